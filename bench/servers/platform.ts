@@ -1,0 +1,59 @@
+/**
+ * The real platform (production mode, SQLite in a temp dir or DATABASE_URL) with one resident and one
+ * checkpoint account, for the load generator. Prints {port, residentToken, staffToken, code}.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { createPlatform } from '../../src/use-cases/platform.ts';
+import { MemorySmsSender } from '../../src/use-cases/sms.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { hashPassword } from '../../src/use-cases/passwords.ts';
+import { insertStaff } from '../../src/storage/staff.ts';
+import { upsertAccount } from '../../src/storage/accounts.ts';
+import { submitApplication } from '../../src/use-cases/application.ts';
+import { requestSignInCode, signIn, staffSignIn } from '../../src/use-cases/sign-in.ts';
+import { getMyCode } from '../../src/use-cases/health-code.ts';
+import { residentIdNumber } from '../../test/support/platform.ts';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-bench-'));
+const config = loadConfig(process.env, { mode: 'production', dataDir });
+const sms = new MemorySmsSender();
+const p = await createPlatform(config, { sms });
+const now = p.clock.now();
+await insertStaff(p.db, { username: 'bench', displayName: 'bench', passwordHash: await hashPassword('bench'), role: 'checkpoint', divisionCode: '370102', createdAt: now });
+const mobile = '+8613800138000';
+await requestSignInCode(p, mobile);
+const session = await signIn(p, mobile, sms.sent.get(mobile) ?? '');
+const account = await upsertAccount(p.db, mobile, now);
+await submitApplication(p, account.id, {
+  name: '张小三',
+  documentType: 'resident_id_card',
+  documentNumber: residentIdNumber('37010219900307123'),
+  mobile,
+  nationality: 'CN',
+  address: { divisionCode: '370102', detail: '泉城路 1 号' },
+  contactHistory: {},
+  pledge: true,
+});
+const staff = await staffSignIn(p, 'bench', 'bench');
+const code = (await getMyCode(p, account.id)).code;
+const app = await buildApp(p, { logger: false });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+process.stdout.write(
+  JSON.stringify({
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    residentToken: session.token,
+    staffToken: staff.token,
+    code,
+    database: p.database.dialect,
+  }) + '\n',
+);
+process.on('SIGTERM', () => {
+  void app.close().then(() => p.close()).then(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});

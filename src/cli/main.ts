@@ -1,0 +1,112 @@
+import readline from 'node:readline';
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { evaluateRuleLine } from '../domain/certlogic/index.ts';
+import { openDatabase } from '../storage/database.ts';
+import { listSigningKeys } from '../storage/signing-keys.ts';
+import { systemClock } from '../use-cases/clock.ts';
+import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
+import { createPlatform } from '../use-cases/platform.ts';
+import { seedDemoData } from '../use-cases/demo.ts';
+import { startServer } from '../http/server.ts';
+
+function config(overrides: Partial<Config> = {}): Config {
+  try {
+    return loadConfig(process.env, overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const program = new Command()
+  .name('healthcode')
+  .description('Health pass code platform: server, database, keys and rules tools.')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Start the platform in production mode (no demo data, no development features).')
+  .action(async () => {
+    await startServer(config({ mode: 'production' }));
+  });
+
+program
+  .command('demo')
+  .description('Start in DEMO mode: embedded database under ./data, demo accounts and data, sign-in codes shown in responses.')
+  .option('--seed-only', 'only create the demo data, do not start the server')
+  .action(async (opts: { seedOnly?: boolean }) => {
+    const c = config({ mode: 'demo' });
+    if (opts.seedOnly === true) {
+      const p = await createPlatform(c);
+      const { created } = await seedDemoData(p);
+      await p.close();
+      console.log(created ? 'demo data created' : 'demo data already present');
+      return;
+    }
+    await startServer(c);
+  });
+
+program
+  .command('migrate')
+  .description('Create or upgrade the database schema (SQLite file under DATA_DIR, or DATABASE_URL).')
+  .action(async () => {
+    const c = config();
+    const database = await openDatabase(c);
+    await database.close();
+    console.log(`database schema is up to date (${database.dialect})`);
+  });
+
+const keys = program.command('keys').description('Code-signing keys (Ed25519).');
+keys
+  .command('list')
+  .description('List keys with their status (next, active, retired, revoked).')
+  .action(async () => {
+    const database = await openDatabase(config());
+    const rows = await listSigningKeys(database.db);
+    await database.close();
+    for (const k of rows) {
+      console.log(
+        [k.kid, k.status.padEnd(8), new Date(k.createdAt).toISOString(), k.retiredAt === null ? '' : `retired ${new Date(k.retiredAt).toISOString()}`].join('  '),
+      );
+    }
+    if (rows.length === 0) console.log('no keys yet: the first start generates one');
+  });
+keys
+  .command('generate')
+  .description('Add a key with status "next": published so offline checkpoints fetch it before it starts signing.')
+  .action(async () => {
+    const database = await openDatabase(config());
+    const kid = await generateSigningKey(database.db, 'next', systemClock.now());
+    await database.close();
+    console.log(`generated key ${kid} (next); run "healthcode keys rotate" to start signing with it`);
+  });
+keys
+  .command('rotate')
+  .description('Activate the newest "next" key (or a new one) and retire the active key; its codes stay valid until they expire.')
+  .action(async () => {
+    const database = await openDatabase(config());
+    const r = await rotateSigningKey(database.db, systemClock.now());
+    await database.close();
+    console.log(`active key: ${r.activated}${r.retired === null ? '' : `; retired: ${r.retired}`}`);
+  });
+
+const rules = program.command('rules').description('Colour-rule (CertLogic) tools for rule authors.');
+rules
+  .command('eval')
+  .description('Read JSON Lines {"logic": …, "data": …} on stdin; print {"result": …} or {"error": "…"} per line.')
+  .action(async () => {
+    const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      process.stdout.write(evaluateRuleLine(line) + '\n');
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

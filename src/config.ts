@@ -1,0 +1,69 @@
+import path from 'node:path';
+
+/**
+ * Configuration, read once from the environment and validated; every problem is reported at once.
+ * Nothing else in the code base reads `process.env`.
+ */
+export interface Config {
+  /** 'demo' seeds demo data and exposes development conveniences (devCode); 'production' never does. */
+  readonly mode: 'demo' | 'production';
+  readonly host: string;
+  readonly port: number;
+  /** Directory for the embedded database file. */
+  readonly dataDir: string;
+  /** PostgreSQL URL; when absent the embedded SQLite file `${dataDir}/healthcode.sqlite` is used. */
+  readonly databaseUrl: string | null;
+  /** Issuer claim written into every code, e.g. 'CN-37' for Shandong. */
+  readonly issuer: string;
+  /** Where production sends one-time sign-in codes (POST JSON {mobile, code, expiresAt}). */
+  readonly smsWebhookUrl: string | null;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Trust X-Forwarded-* headers (behind a reverse proxy). */
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<Config> = {},
+): Config {
+  const problems: string[] = [];
+  const port = Number(env['PORT'] ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`PORT must be an integer 0–65535, got "${env['PORT']}"`);
+  }
+  const databaseUrl = env['DATABASE_URL'] ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const smsWebhookUrl = env['SMS_WEBHOOK_URL'] ?? null;
+  if (smsWebhookUrl !== null && !/^https?:\/\//.test(smsWebhookUrl)) {
+    problems.push('SMS_WEBHOOK_URL must be an http(s) URL');
+  }
+  const logLevel = (env['LOG_LEVEL'] ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const issuer = env['HEALTHCODE_ISSUER'] ?? 'CN-37';
+  if (!/^[A-Z0-9-]{2,16}$/.test(issuer)) problems.push('HEALTHCODE_ISSUER must be 2–16 of A–Z, 0–9, -');
+  const config: Config = {
+    mode: 'production',
+    host: env['HOST'] ?? '127.0.0.1',
+    port,
+    dataDir: path.resolve(env['DATA_DIR'] ?? 'data'),
+    databaseUrl,
+    issuer,
+    smsWebhookUrl,
+    logLevel,
+    trustProxy: env['TRUST_PROXY'] === '1',
+    ...overrides,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

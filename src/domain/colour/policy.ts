@@ -1,0 +1,391 @@
+import { dataAccesses } from 'certlogic-js/dist/validation/index.js';
+import { describe, validateCertLogic } from '../certlogic/certlogic.ts';
+import type { CertLogicExpression } from '../certlogic/certlogic.ts';
+import { COLOUR_SEVERITY, DAY_MS, LOCALES, epochMs } from '../types.ts';
+import type { EpochMs, FieldIssue, LocalizedText, Validation } from '../types.ts';
+import { FACT_KINDS } from './facts.ts';
+import type { Fact, FactKind, RiskLevel } from './facts.ts';
+import { unknownPlaceholders } from './reason-text.ts';
+import { isKnownContextPath, isoTime, ruleContext } from './rule-context.ts';
+import { evaluateRule } from './rule-evaluation.ts';
+
+export interface PolicyRule {
+  /** Stable name shown with every reason, e.g. 'red.confirmed'. */
+  readonly id: string;
+  readonly colour: 'red' | 'yellow';
+  /** The rule is evaluated once per fact of these kinds. */
+  readonly factKinds: readonly FactKind[];
+  /** Data `{ now, fact }` (see rule-context.ts); truthy when the rule applies to that fact. */
+  readonly when: CertLogicExpression;
+  /** Same data; the date-time when the rule stops applying, or null when open-ended. */
+  readonly until: CertLogicExpression;
+  /** Template; placeholders such as {from} {to} {until} {place} are listed in reason-text.ts. */
+  readonly reason: LocalizedText;
+}
+
+/** A versioned set of colour rules, published by the provincial authority as JSON. */
+export interface Policy {
+  readonly version: string;
+  /** ISO 8601 date-time with an offset. */
+  readonly effectiveFrom: string;
+  readonly rules: readonly PolicyRule[];
+  readonly description?: LocalizedText;
+}
+
+export interface CompiledRule {
+  readonly rule: PolicyRule;
+  /** Position in the policy; orders reasons of equal severity. */
+  readonly index: number;
+  readonly severity: number;
+}
+
+/** A validated policy with its rules indexed by fact kind, so assessing a resident does no lookups. */
+export interface CompiledPolicy {
+  readonly policy: Policy;
+  readonly rulesByKind: ReadonlyMap<FactKind, readonly CompiledRule[]>;
+}
+
+const POLICY_KEYS: ReadonlySet<string> = new Set(['version', 'effectiveFrom', 'rules', 'description']);
+const RULE_KEYS: ReadonlySet<string> = new Set(['id', 'colour', 'factKinds', 'when', 'until', 'reason']);
+const RULE_ID_PATTERN = /^[a-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*$/;
+const ISO_DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Memo of validated policies: assessColour runs for millions of residents per policy. */
+const compiledPolicies = new WeakMap<Policy, CompiledPolicy>();
+
+/**
+ * Checks a policy document. Each rule's `when` and `until` must be valid CertLogic that reads only
+ * what the rule context provides, and must evaluate without error on sample facts of each of its
+ * kinds. Issue paths point at the faulty part, e.g. 'rules.3.when'.
+ */
+export function validatePolicy(json: unknown): Validation<Policy> {
+  if (!isRecord(json)) return invalid([issue('', 'policy_not_object', 'A policy must be a JSON object.')]);
+  const issues: FieldIssue[] = [];
+  reportUnknownKeys(json, POLICY_KEYS, '', issues);
+
+  const version = json.version;
+  if (typeof version !== 'string' || version.trim() === '' || version.length > 64) {
+    issues.push(issue('version', 'policy_version', 'version must be a non-empty string of at most 64 characters.'));
+  }
+  const effectiveFrom = json.effectiveFrom;
+  if (
+    typeof effectiveFrom !== 'string' ||
+    !ISO_DATE_TIME_PATTERN.test(effectiveFrom) ||
+    Number.isNaN(Date.parse(effectiveFrom))
+  ) {
+    issues.push(
+      issue(
+        'effectiveFrom',
+        'policy_effective_from',
+        'effectiveFrom must be an ISO 8601 date-time with an offset, e.g. 2020-02-20T00:00:00+08:00.',
+      ),
+    );
+  }
+  if (json.description !== undefined) checkLocalizedText(json.description, 'description', issues);
+
+  const rules: PolicyRule[] = [];
+  if (!Array.isArray(json.rules)) {
+    issues.push(issue('rules', 'required', 'rules must be an array of rules.'));
+  } else if (json.rules.length === 0) {
+    issues.push(issue('rules', 'policy_no_rules', 'A policy needs at least one rule; with none, everyone is green.'));
+  } else {
+    const seenIds = new Map<string, number>();
+    json.rules.forEach((ruleJson: unknown, index: number) => {
+      const rule = validateRule(ruleJson, `rules.${index}`, issues);
+      if (rule === null) return;
+      const firstIndex = seenIds.get(rule.id);
+      if (firstIndex !== undefined) {
+        issues.push(
+          issue(`rules.${index}.id`, 'rule_id_duplicate', `Rule id "${rule.id}" is already used by rules.${firstIndex}.`),
+        );
+      } else {
+        seenIds.set(rule.id, index);
+      }
+      rules.push(rule);
+    });
+  }
+
+  if (issues.length > 0) return invalid(issues);
+  const policy: Policy = deepFreeze({
+    version: version as string,
+    effectiveFrom: effectiveFrom as string,
+    rules,
+    ...(json.description === undefined ? {} : { description: json.description as LocalizedText }),
+  });
+  compiledPolicies.set(policy, compile(policy));
+  return { ok: true, value: policy };
+}
+
+/**
+ * The compiled form of a policy, validated once per policy object and then remembered. Throws when
+ * the policy is invalid: callers get policies from {@link validatePolicy} or DEFAULT_POLICY, so an
+ * invalid one here is a programming error.
+ */
+export function compiledPolicy(policy: Policy): CompiledPolicy {
+  const cached = compiledPolicies.get(policy);
+  if (cached !== undefined) return cached;
+  const checked = validatePolicy(policy);
+  if (!checked.ok) {
+    const problems = checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new Error(`Invalid colour policy ${describe(policy.version)}: ${problems}`);
+  }
+  const compiled = compiledPolicies.get(checked.value) ?? compile(checked.value);
+  compiledPolicies.set(policy, compiled);
+  return compiled;
+}
+
+function compile(policy: Policy): CompiledPolicy {
+  const rulesByKind = new Map<FactKind, CompiledRule[]>();
+  policy.rules.forEach((rule, index) => {
+    const compiled: CompiledRule = { rule, index, severity: COLOUR_SEVERITY[rule.colour] };
+    for (const kind of rule.factKinds) {
+      const list = rulesByKind.get(kind);
+      if (list === undefined) rulesByKind.set(kind, [compiled]);
+      else list.push(compiled);
+    }
+  });
+  return { policy, rulesByKind };
+}
+
+function validateRule(json: unknown, path: string, issues: FieldIssue[]): PolicyRule | null {
+  if (!isRecord(json)) {
+    issues.push(issue(path, 'rule_not_object', 'A rule must be a JSON object.'));
+    return null;
+  }
+  const before = issues.length;
+  reportUnknownKeys(json, RULE_KEYS, path, issues);
+  const { id, colour, factKinds, when, until, reason } = json;
+  const name = typeof id === 'string' ? `Rule "${id}"` : 'This rule';
+
+  if (typeof id !== 'string' || !RULE_ID_PATTERN.test(id)) {
+    issues.push(
+      issue(`${path}.id`, 'rule_id', 'id must be a dotted name of letters and digits, e.g. "red.confirmed".'),
+    );
+  }
+  if (colour !== 'red' && colour !== 'yellow') {
+    issues.push(issue(`${path}.colour`, 'rule_colour', `${name}: colour must be "red" or "yellow".`));
+  }
+  const kindsOk =
+    Array.isArray(factKinds) &&
+    factKinds.length > 0 &&
+    factKinds.every((k) => (FACT_KINDS as readonly unknown[]).includes(k)) &&
+    new Set(factKinds).size === factKinds.length;
+  if (!kindsOk) {
+    issues.push(
+      issue(
+        `${path}.factKinds`,
+        'rule_fact_kinds',
+        `${name}: factKinds must be a non-empty list of distinct fact kinds (${FACT_KINDS.join(', ')}).`,
+      ),
+    );
+  }
+  const whenOk = checkExpression(when, `${path}.when`, name, issues);
+  const untilOk = checkExpression(until, `${path}.until`, name, issues);
+  checkLocalizedText(reason, `${path}.reason`, issues);
+  if (isRecord(reason)) {
+    for (const locale of LOCALES) {
+      const template = reason[locale];
+      if (typeof template !== 'string') continue;
+      const unknown = unknownPlaceholders(template);
+      if (unknown.length > 0) {
+        issues.push(
+          issue(
+            `${path}.reason.${locale}`,
+            'reason_placeholder_unknown',
+            `${name}: unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(' ')} in the reason.`,
+          ),
+        );
+      }
+    }
+  }
+  if (kindsOk && whenOk && untilOk) {
+    smokeTest(
+      { when: when as CertLogicExpression, until: until as CertLogicExpression },
+      factKinds as FactKind[],
+      path,
+      name,
+      issues,
+    );
+  }
+  if (issues.length > before) return null;
+  return {
+    id: id as string,
+    colour: colour as 'red' | 'yellow',
+    factKinds: [...(factKinds as FactKind[])],
+    when: structuredClone(when) as CertLogicExpression,
+    until: structuredClone(until) as CertLogicExpression,
+    reason: { 'zh-CN': (reason as LocalizedText)['zh-CN'], en: (reason as LocalizedText).en },
+  };
+}
+
+function checkExpression(expr: unknown, path: string, name: string, issues: FieldIssue[]): boolean {
+  if (expr === undefined) {
+    issues.push(issue(path, 'required', `${name}: missing CertLogic expression.`));
+    return false;
+  }
+  const problems = validateCertLogic(expr);
+  if (problems.length > 0) {
+    issues.push(issue(path, 'certlogic_invalid', `${name}: invalid CertLogic: ${problems.join('; ')}`));
+    return false;
+  }
+  const unknownPaths = dataAccesses(expr as CertLogicExpression).filter((p) => !isKnownContextPath(p));
+  if (unknownPaths.length > 0) {
+    issues.push(
+      issue(
+        path,
+        'rule_unknown_data',
+        `${name}: reads ${unknownPaths.map((p) => `"${p}"`).join(', ')}, which the rule data does not have ` +
+          '(it has "now" and "fact.<field>").',
+      ),
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Evaluates the rule on sample facts of each of its kinds (open, closed, ongoing, not yet started,
+ * with and without the optional fields), so a type error surfaces when the policy is published, not
+ * while assessing residents.
+ */
+function smokeTest(
+  rule: { readonly when: CertLogicExpression; readonly until: CertLogicExpression },
+  kinds: readonly FactKind[],
+  path: string,
+  name: string,
+  issues: FieldIssue[],
+): void {
+  const nowIso = isoTime(SAMPLE_NOW);
+  for (const kind of kinds) {
+    for (const { fact, riskLevel } of sampleFacts(kind)) {
+      const outcome = evaluateRule(rule, ruleContext(nowIso, fact, riskLevel));
+      if (!outcome.ok) {
+        const sample = describe(ruleContext(nowIso, fact, riskLevel));
+        issues.push(
+          issue(
+            `${path}.${outcome.part}`,
+            'rule_evaluation_error',
+            `${name}: ${outcome.part} fails on a sample ${kind} fact: ${outcome.error}. Data: ${sample}`,
+          ),
+        );
+        return;
+      }
+    }
+  }
+}
+
+/** 2020-03-01T00:00:00Z; any instant would do, the samples are placed around it. */
+const SAMPLE_NOW = epochMs(1_583_020_800_000);
+
+interface SampleFact {
+  readonly fact: Fact;
+  readonly riskLevel: RiskLevel | null;
+}
+
+type FactDetails = Partial<Omit<Fact, 'id' | 'kind' | 'from' | 'to' | 'source'>> & {
+  readonly riskLevel?: RiskLevel | null;
+};
+
+const SAMPLE_PERIODS: readonly { readonly from: EpochMs; readonly to: EpochMs | null }[] = [
+  { from: epochMs(SAMPLE_NOW - DAY_MS), to: null },
+  { from: epochMs(SAMPLE_NOW - 20 * DAY_MS), to: epochMs(SAMPLE_NOW - 10 * DAY_MS) },
+  { from: epochMs(SAMPLE_NOW - DAY_MS), to: epochMs(SAMPLE_NOW + DAY_MS) },
+  { from: epochMs(SAMPLE_NOW + DAY_MS), to: null },
+];
+
+const ISOLATION_DETAILS: readonly FactDetails[] = [
+  { isolation: 'centralised' },
+  { isolation: 'home' },
+  { isolation: null },
+];
+
+const SAMPLE_DETAILS: Readonly<Record<FactKind, readonly FactDetails[]>> = {
+  confirmed: [{}],
+  suspected: [{}],
+  asymptomatic: ISOLATION_DETAILS,
+  closeContact: ISOLATION_DETAILS,
+  asymptomaticContact: ISOLATION_DETAILS,
+  feverClinic: [{}],
+  symptoms: [
+    { temperatureDeciC: 373, symptoms: [] },
+    { temperatureDeciC: 365, symptoms: ['dryCough'] },
+    { temperatureDeciC: null, symptoms: ['fever'] },
+    { temperatureDeciC: null, symptoms: null },
+  ],
+  provincialAbnormal: [{}],
+  discharged: [{}],
+  overseasArrival: [
+    { countries: ['KR'], isolation: 'centralised' },
+    { countries: null, isolation: null },
+  ],
+  stay: [
+    { divisionCode: '420100', subArea: null, riskLevel: 'high' },
+    { divisionCode: '420102', subArea: 'Sample compound', riskLevel: 'medium' },
+    { divisionCode: '370102', subArea: null, riskLevel: null },
+  ],
+  riskManagement: [
+    { level: 'high', note: 'sample' },
+    { level: 'medium', note: null },
+    { level: null, note: null },
+  ],
+};
+
+function sampleFacts(kind: FactKind): SampleFact[] {
+  return SAMPLE_PERIODS.flatMap((period, p) =>
+    SAMPLE_DETAILS[kind].map(({ riskLevel, ...details }, d) => ({
+      fact: { id: `sample-${p}-${d}`, kind, ...period, source: 'officer' as const, ...details },
+      riskLevel: riskLevel ?? null,
+    })),
+  );
+}
+
+function checkLocalizedText(value: unknown, path: string, issues: FieldIssue[]): void {
+  const ok =
+    isRecord(value) &&
+    Object.keys(value).length === LOCALES.length &&
+    LOCALES.every((locale) => typeof value[locale] === 'string' && value[locale].trim() !== '');
+  if (!ok) {
+    issues.push(
+      issue(path, 'localized_text', `${path} must be an object with non-empty "zh-CN" and "en" texts and nothing else.`),
+    );
+  }
+}
+
+function reportUnknownKeys(
+  json: Record<string, unknown>,
+  allowed: ReadonlySet<string>,
+  path: string,
+  issues: FieldIssue[],
+): void {
+  for (const key of Object.keys(json)) {
+    if (!allowed.has(key)) {
+      issues.push(
+        issue(
+          path === '' ? key : `${path}.${key}`,
+          'unknown_field',
+          `Unknown field "${key}"; allowed: ${[...allowed].join(', ')}.`,
+        ),
+      );
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function issue(path: string, code: string, message: string): FieldIssue {
+  return { path, code, message };
+}
+
+function invalid(issues: readonly FieldIssue[]): Validation<never> {
+  return { ok: false, issues };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,129 @@
+import { divisionPath } from '../identity/divisions.ts';
+import type { EpochMs, Locale, LocalizedText } from '../types.ts';
+import { LOCALES } from '../types.ts';
+import type { Fact, IsolationType, RespiratorySymptom, RiskLevel } from './facts.ts';
+
+/** ms; Asia/Shanghai is UTC+8 all year (China has had no daylight saving time since 1991). */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+/** A time as China wall-clock time, 'YYYY-MM-DD HH:mm'. */
+export function formatChinaTime(t: EpochMs): string {
+  const d = new Date(t + CHINA_OFFSET_MS);
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+  );
+}
+
+/** What a reason template may refer to, each as `{name}`. */
+export const REASON_PLACEHOLDERS = [
+  'from',
+  'to',
+  'until',
+  'division',
+  'divisionName',
+  'subArea',
+  'place',
+  'riskLevel',
+  'level',
+  'isolation',
+  'temperature',
+  'symptoms',
+  'countries',
+  'note',
+] as const;
+export type ReasonPlaceholder = (typeof REASON_PLACEHOLDERS)[number];
+
+const PLACEHOLDER_PATTERN = /\{([A-Za-z]+)\}/g;
+
+/** Shown for a placeholder whose value is absent (an open-ended period, a field not recorded). */
+const ABSENT = '—';
+
+const LEVEL_TEXT: Readonly<Record<RiskLevel, LocalizedText>> = {
+  high: { 'zh-CN': '高', en: 'high' },
+  medium: { 'zh-CN': '中', en: 'medium' },
+};
+const ISOLATION_TEXT: Readonly<Record<IsolationType, LocalizedText>> = {
+  centralised: { 'zh-CN': '集中隔离', en: 'centralised' },
+  home: { 'zh-CN': '居家隔离', en: 'home' },
+};
+const SYMPTOM_TEXT: Readonly<Record<RespiratorySymptom, LocalizedText>> = {
+  fever: { 'zh-CN': '发热', en: 'fever' },
+  dryCough: { 'zh-CN': '干咳', en: 'dry cough' },
+  shortnessOfBreath: { 'zh-CN': '气促', en: 'shortness of breath' },
+  otherRespiratory: { 'zh-CN': '其他呼吸道症状', en: 'other respiratory symptoms' },
+};
+const LIST_SEPARATOR: Readonly<Record<Locale, string>> = { 'zh-CN': '、', en: ', ' };
+/** Chinese place names are written run together; the English text spaces them. */
+const NAME_SEPARATOR: Readonly<Record<Locale, string>> = { 'zh-CN': '', en: ' ' };
+/** The statistics tables' aggregate of a city's districts; not a place name. */
+const DISTRICTS_AGGREGATE = '市辖区';
+
+/** 'Province City County' names of a GB/T 2260 code, or null when the code is unknown. */
+function divisionName(code: string, locale: Locale): string | null {
+  const names = divisionPath(code)
+    .map((d) => d.name)
+    .filter((name) => name !== DISTRICTS_AGGREGATE);
+  return names.length === 0 ? null : names.join(NAME_SEPARATOR[locale]);
+}
+
+/** The `{name}` placeholders of a template that are not in {@link REASON_PLACEHOLDERS}. */
+export function unknownPlaceholders(template: string): string[] {
+  const known: readonly string[] = REASON_PLACEHOLDERS;
+  return [...template.matchAll(PLACEHOLDER_PATTERN)]
+    .map((match) => match[1] ?? '')
+    .filter((name) => !known.includes(name));
+}
+
+/** Fills a rule's reason template for one fact in both locales; dates in China time. */
+export function renderReason(
+  template: LocalizedText,
+  fact: Fact,
+  until: EpochMs | null,
+  riskLevel: RiskLevel | null,
+): LocalizedText {
+  const rendered: Partial<Record<Locale, string>> = {};
+  for (const locale of LOCALES) {
+    const values = placeholderValues(locale, fact, until, riskLevel);
+    rendered[locale] = template[locale].replace(PLACEHOLDER_PATTERN, (whole, name: string) =>
+      name in values ? (values[name as ReasonPlaceholder] ?? ABSENT) : whole,
+    );
+  }
+  return rendered as LocalizedText;
+}
+
+function placeholderValues(
+  locale: Locale,
+  fact: Fact,
+  until: EpochMs | null,
+  riskLevel: RiskLevel | null,
+): Record<ReasonPlaceholder, string | null> {
+  const division = fact.divisionCode ?? null;
+  const name = division === null ? null : divisionName(division, locale);
+  const subArea = fact.subArea ?? null;
+  const joined = (items: readonly string[] | null | undefined): string | null =>
+    items === null || items === undefined || items.length === 0 ? null : items.join(LIST_SEPARATOR[locale]);
+  return {
+    from: formatChinaTime(fact.from),
+    to: fact.to === null ? null : formatChinaTime(fact.to),
+    until: until === null ? null : formatChinaTime(until),
+    division,
+    divisionName: name,
+    subArea,
+    // The division by name when the code is known (by code otherwise), then the sub-area.
+    place: division === null ? null : [name ?? division, subArea].filter((part) => part !== null).join(' '),
+    riskLevel: riskLevel === null ? null : LEVEL_TEXT[riskLevel][locale],
+    level: fact.level === null || fact.level === undefined ? null : LEVEL_TEXT[fact.level][locale],
+    isolation:
+      fact.isolation === null || fact.isolation === undefined ? null : ISOLATION_TEXT[fact.isolation][locale],
+    // Tenths of a degree Celsius in the fact; shown in degrees with one decimal.
+    temperature:
+      fact.temperatureDeciC === null || fact.temperatureDeciC === undefined
+        ? null
+        : `${(fact.temperatureDeciC / 10).toFixed(1)} °C`,
+    symptoms: joined(fact.symptoms?.map((s) => SYMPTOM_TEXT[s][locale])),
+    countries: joined(fact.countries),
+    note: fact.note ?? null,
+  };
+}

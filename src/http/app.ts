@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../use-cases/errors.ts';
+import type { Platform } from '../use-cases/platform.ts';
+import type { FieldIssue } from '../domain/types.ts';
+import { ErrorBody } from './schemas.ts';
+import { authRoutes } from './routes/auth.ts';
+import { residentRoutes } from './routes/resident.ts';
+import { checkpointRoutes } from './routes/checkpoint.ts';
+import { platformRoutes } from './routes/platform.ts';
+
+/** bytes; the largest legitimate body (an application with full history) is about 5 KB. */
+export const BODY_LIMIT = 64 * 1024;
+
+export interface AppOptions {
+  /** Directory of the built web app (dist/web); omitted in API-only tests. */
+  readonly webRoot?: string | null;
+  readonly logger?: boolean | { level: string };
+}
+
+/** JSON-schema errors from Ajv as field issues with dotted paths. */
+function schemaIssues(error: FastifyError): FieldIssue[] {
+  return (error.validation ?? []).map((v) => {
+    const base = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const params = v.params as Record<string, unknown>;
+    if (v.keyword === 'additionalProperties') {
+      const extra = String(params['additionalProperty']);
+      return { path: base ? `${base}.${extra}` : extra, code: 'unknown_field', message: `Unknown field "${extra}".` };
+    }
+    if (v.keyword === 'required') {
+      const missing = String(params['missingProperty']);
+      return { path: base ? `${base}.${missing}` : missing, code: 'field_required', message: `"${missing}" is required.` };
+    }
+    return { path: base || '(body)', code: `schema_${v.keyword}`, message: v.message ?? 'is invalid' };
+  });
+}
+
+function classify(error: FastifyError): { code: ErrorCode; message: string; issues: FieldIssue[] } {
+  if (error instanceof AppError) return { code: error.code, message: error.message, issues: [...error.issues] };
+  if (error.validation !== undefined) {
+    const issues = schemaIssues(error);
+    return { code: 'validation_failed', message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'malformed_json', message: 'The request body is not valid JSON.', issues: [] };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'body_too_large', message: `The request body is larger than ${BODY_LIMIT} bytes.`, issues: [] };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported_media_type', message: 'Send the body as application/json.', issues: [] };
+    default:
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return { code: 'malformed_json', message: 'The request could not be parsed.', issues: [] };
+  }
+  if (error.statusCode === 413) return { code: 'body_too_large', message: 'The request is too large.', issues: [] };
+  if (error.statusCode === 415) return { code: 'unsupported_media_type', message: 'Unsupported content type.', issues: [] };
+  return { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.', issues: [] };
+}
+
+/** Builds the HTTP app; never listens (server.ts does), so tests use `inject()`. */
+export async function buildApp(p: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    trustProxy: p.config.trustProxy,
+    ajv: {
+      // Unknown fields are refused, not silently dropped; types are never coerced.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false },
+    },
+  });
+  app.addSchema(ErrorBody);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Health pass code platform API',
+        version: '1',
+        description:
+          'Residents apply and carry a signed red/yellow/green code; checkpoints verify it. Errors are `{ "error": { "code", "message", "requestId" } }` with stable codes.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { code, message, issues } = classify(error);
+    const status = ERROR_STATUS[code];
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(status).send({
+      error: { code, message, requestId: request.id, ...(issues.length > 0 ? { issues } : {}) },
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && options.webRoot) {
+      // Client-side routes of the web app all load index.html.
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send({
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`, requestId: request.id },
+    });
+  });
+
+  authRoutes(app, p);
+  residentRoutes(app, p);
+  checkpointRoutes(app, p);
+  platformRoutes(app, p);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (options.webRoot) {
+    if (!fs.existsSync(path.join(options.webRoot, 'index.html'))) {
+      throw new Error(`web app not built: ${options.webRoot}/index.html is missing (run npm run build)`);
+    }
+    await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', wildcard: false, index: 'index.html' });
+  }
+  return app;
+}

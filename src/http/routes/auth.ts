@@ -1,0 +1,101 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { formatChinaTime } from '../../domain/china-time.ts';
+import type { Platform } from '../../use-cases/platform.ts';
+import { requestSignInCode, signIn, signOut, staffSignIn } from '../../use-cases/sign-in.ts';
+import { bearerSecurity, principalOf } from '../auth.ts';
+import { errorResponses } from '../schemas.ts';
+
+const MobileBody = Type.Object({ mobile: Type.String({ maxLength: 24 }) }, { additionalProperties: false });
+const SignInBody = Type.Object(
+  { mobile: Type.String({ maxLength: 24 }), code: Type.String({ pattern: '^\\d{6}$' }) },
+  { additionalProperties: false },
+);
+const StaffSignInBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+const Session = Type.Object({ token: Type.String(), expiresAt: Type.String() });
+
+export function authRoutes(app: FastifyInstance, p: Platform): void {
+  app.post<{ Body: Static<typeof MobileBody> }>(
+    '/api/v1/sign-in-codes',
+    {
+      schema: {
+        operationId: 'requestSignInCode',
+        tags: ['sign-in'],
+        summary: 'Send a one-time sign-in code to a mobile number',
+        description: 'The code is valid 5 minutes, single use, 5 wrong tries; at most 5 codes per number per hour. In demo mode only the response carries the code as devCode.',
+        body: MobileBody,
+        response: {
+          200: Type.Object({ expiresAt: Type.String(), devCode: Type.Optional(Type.String()) }),
+          ...errorResponses(400, 429, 502),
+        },
+      },
+    },
+    async (request) => {
+      const sent = await requestSignInCode(p, request.body.mobile);
+      return { expiresAt: formatChinaTime(sent.expiresAt), ...(sent.devCode !== undefined ? { devCode: sent.devCode } : {}) };
+    },
+  );
+
+  app.post<{ Body: Static<typeof SignInBody> }>(
+    '/api/v1/sessions',
+    {
+      schema: {
+        operationId: 'signIn',
+        tags: ['sign-in'],
+        summary: 'Sign in with a mobile number and its one-time code',
+        body: SignInBody,
+        response: { 200: Session, ...errorResponses(400, 429) },
+      },
+    },
+    async (request) => {
+      const s = await signIn(p, request.body.mobile, request.body.code);
+      return { token: s.token, expiresAt: formatChinaTime(s.expiresAt) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/sessions/current',
+    {
+      schema: {
+        operationId: 'signOut',
+        tags: ['sign-in'],
+        summary: 'Revoke the calling session',
+        security: bearerSecurity,
+        response: { 204: Type.Null(), ...errorResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      await signOut(p, await principalOf(p, request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: Static<typeof StaffSignInBody> }>(
+    '/api/v1/staff-sessions',
+    {
+      schema: {
+        operationId: 'staffSignIn',
+        tags: ['sign-in'],
+        summary: 'Staff sign in with username and password',
+        body: StaffSignInBody,
+        response: {
+          200: Type.Object({
+            token: Type.String(),
+            expiresAt: Type.String(),
+            role: Type.String(),
+            displayName: Type.String(),
+            divisionCode: Type.String(),
+          }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const s = await staffSignIn(p, request.body.username, request.body.password);
+      return { ...s, expiresAt: formatChinaTime(s.expiresAt) };
+    },
+  );
+}

@@ -1,0 +1,60 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { pingDatabase } from '../../storage/database.ts';
+import type { Platform } from '../../use-cases/platform.ts';
+import { errorResponses } from '../schemas.ts';
+import { AppError } from '../../use-cases/errors.ts';
+
+const Jwks = Type.Object({
+  keys: Type.Array(
+    Type.Object({
+      kty: Type.Literal('OKP'),
+      crv: Type.Literal('Ed25519'),
+      x: Type.String(),
+      kid: Type.String(),
+      alg: Type.Literal('EdDSA'),
+      use: Type.Literal('sig'),
+      status: Type.String({ description: 'next (not yet signing) | active | retired (its codes still live)' }),
+    }),
+  ),
+});
+
+export function platformRoutes(app: FastifyInstance, p: Platform): void {
+  const getKeys = async () => {
+    await p.keyring.refresh(p.clock.now());
+    return { keys: p.keyring.publishedJwks() };
+  };
+  app.get(
+    '/api/v1/keys',
+    {
+      schema: {
+        operationId: 'getSigningKeys',
+        tags: ['keys'],
+        summary: 'Public keys that verify codes offline (JWKS, Ed25519)',
+        description: 'Includes the next key and retired keys whose codes are still valid. Cache it; re-fetch when a code names an unknown kid.',
+        response: { 200: Jwks },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'public, max-age=300');
+      return getKeys();
+    },
+  );
+  app.get('/.well-known/jwks.json', { schema: { hide: true } }, getKeys);
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'getHealth',
+        tags: ['platform'],
+        summary: 'Liveness and database reachability',
+        response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), ...errorResponses(503) },
+      },
+    },
+    async () => {
+      if (!(await pingDatabase(p.database))) throw new AppError('service_unavailable', 'The database does not answer.');
+      return { status: 'ok' as const, database: p.database.dialect };
+    },
+  );
+}

@@ -1,0 +1,101 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { ApplicationInput } from '../../domain/application.ts';
+import { applicationView, getMyApplication, submitApplication } from '../../use-cases/application.ts';
+import { getMyCode, getMyCodeImage } from '../../use-cases/health-code.ts';
+import type { Platform } from '../../use-cases/platform.ts';
+import { bearerSecurity, residentOf } from '../auth.ts';
+import { ApplicationBody, ApplicationView, Colour, Reason, errorResponses } from '../schemas.ts';
+
+const MyCode = Type.Object({
+  code: Type.String({ description: 'the QR text (HPC1:…)' }),
+  colour: Colour,
+  issuedAt: Type.String(),
+  expiresAt: Type.String(),
+  refreshAt: Type.String({ description: 'fetch a new code at this time' }),
+  serverTime: Type.String(),
+  maskedName: Type.String(),
+  healthCardId: Type.String(),
+  policyVersion: Type.String(),
+  until: Type.Union([Type.String(), Type.Null()], { description: 'when the colour is expected to change' }),
+  reasons: Type.Array(Reason),
+});
+
+const ImageQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('svg')])) },
+  { additionalProperties: false },
+);
+
+export function residentRoutes(app: FastifyInstance, p: Platform): void {
+  app.put<{ Body: Static<typeof ApplicationBody> }>(
+    '/api/v1/me/application',
+    {
+      schema: {
+        operationId: 'submitApplication',
+        tags: ['resident'],
+        summary: 'Apply for a health pass code, or update the application (S1)',
+        description: 'Seven items and the pledge. One person, one record: the same document again updates it; the same document from another number is refused (document_taken).',
+        security: bearerSecurity,
+        body: ApplicationBody,
+        response: { 200: ApplicationView, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request) => {
+      const me = await residentOf(p, request);
+      return applicationView(await submitApplication(p, me.accountId, request.body as ApplicationInput));
+    },
+  );
+
+  app.get(
+    '/api/v1/me/application',
+    {
+      schema: {
+        operationId: 'getMyApplication',
+        tags: ['resident'],
+        summary: 'The signed-in resident’s application',
+        security: bearerSecurity,
+        response: { 200: ApplicationView, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => applicationView(await getMyApplication(p, (await residentOf(p, request)).accountId)),
+  );
+
+  app.get(
+    '/api/v1/me/code',
+    {
+      schema: {
+        operationId: 'getMyCode',
+        tags: ['resident'],
+        summary: 'The current health pass code: QR text, colour now, reasons and until (P1, P2)',
+        description: 'A new code every minute, each valid 5 minutes. Draw the QR from `code` on the device, or fetch getMyCodeImage.',
+        security: bearerSecurity,
+        response: { 200: MyCode, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const code = await getMyCode(p, (await residentOf(p, request)).accountId);
+      void reply.header('cache-control', 'no-store');
+      return code;
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ImageQuery> }>(
+    '/api/v1/me/code/image',
+    {
+      schema: {
+        operationId: 'getMyCodeImage',
+        tags: ['resident'],
+        summary: 'The current code as a QR image (PNG or SVG)',
+        security: bearerSecurity,
+        querystring: ImageQuery,
+        produces: ['image/png', 'image/svg+xml'],
+        response: { ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const me = await residentOf(p, request);
+      const image = await getMyCodeImage(p, me.accountId, request.query.format ?? 'png');
+      return reply.header('cache-control', 'no-store').type(image.contentType).send(image.body);
+    },
+  );
+}

@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Tables } from './schema.ts';
+import { migrateToLatest } from './migrations/index.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The one storage handle: a Kysely instance over SQLite (one town, one process) or PostgreSQL (a
+ * province, many stateless API nodes). Queries live in plain functions taking `db` first, so the
+ * same call works inside a transaction.
+ */
+export interface Database {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Tables>;
+  close(): Promise<void>;
+}
+
+export type Db = Kysely<Tables>;
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares each statement anew on every call; preparing costs more than a
+ * primary-key lookup, so keep prepared statements by SQL text (bounded, oldest evicted first).
+ */
+function cachingSqlite(raw: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(raw, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (text: string) => {
+          let stmt = cache.get(text);
+          if (stmt === undefined) {
+            stmt = target.prepare(text);
+            if (cache.size >= STATEMENT_CACHE_SIZE) {
+              const oldest = cache.keys().next().value;
+              if (oldest !== undefined) cache.delete(oldest);
+            }
+            cache.set(text, stmt);
+          }
+          return stmt;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export interface SqliteOptions {
+  /** File path, or ':memory:'. */
+  readonly file: string;
+}
+
+export async function openSqlite(options: SqliteOptions): Promise<Database> {
+  if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
+  const raw = new SqliteDatabase(options.file);
+  // WAL lets readers run beside the writer; synchronous=NORMAL in WAL mode still never corrupts and
+  // loses at most the last transactions on power loss, not on process crash (P7 covers crashes).
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: cachingSqlite(raw) }) });
+  await migrateToLatest(db, 'sqlite');
+  return { dialect: 'sqlite', db, close: () => db.destroy() };
+}
+
+export interface PostgresOptions {
+  readonly url: string;
+  /** Schema to use (created if missing); tests give each suite its own. */
+  readonly schema?: string;
+  readonly poolSize?: number;
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * pg sends every query unnamed, so PostgreSQL parses and plans it each time. Naming a statement by
+ * the hash of its text makes pg prepare it once per connection; only plain DML is named, since DDL
+ * cannot be prepared.
+ */
+function namingClient(client: pg.PoolClient): pg.PoolClient {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'query') {
+        return (text: unknown, values?: unknown) => {
+          if (typeof text === 'string' && /^\s*(select|insert|update|delete|with)\b/i.test(text)) {
+            const name = 'k' + createHash('sha1').update(text).digest('base64url').slice(0, 20);
+            return query({ name, text, values });
+          }
+          return query(text, values);
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const schema = options.schema ?? null;
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid schema name "${schema}"`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 16,
+    // Times are int8 epoch milliseconds, far inside Number's exact range.
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+    } as pg.CustomTypesConfig,
+    ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const wrappedPool = new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === 'connect') {
+        return async () => namingClient(await target.connect());
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  if (schema !== null) {
+    // Created before the pool's first connection, whose search_path names it.
+    const client = new pg.Client({ connectionString: options.url });
+    await client.connect();
+    try {
+      await client.query(`create schema if not exists "${schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: wrappedPool }) });
+  try {
+    await migrateToLatest(db, 'postgres', schema ?? undefined);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { dialect: 'postgres', db, close: () => db.destroy() };
+}
+
+export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {
+  return config.databaseUrl !== null
+    ? openPostgres({ url: config.databaseUrl })
+    : openSqlite({ file: path.join(config.dataDir, 'healthcode.sqlite') });
+}
+
+/** Answers whether the database responds; used by /healthz. */
+export async function pingDatabase(database: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(database.db);
+    return true;
+  } catch {
+    return false;
+  }
+}

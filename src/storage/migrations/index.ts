@@ -1,0 +1,36 @@
+import { Migrator } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Dialect } from '../database.ts';
+import * as m001 from './001-core.ts';
+
+/**
+ * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
+ * since a few column types differ between SQLite and PostgreSQL.
+ */
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '001-core': m001,
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
+export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(
+        Object.entries(MIGRATIONS).map(([name, m]): [string, Migration] => [
+          name,
+          { up: (d: Kysely<unknown>) => m.up(d, dialect) },
+        ]),
+      ),
+  };
+  const migrator = new Migrator({ db, provider, ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined || failed !== undefined) {
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${cause}`);
+  }
+}

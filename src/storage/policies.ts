@@ -1,0 +1,39 @@
+import type { Db } from './database.ts';
+
+export interface PolicyRow {
+  readonly version: string;
+  readonly effectiveFrom: number;
+  readonly body: unknown;
+}
+
+/** The policy in force at `now`: the latest effective time not after now. */
+export async function findPolicyInForce(db: Db, now: number): Promise<PolicyRow | null> {
+  const row = await db
+    .selectFrom('policies')
+    .select(['version', 'effective_from', 'body'])
+    .where('effective_from', '<=', now)
+    .orderBy('effective_from', 'desc')
+    .orderBy('published_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined
+    ? null
+    : { version: row.version, effectiveFrom: row.effective_from, body: JSON.parse(row.body) as unknown };
+}
+
+export async function insertPolicy(
+  db: Db,
+  p: { version: string; effectiveFrom: number; body: unknown; publishedAt: number; publishedBy: number | null },
+): Promise<void> {
+  await db
+    .insertInto('policies')
+    .values({
+      version: p.version,
+      effective_from: p.effectiveFrom,
+      body: JSON.stringify(p.body),
+      published_at: p.publishedAt,
+      published_by: p.publishedBy,
+    })
+    .onConflict((oc) => oc.column('version').doNothing())
+    .execute();
+}

@@ -1,0 +1,177 @@
+import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
+import type { Db } from './database.ts';
+import type { ResidentsTable } from './schema.ts';
+
+/** The colour last assessed for a resident, with what it rests on (P2). */
+export interface StoredColour {
+  readonly colour: Colour;
+  readonly until: EpochMs | null;
+  /** Reasons as produced by assessColour, kept as JSON-able values. */
+  readonly reasons: readonly unknown[];
+  readonly policyVersion: string;
+  readonly assessedAt: EpochMs;
+}
+
+export interface Resident {
+  readonly id: ResidentId;
+  readonly accountId: number;
+  readonly documentType: string;
+  readonly documentNumber: string;
+  readonly name: string;
+  readonly mobile: string;
+  readonly nationality: string;
+  readonly addressDivision: string;
+  readonly addressDetail: string;
+  readonly contactHistory: unknown;
+  readonly healthCardId: string;
+  readonly pledgedAt: EpochMs;
+  readonly createdAt: EpochMs;
+  readonly updatedAt: EpochMs;
+  readonly codesValidAfter: EpochMs;
+  readonly colour: StoredColour;
+}
+
+type Row = { [K in keyof ResidentsTable]: K extends 'id' ? number : ResidentsTable[K] };
+
+function rowToResident(row: Row): Resident {
+  return {
+    id: Number(row.id) as ResidentId,
+    accountId: Number(row.account_id),
+    documentType: row.document_type,
+    documentNumber: row.document_number,
+    name: row.name,
+    mobile: row.mobile,
+    nationality: row.nationality,
+    addressDivision: row.address_division,
+    addressDetail: row.address_detail,
+    contactHistory: JSON.parse(row.contact_history) as unknown,
+    healthCardId: row.health_card_id,
+    pledgedAt: row.pledged_at as EpochMs,
+    createdAt: row.created_at as EpochMs,
+    updatedAt: row.updated_at as EpochMs,
+    codesValidAfter: row.codes_valid_after as EpochMs,
+    colour: {
+      colour: row.colour,
+      until: row.colour_until as EpochMs | null,
+      reasons: JSON.parse(row.colour_reasons) as unknown[],
+      policyVersion: row.colour_policy_version,
+      assessedAt: row.colour_assessed_at as EpochMs,
+    },
+  };
+}
+
+export async function findResidentById(db: Db, id: number): Promise<Resident | null> {
+  const row = await db.selectFrom('residents').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? null : rowToResident(row);
+}
+
+export async function findResidentByAccount(db: Db, accountId: number): Promise<Resident | null> {
+  const row = await db.selectFrom('residents').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+  return row === undefined ? null : rowToResident(row);
+}
+
+export async function findResidentByDocumentKey(db: Db, documentKey: string): Promise<Resident | null> {
+  const row = await db.selectFrom('residents').selectAll().where('document_key', '=', documentKey).executeTakeFirst();
+  return row === undefined ? null : rowToResident(row);
+}
+
+/** What the checkpoint path needs, and no more: one indexed read per scan. */
+export interface ResidentForCheck {
+  readonly id: ResidentId;
+  readonly name: string;
+  readonly codesValidAfter: EpochMs;
+  readonly colour: Colour;
+  readonly colourUntil: EpochMs | null;
+  readonly colourPolicyVersion: string;
+}
+
+export async function findResidentForCheck(db: Db, id: number): Promise<ResidentForCheck | null> {
+  const row = await db
+    .selectFrom('residents')
+    .select(['id', 'name', 'codes_valid_after', 'colour', 'colour_until', 'colour_policy_version'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  return {
+    id: Number(row.id) as ResidentId,
+    name: row.name,
+    codesValidAfter: row.codes_valid_after as EpochMs,
+    colour: row.colour,
+    colourUntil: row.colour_until as EpochMs | null,
+    colourPolicyVersion: row.colour_policy_version,
+  };
+}
+
+export interface ResidentFields {
+  readonly documentKey: string;
+  readonly documentType: string;
+  readonly documentNumber: string;
+  readonly name: string;
+  readonly mobile: string;
+  readonly nationality: string;
+  readonly addressDivision: string;
+  readonly addressDetail: string;
+  readonly contactHistory: unknown;
+  readonly healthCardId: string;
+  readonly pledgedAt: number;
+}
+
+function fieldsToRow(f: ResidentFields) {
+  return {
+    document_key: f.documentKey,
+    document_type: f.documentType,
+    document_number: f.documentNumber,
+    name: f.name,
+    mobile: f.mobile,
+    nationality: f.nationality,
+    address_division: f.addressDivision,
+    address_detail: f.addressDetail,
+    contact_history: JSON.stringify(f.contactHistory),
+    health_card_id: f.healthCardId,
+    pledged_at: f.pledgedAt,
+  };
+}
+
+function colourToRow(c: StoredColour) {
+  return {
+    colour: c.colour,
+    colour_until: c.until,
+    colour_reasons: JSON.stringify(c.reasons),
+    colour_policy_version: c.policyVersion,
+    colour_assessed_at: c.assessedAt,
+  };
+}
+
+export async function insertResident(
+  db: Db,
+  accountId: number,
+  fields: ResidentFields,
+  colour: StoredColour,
+  now: number,
+): Promise<ResidentId> {
+  const row = await db
+    .insertInto('residents')
+    .values({
+      account_id: accountId,
+      ...fieldsToRow(fields),
+      created_at: now,
+      updated_at: now,
+      codes_valid_after: 0,
+      ...colourToRow(colour),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id) as ResidentId;
+}
+
+export async function updateResidentFields(db: Db, id: ResidentId, fields: ResidentFields, now: number): Promise<void> {
+  await db
+    .updateTable('residents')
+    .set({ ...fieldsToRow(fields), updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function updateResidentColour(db: Db, id: ResidentId, colour: StoredColour): Promise<void> {
+  await db.updateTable('residents').set(colourToRow(colour)).where('id', '=', id).execute();
+}

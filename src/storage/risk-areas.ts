@@ -1,0 +1,40 @@
+import type { RiskArea, RiskLevel } from '../domain/colour/facts.ts';
+import type { EpochMs } from '../domain/types.ts';
+import type { Db } from './database.ts';
+
+/** Every declared area, lifted ones included: a stay is judged by the areas in force during it. */
+export async function listRiskAreas(db: Db): Promise<RiskArea[]> {
+  const rows = await db
+    .selectFrom('risk_areas')
+    .select(['id', 'division_code', 'sub_area', 'level', 'from_ms', 'to_ms'])
+    .orderBy('from_ms')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    divisionCode: r.division_code,
+    subArea: r.sub_area,
+    level: r.level,
+    from: r.from_ms as EpochMs,
+    to: r.to_ms as EpochMs | null,
+  }));
+}
+
+export async function insertRiskArea(
+  db: Db,
+  a: { id: string; divisionCode: string; subArea: string | null; level: RiskLevel; from: number; to: number | null; note: string; createdAt: number; createdBy: number | null },
+): Promise<void> {
+  await db
+    .insertInto('risk_areas')
+    .values({
+      id: a.id,
+      division_code: a.divisionCode,
+      sub_area: a.subArea,
+      level: a.level,
+      from_ms: a.from,
+      to_ms: a.to,
+      note: a.note,
+      created_at: a.createdAt,
+      created_by: a.createdBy,
+    })
+    .execute();
+}

@@ -1,0 +1,163 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table. Times are stored as integer epoch milliseconds (bigint on PostgreSQL,
+ * read back as numbers by the type parser installed in database.ts) so that both dialects compare
+ * and index them the same way. JSON columns are text holding JSON.
+ */
+export interface Tables {
+  accounts: AccountsTable;
+  sign_in_codes: SignInCodesTable;
+  sessions: SessionsTable;
+  staff: StaffTable;
+  residents: ResidentsTable;
+  facts: FactsTable;
+  risk_areas: RiskAreasTable;
+  policies: PoliciesTable;
+  signing_keys: SigningKeysTable;
+  verifications: VerificationsTable;
+  audit_log: AuditLogTable;
+  platform_secrets: PlatformSecretsTable;
+}
+
+export interface AccountsTable {
+  id: Generated<number>;
+  /** E.164 */
+  mobile: string;
+  created_at: number;
+}
+
+export interface SignInCodesTable {
+  id: Generated<number>;
+  mobile: string;
+  /** HMAC of the code; the code itself is never stored. */
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  failed_attempts: number;
+  used_at: number | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  kind: 'resident' | 'staff';
+  account_id: number | null;
+  staff_id: number | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface StaffTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: 'checkpoint' | 'officer' | 'admin';
+  /** GB/T 2260 code of the jurisdiction; '000000' for the whole platform. */
+  division_code: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface ResidentsTable {
+  id: Generated<number>;
+  account_id: number;
+  document_key: string;
+  document_type: string;
+  document_number: string;
+  name: string;
+  mobile: string;
+  nationality: string;
+  address_division: string;
+  address_detail: string;
+  /** JSON of the 14-day contact history as submitted. */
+  contact_history: string;
+  health_card_id: string;
+  pledged_at: number;
+  created_at: number;
+  updated_at: number;
+  /** Codes issued before this time are revoked (0 = none). */
+  codes_valid_after: number;
+  colour: 'green' | 'yellow' | 'red';
+  colour_until: number | null;
+  /** JSON array of reasons of the stored assessment. */
+  colour_reasons: string;
+  colour_policy_version: string;
+  colour_assessed_at: number;
+}
+
+export interface FactsTable {
+  id: string;
+  resident_id: number;
+  kind: string;
+  from_ms: number;
+  to_ms: number | null;
+  /** JSON of the kind-specific attributes (isolation, divisionCode, …). */
+  attributes: string;
+  source: 'application' | 'officer' | 'import';
+  /** Who or what produced it: staff id, import source id, 'application'. */
+  source_ref: string;
+  created_at: number;
+}
+
+export interface RiskAreasTable {
+  id: string;
+  division_code: string;
+  sub_area: string | null;
+  level: 'high' | 'medium';
+  from_ms: number;
+  to_ms: number | null;
+  note: string;
+  created_at: number;
+  created_by: number | null;
+}
+
+export interface PoliciesTable {
+  version: string;
+  effective_from: number;
+  body: string;
+  published_at: number;
+  published_by: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  /** base64 Ed25519 seed and HKDF secret; see docs/keys.md for who may read this table. */
+  seed: string;
+  secret: string;
+  /** 'next' → published, not yet signing; 'active' → signs; 'retired' → published while its codes live; 'revoked'. */
+  status: 'next' | 'active' | 'retired' | 'revoked';
+  created_at: number;
+  activated_at: number | null;
+  retired_at: number | null;
+}
+
+export interface VerificationsTable {
+  id: Generated<number>;
+  at: number;
+  staff_id: number;
+  resident_id: number | null;
+  kid: string | null;
+  valid: number;
+  reason: string | null;
+  colour: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_kind: 'staff' | 'resident' | 'system';
+  actor_id: number | null;
+  action: string;
+  resident_id: number | null;
+  detail: string;
+}
+
+export interface PlatformSecretsTable {
+  name: string;
+  /** base64 */
+  value: string;
+  created_at: number;
+}

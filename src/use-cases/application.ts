@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import {
+  applicationFacts,
+  validateApplication,
+  type ApplicationInput,
+  type ContactHistoryInput,
+} from '../domain/application.ts';
+import { deriveDocumentKey, deriveHealthCardId, maskDocumentNumber, maskName } from '../domain/identity/index.ts';
+import { formatChinaTime } from '../domain/china-time.ts';
+import { deleteFactsBySource, insertFacts } from '../storage/facts.ts';
+import {
+  findResidentByAccount,
+  findResidentByDocumentKey,
+  insertResident,
+  updateResidentFields,
+  type Resident,
+  type StoredColour,
+} from '../storage/residents.ts';
+import { loadColourContext, reassessResident } from './colour.ts';
+import { AppError, invalid } from './errors.ts';
+import type { Platform } from './platform.ts';
+
+/** The application as its owner sees it. */
+export interface ApplicationView {
+  readonly name: string;
+  readonly documentType: string;
+  readonly documentNumber: string;
+  readonly mobile: string;
+  readonly nationality: string;
+  readonly address: { readonly divisionCode: string; readonly detail: string };
+  readonly contactHistory: ContactHistoryInput;
+  readonly healthCardId: string;
+  readonly pledgedAt: string;
+  readonly updatedAt: string;
+  readonly colour: StoredColour['colour'];
+  readonly maskedName: string;
+  readonly maskedDocumentNumber: string;
+}
+
+export function applicationView(r: Resident): ApplicationView {
+  return {
+    name: r.name,
+    documentType: r.documentType,
+    documentNumber: r.documentNumber,
+    mobile: r.mobile,
+    nationality: r.nationality,
+    address: { divisionCode: r.addressDivision, detail: r.addressDetail },
+    contactHistory: r.contactHistory as ContactHistoryInput,
+    healthCardId: r.healthCardId,
+    pledgedAt: formatChinaTime(r.pledgedAt),
+    updatedAt: formatChinaTime(r.updatedAt),
+    colour: r.colour.colour,
+    maskedName: maskName(r.name),
+    maskedDocumentNumber: maskDocumentNumber(r.documentNumber),
+  };
+}
+
+/**
+ * Apply (S1): validates the seven items and the pledge, keeps one record per person whatever the
+ * channel, replaces the facts of the previous application, and assesses the colour at once.
+ */
+export async function submitApplication(p: Platform, accountId: number, input: ApplicationInput): Promise<Resident> {
+  const now = p.clock.now();
+  const checked = validateApplication(input, now);
+  if (!checked.ok) throw invalid(checked.issues);
+  const app = checked.value;
+  const doc = { type: app.document.type, number: app.document.number };
+  const documentKey = deriveDocumentKey(p.secrets.identityPepper, doc);
+  const fields = {
+    documentKey,
+    documentType: doc.type,
+    documentNumber: doc.number,
+    name: app.name,
+    mobile: app.mobile,
+    nationality: app.nationality,
+    addressDivision: app.address.divisionCode,
+    addressDetail: app.address.detail,
+    contactHistory: app.contactHistory,
+    healthCardId: deriveHealthCardId(p.secrets.identityPepper, doc),
+    pledgedAt: now,
+  };
+  const context = await loadColourContext(p, now);
+  const residentId = await p.db.transaction().execute(async (trx) => {
+    const holder = await findResidentByDocumentKey(trx, documentKey);
+    if (holder !== null && holder.accountId !== accountId) {
+      throw new AppError(
+        'document_taken',
+        'This ID document is already registered from another mobile number. Sign in with that number, or file feedback if it is not yours.',
+      );
+    }
+    const own = holder ?? (await findResidentByAccount(trx, accountId));
+    let id;
+    if (own === null) {
+      const pending: StoredColour = { colour: 'green', until: null, reasons: [], policyVersion: '', assessedAt: now };
+      id = await insertResident(trx, accountId, fields, pending, now);
+    } else {
+      id = own.id;
+      await updateResidentFields(trx, id, fields, now);
+      await deleteFactsBySource(trx, id, 'application');
+    }
+    await insertFacts(trx, id, applicationFacts(app, now, randomUUID), 'application', now);
+    await reassessResident(trx, id, context, now);
+    return id;
+  });
+  const saved = await findResidentByAccount(p.db, accountId);
+  if (saved === null || saved.id !== residentId) throw new Error('application vanished after commit');
+  return saved;
+}
+
+export async function getMyApplication(p: Platform, accountId: number): Promise<Resident> {
+  const resident = await findResidentByAccount(p.db, accountId);
+  if (resident === null) throw new AppError('application_required', 'No application yet: apply first.');
+  return resident;
+}

@@ -1,0 +1,88 @@
+import { formatChinaTime, chinaDate } from '../domain/china-time.ts';
+import { DAY_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
+import { upsertAccount } from '../storage/accounts.ts';
+import { insertRiskArea } from '../storage/risk-areas.ts';
+import { findStaffByUsername, insertStaff } from '../storage/staff.ts';
+import { findResidentByAccount } from '../storage/residents.ts';
+import { submitApplication } from './application.ts';
+import { addResidentFact } from './facts.ts';
+import { hashPassword } from './passwords.ts';
+import type { Platform } from './platform.ts';
+import type { Principal } from './sign-in.ts';
+
+/** Demo accounts; these passwords exist only in demo mode and are printed in the start banner. */
+export const DEMO_STAFF: readonly { username: string; password: string; role: StaffRole; displayName: string; divisionCode: string }[] = [
+  { username: 'checkpoint', password: 'demo-checkpoint', role: 'checkpoint', displayName: '历下区查验员 Checkpoint staff', divisionCode: '370102' },
+  { username: 'officer', password: 'demo-officer', role: 'officer', displayName: '济南市疫情防控办 District officer', divisionCode: '370100' },
+  { username: 'admin', password: 'demo-admin', role: 'admin', displayName: '省级管理员 Provincial admin', divisionCode: '000000' },
+];
+
+/** Demo residents: sign in with the mobile number; demo mode returns the one-time code as devCode. */
+export const DEMO_RESIDENTS = [
+  { mobile: '+8613800000001', name: '张三', documentNumber: '370102199003077715', colour: 'green' },
+  { mobile: '+8613800000002', name: '李小红', documentNumber: '370103198507124426', colour: 'yellow' },
+  { mobile: '+8613800000003', name: '王大力', documentNumber: '370104197711301252', colour: 'red' },
+] as const;
+
+/** Check digit of GB 11643 so demo numbers are valid without being anybody's. */
+function withCheckDigit(first17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, ch, i) => s + Number(ch) * (weights[i] ?? 0), 0);
+  return first17 + '10X98765432'.charAt(sum % 11);
+}
+
+/** Seeds demo data once (idempotent): one staff account of each role, three residents, one risk area. */
+export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
+  if ((await findStaffByUsername(p.db, 'admin')) !== null) return { created: false };
+  const now = p.clock.now();
+  for (const s of DEMO_STAFF) {
+    await insertStaff(p.db, { ...s, passwordHash: await hashPassword(s.password), createdAt: now });
+  }
+  await insertRiskArea(p.db, {
+    id: 'demo-wuhan',
+    divisionCode: '420100',
+    subArea: null,
+    level: 'high',
+    from: now - 60 * DAY_MS,
+    to: null,
+    note: '演示数据 demo: key epidemic area 重点疫区',
+    createdAt: now,
+    createdBy: null,
+  });
+  p.riskAreas.invalidate();
+  const admin = await findStaffByUsername(p.db, 'admin');
+  if (admin === null) throw new Error('demo admin missing');
+  const adminPrincipal: Principal = {
+    kind: 'staff',
+    staffId: admin.id,
+    role: 'admin',
+    divisionCode: admin.divisionCode,
+    displayName: admin.displayName,
+    tokenHash: '',
+  };
+  for (const r of DEMO_RESIDENTS) {
+    const account = await upsertAccount(p.db, r.mobile, now);
+    const documentNumber = withCheckDigit(r.documentNumber.slice(0, 17));
+    await submitApplication(p, account.id, {
+      name: r.name,
+      documentType: 'resident_id_card',
+      documentNumber,
+      mobile: r.mobile,
+      nationality: 'CN',
+      address: { divisionCode: documentNumber.slice(0, 6), detail: '演示路 1 号 Demo Road 1' },
+      contactHistory: {},
+      pledge: true,
+    });
+    const fact =
+      r.colour === 'yellow'
+        ? { kind: 'feverClinic', from: chinaDate((now - 3 * DAY_MS) as EpochMs) }
+        : r.colour === 'red'
+          ? { kind: 'closeContact', from: formatChinaTime((now - DAY_MS) as EpochMs), isolation: 'home' }
+          : null;
+    if (fact !== null) {
+      await addResidentFact(p, adminPrincipal, { documentType: 'resident_id_card', documentNumber, fact });
+    }
+    if ((await findResidentByAccount(p.db, account.id)) === null) throw new Error('demo resident missing');
+  }
+  return { created: true };
+}

@@ -1,0 +1,77 @@
+import type { FieldIssue } from '../domain/types.ts';
+
+/**
+ * The closed set of error codes the API answers with. They are a public contract: channels and
+ * the web app branch on them, so a code is never renamed or reused for another meaning.
+ */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'malformed_json'
+  | 'body_too_large'
+  | 'unsupported_media_type'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unauthenticated'
+  | 'session_expired'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'sign_in_code_invalid'
+  | 'sign_in_code_expired'
+  | 'sign_in_code_attempts_exceeded'
+  | 'invalid_credentials'
+  | 'pledge_required'
+  | 'document_taken'
+  | 'application_required'
+  | 'resident_not_found'
+  | 'out_of_jurisdiction'
+  | 'sms_delivery_failed'
+  | 'internal_error'
+  | 'service_unavailable';
+
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  validation_failed: 400,
+  malformed_json: 400,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  not_found: 404,
+  method_not_allowed: 405,
+  unauthenticated: 401,
+  session_expired: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  sign_in_code_invalid: 400,
+  sign_in_code_expired: 400,
+  sign_in_code_attempts_exceeded: 429,
+  invalid_credentials: 401,
+  pledge_required: 400,
+  document_taken: 409,
+  application_required: 404,
+  resident_not_found: 404,
+  out_of_jurisdiction: 403,
+  sms_delivery_failed: 502,
+  internal_error: 500,
+  service_unavailable: 503,
+};
+
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+/** An expected failure of a use case, carried to the HTTP layer and the CLI as a stable code. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues: readonly FieldIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const invalid = (issues: readonly FieldIssue[]): AppError =>
+  new AppError(
+    'validation_failed',
+    issues.length === 1 && issues[0] !== undefined
+      ? `${issues[0].path}: ${issues[0].message}`
+      : `${issues.length} fields are invalid: ${issues.map((i) => i.path).join(', ')}`,
+    issues,
+  );

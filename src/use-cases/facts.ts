@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { validateFactInput, type FactInput } from '../domain/fact-input.ts';
+import { validateDocument, deriveDocumentKey } from '../domain/identity/index.ts';
+import { chinaDate, formatChinaTime } from '../domain/china-time.ts';
+import type { Colour } from '../domain/types.ts';
+import { insertFacts } from '../storage/facts.ts';
+import { findResidentByDocumentKey } from '../storage/residents.ts';
+import { loadColourContext, reassessResident } from './colour.ts';
+import { AppError, invalid } from './errors.ts';
+import type { Platform } from './platform.ts';
+import type { Principal } from './sign-in.ts';
+
+type Staff = Principal & { kind: 'staff' };
+
+/** The whole platform, for provincial admins. */
+export const ALL_DIVISIONS = '000000';
+
+/**
+ * Whether a staff member's jurisdiction covers a division: a province code (xx0000) covers its
+ * cities and counties, a city code (xxxx00) its counties, a county itself.
+ */
+export function jurisdictionCovers(jurisdiction: string, divisionCode: string): boolean {
+  if (jurisdiction === ALL_DIVISIONS) return true;
+  if (jurisdiction.endsWith('0000')) return divisionCode.startsWith(jurisdiction.slice(0, 2));
+  if (jurisdiction.endsWith('00')) return divisionCode.startsWith(jurisdiction.slice(0, 4));
+  return divisionCode === jurisdiction;
+}
+
+export function requireRole(principal: Principal, roles: readonly Staff['role'][]): Staff {
+  if (principal.kind !== 'staff' || !roles.includes(principal.role)) {
+    throw new AppError('forbidden', `This operation is for: ${roles.join(', ')}.`);
+  }
+  return principal;
+}
+
+export interface FactAdded {
+  readonly factId: string;
+  readonly colour: Colour;
+  readonly until: string | null;
+  readonly reasons: readonly unknown[];
+}
+
+/**
+ * An officer records one fact for one resident (S10, P3): only within the officer's jurisdiction,
+ * recomputes the colour at once (S13), and leaves an audit entry.
+ */
+export async function addResidentFact(
+  p: Platform,
+  principal: Principal,
+  input: { documentType: string; documentNumber: string; fact: FactInput },
+): Promise<FactAdded> {
+  const staff = requireRole(principal, ['officer', 'admin']);
+  const now = p.clock.now();
+  const doc = validateDocument(input.documentType, input.documentNumber, chinaDate(now));
+  const fact = validateFactInput(input.fact, now, { id: randomUUID(), source: 'officer' }, 'fact.');
+  const issues = [...(doc.ok ? [] : doc.issues), ...(fact.ok ? [] : fact.issues)];
+  if (!doc.ok || !fact.ok) throw invalid(issues);
+  const resident = await findResidentByDocumentKey(
+    p.db,
+    deriveDocumentKey(p.secrets.identityPepper, { type: doc.value.type, number: doc.value.number }),
+  );
+  if (resident === null) throw new AppError('resident_not_found', 'No resident has applied with this document.');
+  if (!jurisdictionCovers(staff.divisionCode, resident.addressDivision)) {
+    throw new AppError('out_of_jurisdiction', 'This resident lives outside your jurisdiction.');
+  }
+  const context = await loadColourContext(p, now);
+  const stored = await p.db.transaction().execute(async (trx) => {
+    await insertFacts(trx, resident.id, [fact.value], `staff:${staff.staffId}`, now);
+    return reassessResident(trx, resident.id, context, now);
+  });
+  await p.auditLog.write({
+    at: now,
+    actorKind: 'staff',
+    actorId: staff.staffId,
+    action: 'add_resident_fact',
+    residentId: resident.id,
+    detail: { factId: fact.value.id, kind: fact.value.kind, colour: stored.colour },
+  });
+  return {
+    factId: fact.value.id,
+    colour: stored.colour,
+    until: stored.until === null ? null : formatChinaTime(stored.until),
+    reasons: stored.reasons,
+  };
+}

@@ -1,0 +1,176 @@
+import { createHmac } from 'node:crypto';
+import { maskName } from '../domain/identity/index.ts';
+import {
+  encodeHealthCode,
+  renderQrPng,
+  renderQrSvg,
+  sealSubject,
+  unsealSubject,
+  verifyHealthCode,
+  type CodeKind,
+  type VerifyFailure,
+} from '../domain/token/index.ts';
+import { formatChinaTime } from '../domain/china-time.ts';
+import { MINUTE_MS, type Colour, type EpochMs } from '../domain/types.ts';
+import { findResidentForCheck, type Resident } from '../storage/residents.ts';
+import { getMyApplication } from './application.ts';
+import { ensureFreshColour } from './colour.ts';
+import type { Principal } from './sign-in.ts';
+import type { Platform } from './platform.ts';
+
+/** The on-screen code is re-issued every minute (P1: a screenshot soon stops verifying)… */
+export const CODE_REFRESH_MS = MINUTE_MS;
+/** …and each one verifies for five minutes, so a phone that missed a refresh on a slow network still works. */
+export const CODE_LIFETIME_MS = 5 * MINUTE_MS;
+
+export interface MyCode {
+  /** The QR text. */
+  readonly code: string;
+  readonly colour: Colour;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  /** When the page should fetch a new code. */
+  readonly refreshAt: string;
+  readonly serverTime: string;
+  readonly maskedName: string;
+  readonly healthCardId: string;
+  readonly policyVersion: string;
+  /** When the colour is expected to change if nothing else happens (P2); null if open-ended. */
+  readonly until: string | null;
+  readonly reasons: readonly unknown[];
+}
+
+/**
+ * A resident's code for the current minute. The token is a pure function of (resident, minute,
+ * colour, key), so getMyCode and getMyCodeImage in the same minute return the same text, and any
+ * API node returns the same one.
+ */
+async function currentCode(p: Platform, resident: Resident, now: EpochMs) {
+  const fresh = await ensureFreshColour(p, resident, now);
+  const stored = fresh.stored ?? resident.colour;
+  const minute = Math.floor(now / CODE_REFRESH_MS) * CODE_REFRESH_MS;
+  // A revocation inside the current minute must not hand back a revoked token.
+  const issuedAt = Math.max(minute, Math.ceil(resident.codesValidAfter / 1000) * 1000) as EpochMs;
+  await p.keyring.refresh(now);
+  const key = p.keyring.activeKey();
+  const iatSec = Math.floor(issuedAt / 1000);
+  // Deterministic nonce: unlinkable across minutes, identical within one.
+  const nonce = createHmac('sha256', key.subjectKey).update(`${resident.id}:${iatSec}`).digest().readUInt32BE(0);
+  const code = encodeHealthCode(
+    {
+      kind: 'personal',
+      colour: stored.colour,
+      issuer: p.config.issuer,
+      issuedAt,
+      expiresAt: (issuedAt + CODE_LIFETIME_MS) as EpochMs,
+      subject: sealSubject(key, resident.id, iatSec, nonce),
+    },
+    key,
+  );
+  return { code, stored, issuedAt, minute };
+}
+
+export async function getMyCode(p: Platform, accountId: number): Promise<MyCode> {
+  const now = p.clock.now();
+  const resident = await getMyApplication(p, accountId);
+  const { code, stored, issuedAt, minute } = await currentCode(p, resident, now);
+  return {
+    code,
+    colour: stored.colour,
+    issuedAt: formatChinaTime(issuedAt),
+    expiresAt: formatChinaTime((issuedAt + CODE_LIFETIME_MS) as EpochMs),
+    refreshAt: formatChinaTime((minute + CODE_REFRESH_MS) as EpochMs),
+    serverTime: formatChinaTime(now),
+    maskedName: maskName(resident.name),
+    healthCardId: resident.healthCardId,
+    policyVersion: stored.policyVersion,
+    until: stored.until === null ? null : formatChinaTime(stored.until),
+    reasons: stored.reasons,
+  };
+}
+
+export async function getMyCodeImage(
+  p: Platform,
+  accountId: number,
+  format: 'png' | 'svg',
+): Promise<{ contentType: string; body: Buffer | string }> {
+  const resident = await getMyApplication(p, accountId);
+  const { code } = await currentCode(p, resident, p.clock.now());
+  return format === 'png'
+    ? { contentType: 'image/png', body: await renderQrPng(code) }
+    : { contentType: 'image/svg+xml', body: renderQrSvg(code) };
+}
+
+export type VerificationFailure = VerifyFailure | 'revoked';
+
+export type Verification =
+  | {
+      readonly valid: true;
+      readonly kind: CodeKind;
+      /** The colour now (S13): if it changed since the code was issued, this one wins. */
+      readonly colour: Colour;
+      readonly colourAtIssue: Colour;
+      readonly maskedName: string;
+      readonly issuedAt: string;
+      readonly expiresAt: string;
+      readonly checkedAt: string;
+    }
+  | { readonly valid: false; readonly reason: VerificationFailure; readonly message: string; readonly checkedAt: string };
+
+const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {
+  malformed: 'This is not a health pass code.',
+  unknown_version: 'This code has a format this platform does not know.',
+  unknown_key: 'This code was not signed by a key of this platform.',
+  bad_signature: 'The code has been altered: its signature does not match.',
+  expired: 'The code has expired; ask the holder to refresh it.',
+  not_yet_valid: 'The code is not valid yet; check the scanner clock.',
+  revoked: 'The code has been revoked.',
+};
+
+/**
+ * Checkpoint verification (S11, S18, P1). Answers validity or exactly why not, the colour now and
+ * the masked name — nothing else about the holder's health — and records who checked, when and what.
+ */
+export async function verifyCode(p: Platform, staff: Principal & { kind: 'staff' }, text: string): Promise<Verification> {
+  const now = p.clock.now();
+  await p.keyring.refresh(now);
+  let result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), now);
+  if (!result.ok && result.reason === 'unknown_key') {
+    // A key rotated on another node moments ago: re-read the key table once before refusing.
+    await p.keyring.refresh(now, true);
+    result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), now);
+  }
+  const checkedAt = formatChinaTime(now);
+  const fail = async (reason: VerificationFailure, kid: string | null, residentId: number | null) => {
+    await p.verificationLog.write({ at: now, staffId: staff.staffId, residentId, kid, valid: false, reason, colour: null });
+    return { valid: false as const, reason, message: FAILURE_MESSAGES[reason], checkedAt };
+  };
+  if (!result.ok) return fail(result.reason, null, null);
+  const { claims, kid } = result;
+  if (p.keyring.status(kid) === 'revoked') return fail('revoked', kid, null);
+  if (claims.kind === 'place') return fail('malformed', kid, null);
+  const key = p.keyring.verificationKey(kid);
+  const iatSec = Math.floor(claims.issuedAt / 1000);
+  const residentId = key === undefined ? null : unsealSubject(key, claims.subject, iatSec);
+  const resident = residentId === null ? null : await findResidentForCheck(p.db, residentId);
+  if (resident === null) return fail('revoked', kid, residentId);
+  if (claims.issuedAt < resident.codesValidAfter) return fail('revoked', kid, resident.id);
+  const colour = (
+    await ensureFreshColour(
+      p,
+      { id: resident.id, colour: { colour: resident.colour, until: resident.colourUntil, policyVersion: resident.colourPolicyVersion } },
+      now,
+    )
+  ).colour;
+  await p.verificationLog.write({ at: now, staffId: staff.staffId, residentId: resident.id, kid, valid: true, reason: null, colour });
+  return {
+    valid: true,
+    kind: claims.kind,
+    colour,
+    colourAtIssue: claims.colour,
+    maskedName: maskName(resident.name),
+    issuedAt: formatChinaTime(claims.issuedAt),
+    expiresAt: formatChinaTime(claims.expiresAt),
+    checkedAt,
+  };
+}

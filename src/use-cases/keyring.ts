@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createKeyMaterial,
+  publicJwk,
+  signingKeyFromMaterial,
+  type SigningKey,
+  type VerificationKey,
+} from '../domain/token/index.ts';
+import { DAY_MS } from '../domain/types.ts';
+import type { Db } from '../storage/database.ts';
+import { insertSigningKey, listSigningKeys, setKeyStatus, type KeyStatus } from '../storage/signing-keys.ts';
+
+/**
+ * How long a retired key stays published: the longest-lived code (a paper code, S3: 14 days) signed
+ * just before retirement must still verify offline, plus a day for clocks and cached key sets.
+ */
+export const RETIRED_KEY_PUBLISHED_MS = 15 * DAY_MS;
+/** Other API nodes see a rotation within this many milliseconds. */
+const REFRESH_MS = 5_000;
+
+export interface KeyInfo {
+  readonly kid: string;
+  readonly status: KeyStatus;
+  readonly createdAt: number;
+  readonly activatedAt: number | null;
+  readonly retiredAt: number | null;
+  /** Published keys are listed by getSigningKeys; offline checkpoints trust exactly these. */
+  readonly published: boolean;
+}
+
+interface Entry {
+  readonly info: KeyInfo;
+  readonly key: SigningKey;
+}
+
+/**
+ * The platform's signing keys, cached in-process and re-read every few seconds so a rotation made on
+ * one node reaches the others; an unknown kid triggers an immediate re-read.
+ */
+export class Keyring {
+  private entries = new Map<string, Entry>();
+  /** Public keys of other issuers this platform accepts (verification only; never published as ours). */
+  private readonly trusted = new Map<string, VerificationKey>();
+  private activeKid: string | null = null;
+  private loadedAt = -Infinity;
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  async load(now: number): Promise<void> {
+    const rows = await listSigningKeys(this.db);
+    const next = new Map<string, Entry>();
+    let active: string | null = null;
+    for (const row of rows) {
+      const published =
+        row.status === 'next' ||
+        row.status === 'active' ||
+        (row.status === 'retired' && (row.retiredAt ?? 0) + RETIRED_KEY_PUBLISHED_MS > now);
+      const key = this.entries.get(row.kid)?.key ?? signingKeyFromMaterial({ kid: row.kid, seed: row.seed, secret: row.secret });
+      next.set(row.kid, {
+        info: {
+          kid: row.kid,
+          status: row.status,
+          createdAt: row.createdAt,
+          activatedAt: row.activatedAt,
+          retiredAt: row.retiredAt,
+          published,
+        },
+        key,
+      });
+      if (row.status === 'active') active = row.kid;
+    }
+    this.entries = next;
+    this.activeKid = active;
+    this.loadedAt = now;
+  }
+
+  /** Re-reads the key table when the cache is older than a few seconds. */
+  async refresh(now: number, force = false): Promise<void> {
+    if (!force && now - this.loadedAt < REFRESH_MS) return;
+    this.loading ??= this.load(now).finally(() => {
+      this.loading = null;
+    });
+    await this.loading;
+  }
+
+  activeKey(): SigningKey {
+    const entry = this.activeKid === null ? undefined : this.entries.get(this.activeKid);
+    if (entry === undefined) throw new Error('no active signing key: run `healthcode keys generate`');
+    return entry.key;
+  }
+
+  /** Key lookup for verification; revoked keys are reported separately by `status`. */
+  verificationKey(kid: string): VerificationKey | undefined {
+    return this.entries.get(kid)?.key ?? this.trusted.get(kid);
+  }
+
+  /**
+   * Accept codes signed by another issuer's public key (a neighbouring platform, or the published
+   * test vectors' key). Such codes verify, but their subjects are not ours to resolve.
+   */
+  trustPublicKey(key: VerificationKey): void {
+    this.trusted.set(key.kid, key);
+  }
+
+  status(kid: string): KeyStatus | undefined {
+    return this.entries.get(kid)?.info.status;
+  }
+
+  list(): KeyInfo[] {
+    return [...this.entries.values()].map((e) => e.info);
+  }
+
+  publishedJwks() {
+    return [...this.entries.values()]
+      .filter((e) => e.info.published)
+      .map((e) => ({ ...publicJwk(e.key), status: e.info.status }));
+  }
+}
+
+/** Adds a key. 'next' publishes it ahead of use so offline checkpoints fetch it before it signs. */
+export async function generateSigningKey(db: Db, status: 'next' | 'active', now: number): Promise<string> {
+  const material = createKeyMaterial(randomBytes);
+  await insertSigningKey(db, { ...material, status, createdAt: now });
+  return material.kid;
+}
+
+/**
+ * Rotation: the newest 'next' key (or a new one) becomes active and the active key is retired. Codes
+ * signed by the retired key stay valid until they expire; it stays published for that long.
+ */
+export async function rotateSigningKey(db: Db, now: number): Promise<{ activated: string; retired: string | null }> {
+  return db.transaction().execute(async (trx) => {
+    const keys = await listSigningKeys(trx);
+    const current = keys.find((k) => k.status === 'active') ?? null;
+    const waiting = keys.filter((k) => k.status === 'next').at(-1);
+    const activated = waiting?.kid ?? (await generateSigningKey(trx, 'next', now));
+    if (current !== null) await setKeyStatus(trx, current.kid, 'retired', now);
+    await setKeyStatus(trx, activated, 'active', now);
+    return { activated, retired: current?.kid ?? null };
+  });
+}
+
+/** First start: make sure one key signs. */
+export async function ensureActiveKey(db: Db, now: number): Promise<void> {
+  const keys = await listSigningKeys(db);
+  if (!keys.some((k) => k.status === 'active')) await generateSigningKey(db, 'active', now);
+}

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.ts';
+import { DEFAULT_POLICY, validatePolicy, type Policy } from '../domain/colour/index.ts';
+import type { RiskArea } from '../domain/colour/facts.ts';
+import { openDatabase, type Database, type Db } from '../storage/database.ts';
+import { GroupCommitWriter } from '../storage/group-commit.ts';
+import { insertAuditEntries, insertVerifications, type AuditEntry, type VerificationRecord } from '../storage/audit.ts';
+import { findPolicyInForce, insertPolicy } from '../storage/policies.ts';
+import { listRiskAreas } from '../storage/risk-areas.ts';
+import { getOrCreateSecret } from '../storage/secrets.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { ensureActiveKey, Keyring } from './keyring.ts';
+import { MemorySmsSender, unconfiguredSmsSender, webhookSmsSender, type SmsSender } from './sms.ts';
+
+/** In-process caches of rarely changing shared data are re-read after this long (ms), so every node sees a change within seconds. */
+const SHARED_CACHE_MS = 2_000;
+
+/**
+ * Everything a use case needs: storage, time, secrets, keys and the caches of shared data. Built once
+ * per process; use cases are plain functions taking it first.
+ */
+export interface Platform {
+  readonly config: Config;
+  readonly database: Database;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly sms: SmsSender;
+  readonly keyring: Keyring;
+  readonly secrets: PlatformSecrets;
+  readonly policies: PolicyCache;
+  readonly riskAreas: RiskAreaCache;
+  readonly verificationLog: GroupCommitWriter<VerificationRecord>;
+  readonly auditLog: GroupCommitWriter<AuditEntry>;
+  close(): Promise<void>;
+}
+
+export interface PlatformSecrets {
+  /** Keys document lookups and health-card ids (not reversible without it). */
+  readonly identityPepper: Buffer;
+  /** Keys the hashes of one-time sign-in codes at rest. */
+  readonly signInCodeKey: Buffer;
+}
+
+class TimedCache<T> {
+  private value: T | null = null;
+  private loadedAt = -Infinity;
+  private loading: Promise<T> | null = null;
+  constructor(private readonly load: () => Promise<T>) {}
+  async get(now: number): Promise<T> {
+    if (this.value !== null && now - this.loadedAt < SHARED_CACHE_MS) return this.value;
+    this.loading ??= this.load().then(
+      (v) => {
+        this.value = v;
+        this.loadedAt = now;
+        this.loading = null;
+        return v;
+      },
+      (e: unknown) => {
+        this.loading = null;
+        throw e;
+      },
+    );
+    return this.loading;
+  }
+  /** Drop the cached value on this node at once (another node's change arrives within SHARED_CACHE_MS). */
+  invalidate(): void {
+    this.loadedAt = -Infinity;
+  }
+}
+
+export class PolicyCache {
+  private readonly cache: TimedCache<Policy>;
+  private nowRef = 0;
+  constructor(db: Db) {
+    this.cache = new TimedCache(async () => {
+      const row = await findPolicyInForce(db, this.nowRef);
+      if (row === null) return DEFAULT_POLICY;
+      const checked = validatePolicy(row.body);
+      // A stored policy was validated on publish; failing here means the table was edited by hand.
+      if (!checked.ok) throw new Error(`stored policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`);
+      return checked.value;
+    });
+  }
+  async current(now: number): Promise<Policy> {
+    this.nowRef = now;
+    return this.cache.get(now);
+  }
+  invalidate(): void {
+    this.cache.invalidate();
+  }
+}
+
+export class RiskAreaCache {
+  private readonly cache: TimedCache<RiskArea[]>;
+  constructor(db: Db) {
+    this.cache = new TimedCache(() => listRiskAreas(db));
+  }
+  async all(now: number): Promise<readonly RiskArea[]> {
+    return this.cache.get(now);
+  }
+  invalidate(): void {
+    this.cache.invalidate();
+  }
+}
+
+export interface PlatformOptions {
+  readonly clock?: Clock;
+  readonly sms?: SmsSender;
+  /** Use an already opened database (tests open one per dialect). */
+  readonly database?: Database;
+}
+
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const clock = options.clock ?? systemClock;
+  const database = options.database ?? (await openDatabase(config));
+  const db = database.db;
+  const now = clock.now();
+  const secrets: PlatformSecrets = {
+    identityPepper: await getOrCreateSecret(db, 'identity_pepper', () => randomBytes(32), now),
+    signInCodeKey: await getOrCreateSecret(db, 'sign_in_code_key', () => randomBytes(32), now),
+  };
+  await ensureActiveKey(db, now);
+  await insertPolicy(db, {
+    version: DEFAULT_POLICY.version,
+    effectiveFrom: Date.parse(DEFAULT_POLICY.effectiveFrom),
+    body: DEFAULT_POLICY,
+    publishedAt: now,
+    publishedBy: null,
+  });
+  const keyring = new Keyring(db);
+  await keyring.load(now);
+  const sms =
+    options.sms ??
+    (config.mode === 'demo'
+      ? new MemorySmsSender()
+      : config.smsWebhookUrl !== null
+        ? webhookSmsSender(config.smsWebhookUrl)
+        : unconfiguredSmsSender);
+  const verificationLog = new GroupCommitWriter<VerificationRecord>((rows) => insertVerifications(db, rows));
+  const auditLog = new GroupCommitWriter<AuditEntry>((rows) => insertAuditEntries(db, rows));
+  return {
+    config,
+    database,
+    db,
+    clock,
+    sms,
+    keyring,
+    secrets,
+    policies: new PolicyCache(db),
+    riskAreas: new RiskAreaCache(db),
+    verificationLog,
+    auditLog,
+    async close() {
+      await verificationLog.drain();
+      await auditLog.drain();
+      await database.close();
+    },
+  };
+}

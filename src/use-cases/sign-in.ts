@@ -1,0 +1,189 @@
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { validateMobile } from '../domain/identity/index.ts';
+import { MINUTE_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
+import { upsertAccount } from '../storage/accounts.ts';
+import {
+  consumeSignInCode,
+  countSignInCodesSince,
+  findLatestUnusedCode,
+  insertSignInCode,
+  recordFailedAttempt,
+} from '../storage/sign-in-codes.ts';
+import { findSession, insertSession, revokeSession } from '../storage/sessions.ts';
+import { findStaffById, findStaffByUsername } from '../storage/staff.ts';
+import { AppError, invalid } from './errors.ts';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.ts';
+import type { Platform } from './platform.ts';
+
+/** minutes a one-time code stays valid */
+export const SIGN_IN_CODE_TTL_MS = 5 * MINUTE_MS;
+/** wrong tries before a code is burnt */
+export const SIGN_IN_CODE_MAX_ATTEMPTS = 5;
+/** codes sent to one number per rolling hour */
+export const SIGN_IN_CODES_PER_HOUR = 5;
+export const RESIDENT_SESSION_MS = 30 * 24 * 60 * MINUTE_MS;
+export const STAFF_SESSION_MS = 12 * 60 * MINUTE_MS;
+/** Session lookups are cached this long (ms); a sign-out on another node takes effect within it. */
+const SESSION_CACHE_MS = 5_000;
+
+export type Principal =
+  | { readonly kind: 'resident'; readonly accountId: number; readonly tokenHash: string }
+  | {
+      readonly kind: 'staff';
+      readonly staffId: number;
+      readonly role: StaffRole;
+      readonly divisionCode: string;
+      readonly displayName: string;
+      readonly tokenHash: string;
+    };
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+const hashCode = (p: Platform, mobile: string, code: string) =>
+  createHmac('sha256', p.secrets.signInCodeKey).update(`${mobile}\0${code}`).digest('base64url');
+
+function normalizedMobile(input: string): string {
+  const m = validateMobile(input);
+  if (!m.ok) throw invalid(m.issues);
+  return m.value;
+}
+
+export interface SignInCodeSent {
+  readonly expiresAt: EpochMs;
+  /** Only in demo mode, so a tester can sign in without a phone. */
+  readonly devCode?: string;
+}
+
+export async function requestSignInCode(p: Platform, mobileInput: string): Promise<SignInCodeSent> {
+  const mobile = normalizedMobile(mobileInput);
+  const now = p.clock.now();
+  const recent = await countSignInCodesSince(p.db, mobile, now - 60 * MINUTE_MS);
+  if (recent >= SIGN_IN_CODES_PER_HOUR) {
+    throw new AppError('rate_limited', `At most ${SIGN_IN_CODES_PER_HOUR} codes per hour are sent to one number; try again later.`);
+  }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const expiresAt = (now + SIGN_IN_CODE_TTL_MS) as EpochMs;
+  await insertSignInCode(p.db, { mobile, codeHash: hashCode(p, mobile, code), createdAt: now, expiresAt });
+  try {
+    await p.sms.sendSignInCode(mobile, code, expiresAt);
+  } catch (error) {
+    throw new AppError('sms_delivery_failed', `The sign-in code could not be sent: ${(error as Error).message}`);
+  }
+  return p.config.mode === 'demo' ? { expiresAt, devCode: code } : { expiresAt };
+}
+
+export interface SessionIssued {
+  readonly token: string;
+  readonly expiresAt: EpochMs;
+}
+
+async function startSession(
+  p: Platform,
+  who: { kind: 'resident'; accountId: number } | { kind: 'staff'; staffId: number },
+  ttl: number,
+): Promise<SessionIssued> {
+  const now = p.clock.now();
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = (now + ttl) as EpochMs;
+  await insertSession(p.db, {
+    tokenHash: hashToken(token),
+    kind: who.kind,
+    accountId: who.kind === 'resident' ? who.accountId : null,
+    staffId: who.kind === 'staff' ? who.staffId : null,
+    createdAt: now,
+    expiresAt,
+  });
+  return { token, expiresAt };
+}
+
+export async function signIn(p: Platform, mobileInput: string, code: string): Promise<SessionIssued> {
+  const mobile = normalizedMobile(mobileInput);
+  const now = p.clock.now();
+  const row = await findLatestUnusedCode(p.db, mobile);
+  if (row === null) throw new AppError('sign_in_code_invalid', 'No code is waiting for this number; request a new one.');
+  if (row.failedAttempts >= SIGN_IN_CODE_MAX_ATTEMPTS) {
+    throw new AppError('sign_in_code_attempts_exceeded', 'Too many wrong codes; request a new one.');
+  }
+  if (now >= row.expiresAt) throw new AppError('sign_in_code_expired', 'The code has expired; request a new one.');
+  const given = Buffer.from(hashCode(p, mobile, code));
+  const expected = Buffer.from(row.codeHash);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const attempts = await recordFailedAttempt(p.db, row.id);
+    if (attempts >= SIGN_IN_CODE_MAX_ATTEMPTS) {
+      throw new AppError('sign_in_code_attempts_exceeded', 'Too many wrong codes; request a new one.');
+    }
+    throw new AppError('sign_in_code_invalid', `The code is wrong; ${SIGN_IN_CODE_MAX_ATTEMPTS - attempts} tries left.`);
+  }
+  if (!(await consumeSignInCode(p.db, row.id, now))) {
+    throw new AppError('sign_in_code_invalid', 'The code was already used; request a new one.');
+  }
+  const account = await upsertAccount(p.db, mobile, now);
+  return startSession(p, { kind: 'resident', accountId: account.id }, RESIDENT_SESSION_MS);
+}
+
+export async function staffSignIn(
+  p: Platform,
+  username: string,
+  password: string,
+): Promise<SessionIssued & { role: StaffRole; displayName: string; divisionCode: string }> {
+  const staff = await findStaffByUsername(p.db, username);
+  // Always run scrypt, so an unknown username costs as long as a wrong password.
+  const ok = await verifyPassword(password, staff?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (staff === null || !ok || staff.disabled) {
+    throw new AppError('invalid_credentials', 'The username or password is wrong.');
+  }
+  const session = await startSession(p, { kind: 'staff', staffId: staff.id }, STAFF_SESSION_MS);
+  return { ...session, role: staff.role, displayName: staff.displayName, divisionCode: staff.divisionCode };
+}
+
+const sessionCache = new WeakMap<Platform, Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>>();
+
+function cacheOf(p: Platform) {
+  let c = sessionCache.get(p);
+  if (c === undefined) {
+    c = new Map();
+    sessionCache.set(p, c);
+  }
+  return c;
+}
+
+/** Resolves a bearer token to who is calling. Throws unauthenticated / session_expired. */
+export async function authenticate(p: Platform, token: string): Promise<Principal> {
+  const now = p.clock.now();
+  const tokenHash = hashToken(token);
+  const cache = cacheOf(p);
+  const hit = cache.get(tokenHash);
+  if (hit !== undefined && now - hit.cachedAt < SESSION_CACHE_MS) {
+    if (hit.principal === null) throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
+    if (now >= hit.expiresAt) throw new AppError('session_expired', 'The session has expired; sign in again.');
+    return hit.principal;
+  }
+  const session = await findSession(p.db, tokenHash);
+  let principal: Principal | null = null;
+  if (session !== null && session.revokedAt === null) {
+    if (session.kind === 'resident' && session.accountId !== null) {
+      principal = { kind: 'resident', accountId: session.accountId, tokenHash };
+    } else if (session.kind === 'staff' && session.staffId !== null) {
+      const staff = await findStaffById(p.db, session.staffId);
+      if (staff !== null && !staff.disabled) {
+        principal = {
+          kind: 'staff',
+          staffId: staff.id,
+          role: staff.role,
+          divisionCode: staff.divisionCode,
+          displayName: staff.displayName,
+          tokenHash,
+        };
+      }
+    }
+  }
+  if (cache.size > 100_000) cache.clear();
+  cache.set(tokenHash, { principal, expiresAt: session?.expiresAt ?? 0, cachedAt: now });
+  if (principal === null) throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
+  if (now >= (session?.expiresAt ?? 0)) throw new AppError('session_expired', 'The session has expired; sign in again.');
+  return principal;
+}
+
+export async function signOut(p: Platform, principal: Principal): Promise<void> {
+  await revokeSession(p.db, principal.tokenHash, p.clock.now());
+  cacheOf(p).delete(principal.tokenHash);
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { openPostgres, openSqlite, type Database } from '../../src/storage/database.ts';
+import { ManualClock } from '../../src/use-cases/clock.ts';
+import { createPlatform, type Platform } from '../../src/use-cases/platform.ts';
+import { MemorySmsSender } from '../../src/use-cases/sms.ts';
+import { buildApp } from '../../src/http/app.ts';
+
+/**
+ * Test harness: a real platform on a real database — SQLite always, PostgreSQL when one answers.
+ * Each PostgreSQL suite gets its own schema, dropped at the end.
+ */
+export const POSTGRES_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let postgresProbe: Promise<string | null> | null = null;
+
+/** null when PostgreSQL answers, else the reason it does not. */
+export function postgresUnavailable(): Promise<string | null> {
+  postgresProbe ??= (async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return null;
+    } catch (error) {
+      return `PostgreSQL at ${POSTGRES_URL} does not answer (${(error as Error).message})`;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  return postgresProbe;
+}
+
+export type DialectName = 'sqlite' | 'postgres';
+export const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres'];
+
+/**
+ * Options for `describe` per dialect: PostgreSQL suites are reported as SKIPPED (never passed) with
+ * the reason when no server answers — except in CI, where a missing server fails the run.
+ */
+export async function dialectSuiteOptions(dialect: DialectName): Promise<{ skip?: string }> {
+  if (dialect === 'sqlite') return {};
+  const reason = await postgresUnavailable();
+  if (reason === null) return {};
+  if (process.env['CI'] === 'true') throw new Error(`${reason}; CI must have PostgreSQL`);
+  console.log(`# SKIPPING PostgreSQL tests: ${reason}`);
+  return { skip: reason };
+}
+
+export async function openTestDatabase(dialect: DialectName): Promise<{ database: Database; dispose: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-test-'));
+    const database = await openSqlite({ file: path.join(dir, 'test.sqlite') });
+    return {
+      database,
+      dispose: async () => {
+        await database.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const database = await openPostgres({ url: POSTGRES_URL, schema, poolSize: 4 });
+  return {
+    database,
+    dispose: async () => {
+      await database.close();
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
+
+/** 2026-11-25T02:00:00Z = 10:00 in China. */
+export const TEST_EPOCH = Date.parse('2026-11-25T02:00:00Z');
+
+export interface TestPlatform {
+  readonly platform: Platform;
+  readonly clock: ManualClock;
+  readonly sms: MemorySmsSender;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function createTestPlatform(
+  dialect: DialectName,
+  options: { mode?: Config['mode']; webRoot?: string | null; now?: number } = {},
+): Promise<TestPlatform> {
+  const { database, dispose } = await openTestDatabase(dialect);
+  const clock = new ManualClock(options.now ?? TEST_EPOCH);
+  const sms = new MemorySmsSender();
+  const config = loadConfig({}, { mode: options.mode ?? 'demo', dataDir: os.tmpdir() });
+  const platform = await createPlatform(config, { clock, sms, database });
+  const app = await buildApp(platform, { webRoot: options.webRoot ?? null });
+  return {
+    platform,
+    clock,
+    sms,
+    app,
+    async close() {
+      await app.close();
+      await platform.verificationLog.drain();
+      await platform.auditLog.drain();
+      await dispose();
+    },
+  };
+}
+
+/** Signs a resident in through the API (requestSignInCode + signIn) and returns the bearer token. */
+export async function signInResident(t: TestPlatform, mobile: string): Promise<string> {
+  const sent = await t.app.inject({ method: 'POST', url: '/api/v1/sign-in-codes', payload: { mobile } });
+  if (sent.statusCode !== 200) throw new Error(`requestSignInCode: ${sent.statusCode} ${sent.body}`);
+  const code = t.sms.sent.get(normalizeForSms(mobile));
+  if (code === undefined) throw new Error('no code was sent');
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { mobile, code } });
+  if (res.statusCode !== 200) throw new Error(`signIn: ${res.statusCode} ${res.body}`);
+  return (res.json() as { token: string }).token;
+}
+
+function normalizeForSms(mobile: string): string {
+  const digits = mobile.replace(/[\s-]/g, '');
+  if (digits.startsWith('+')) return digits;
+  if (digits.startsWith('86') && digits.length === 13) return `+${digits}`;
+  return `+86${digits}`;
+}
+
+/** GB 11643 check character, so tests build valid numbers without copying anyone's. */
+export function residentIdNumber(first17: string): string {
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, ch, i) => s + Number(ch) * (weights[i] ?? 0), 0);
+  return first17 + '10X98765432'.charAt(sum % 11);
+}
+
+export function sampleApplication(overrides: Record<string, unknown> = {}) {
+  return {
+    name: '张小三',
+    documentType: 'resident_id_card',
+    documentNumber: residentIdNumber('37010219900307123'),
+    mobile: '13800138000',
+    nationality: 'CN',
+    address: { divisionCode: '370102', detail: '泉城路 1 号' },
+    contactHistory: {},
+    pledge: true,
+    ...overrides,
+  };
+}
