@@ -1,0 +1,14 @@
+import { DEFAULT_POLICY } from './src/domain/colour/index.ts';
+import { evaluateRule } from './src/domain/colour/rule-evaluation.ts';
+import { ruleContext } from './src/domain/colour/rule-context.ts';
+import { renderReason } from './src/domain/colour/reason-text.ts';
+import { epochMs, DAY_MS } from './src/domain/types.ts';
+import type { Fact } from './src/domain/colour/facts.ts';
+const now = epochMs(Date.parse('2020-03-01T00:00:00Z'));
+const f: Fact = { id: 'a', kind: 'stay', from: epochMs(now - 5*DAY_MS), to: epochMs(now - 2*DAY_MS), divisionCode: '420102', subArea: null, source: 'application' };
+const r = DEFAULT_POLICY.rules[4]!;
+const ctx = ruleContext(new Date(now).toISOString(), f, 'high');
+const n = 100000;
+let s = performance.now(); for (let i=0;i<n;i++) evaluateRule(r, ctx); console.log('evaluateRule', ((performance.now()-s)/n*1000).toFixed(1),'µs');
+s = performance.now(); for (let i=0;i<n;i++) renderReason(r.reason, f, now, 'high'); console.log('render', ((performance.now()-s)/n*1000).toFixed(1),'µs');
+s = performance.now(); for (let i=0;i<n;i++) ruleContext('x', f, 'high'); console.log('ctx', ((performance.now()-s)/n*1000).toFixed(1),'µs');
