@@ -19,10 +19,14 @@ const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && os.availa
 
 if (hasTaskset && process.env['BENCH_PINNED'] !== '1') {
   // Re-run this script pinned to core 1 so the load generator does not share the server's core.
-  const r = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_PINNED: '1' },
-  });
+  const r = spawnSync(
+    'taskset',
+    ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PINNED: '1' },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -50,18 +54,32 @@ interface Measured {
   readonly errors: number;
 }
 
-async function measure(name: string, opts: { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }): Promise<Measured> {
+async function measure(
+  name: string,
+  opts: { url: string; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
+): Promise<Measured> {
   // Warm-up: let V8 optimise and the statement caches fill before measuring.
   await autocannon({ ...opts, connections: CONNECTIONS, duration: 2 });
   const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: SECONDS });
-  const m = { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
-  console.log(`${name.padEnd(44)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  non-2xx ${m.non2xx}  errors ${m.errors}`);
+  const m = {
+    name,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+  console.log(
+    `${name.padEnd(44)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  non-2xx ${m.non2xx}  errors ${m.errors}`,
+  );
   return m;
 }
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 console.log(`machine: ${machine}`);
-console.log(`each: ${CONNECTIONS} connections, ${SECONDS} s after a 2 s warm-up; server ${hasTaskset ? 'pinned to core 0, load generator to core 1' : 'not pinned (no taskset)'}`);
+console.log(
+  `each: ${CONNECTIONS} connections, ${SECONDS} s after a 2 s warm-up; server ${hasTaskset ? 'pinned to core 0, load generator to core 1' : 'not pinned (no taskset)'}`,
+);
 
 const results: Measured[] = [];
 const baseline = await startServer('bench/servers/baselines.ts');
@@ -84,7 +102,10 @@ try {
     await measure(`verifyCode (${String(platform.info['database'])})`, {
       url: `${u}/api/v1/verifications`,
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${String(platform.info['staffToken'])}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${String(platform.info['staffToken'])}`,
+      },
       body: verifyBody,
     }),
   );
@@ -121,7 +142,8 @@ const section = [
 ].join('\n');
 
 const file = 'docs/benchmarks.md';
-const header = '# Benchmarks\n\nMeasured by `npm run bench` (see bench/). Figures are from the machine named in each section; these machines are noisy (±5–25 %), so compare rows of the same run only.\n\n';
+const header =
+  '# Benchmarks\n\nMeasured by `npm run bench` (see bench/). Figures are from the machine named in each section; these machines are noisy (±5–25 %), so compare rows of the same run only.\n\n';
 const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : header;
 const marker = '## Core: verifyCode and getMyCode';
 const start = existing.indexOf(marker);

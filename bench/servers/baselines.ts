@@ -5,13 +5,20 @@
 import Fastify from 'fastify';
 import { Type } from '@sinclair/typebox';
 
-const app = Fastify({ logger: false, bodyLimit: 64 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } } });
+const app = Fastify({
+  logger: false,
+  bodyLimit: 64 * 1024,
+  ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+});
 app.get('/hello', async () => ({ hello: 'world' }));
 app.post(
   '/verify-shape',
   {
     schema: {
-      body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+      body: Type.Object(
+        { code: Type.String({ minLength: 1, maxLength: 1024 }) },
+        { additionalProperties: false },
+      ),
       response: { 200: Type.Object({ valid: Type.Boolean(), colour: Type.String() }) },
     },
   },
@@ -19,4 +26,6 @@ app.post(
 );
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
-process.stdout.write(JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 }) + '\n');
+process.stdout.write(
+  JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 }) + '\n',
+);

@@ -22,7 +22,14 @@ const config = loadConfig(process.env, { mode: 'production', dataDir });
 const sms = new MemorySmsSender();
 const p = await createPlatform(config, { sms });
 const now = p.clock.now();
-await insertStaff(p.db, { username: 'bench', displayName: 'bench', passwordHash: await hashPassword('bench'), role: 'checkpoint', divisionCode: '370102', createdAt: now });
+await insertStaff(p.db, {
+  username: 'bench',
+  displayName: 'bench',
+  passwordHash: await hashPassword('bench'),
+  role: 'checkpoint',
+  divisionCode: '370102',
+  createdAt: now,
+});
 const mobile = '+8613800138000';
 await requestSignInCode(p, mobile);
 const session = await signIn(p, mobile, sms.sent.get(mobile) ?? '');
@@ -52,8 +59,11 @@ process.stdout.write(
   }) + '\n',
 );
 process.on('SIGTERM', () => {
-  void app.close().then(() => p.close()).then(() => {
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  });
+  void app
+    .close()
+    .then(() => p.close())
+    .then(() => {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
 });

@@ -36,7 +36,9 @@ program
 
 program
   .command('demo')
-  .description('Start in DEMO mode: embedded database under ./data, demo accounts and data, sign-in codes shown in responses.')
+  .description(
+    'Start in DEMO mode: embedded database under ./data, demo accounts and data, sign-in codes shown in responses.',
+  )
   .option('--seed-only', 'only create the demo data, do not start the server')
   .action(async (opts: { seedOnly?: boolean }) => {
     const c = config({ mode: 'demo' });
@@ -70,14 +72,21 @@ keys
     await database.close();
     for (const k of rows) {
       console.log(
-        [k.kid, k.status.padEnd(8), new Date(k.createdAt).toISOString(), k.retiredAt === null ? '' : `retired ${new Date(k.retiredAt).toISOString()}`].join('  '),
+        [
+          k.kid,
+          k.status.padEnd(8),
+          new Date(k.createdAt).toISOString(),
+          k.retiredAt === null ? '' : `retired ${new Date(k.retiredAt).toISOString()}`,
+        ].join('  '),
       );
     }
     if (rows.length === 0) console.log('no keys yet: the first start generates one');
   });
 keys
   .command('generate')
-  .description('Add a key with status "next": published so offline checkpoints fetch it before it starts signing.')
+  .description(
+    'Add a key with status "next": published so offline checkpoints fetch it before it starts signing.',
+  )
   .action(async () => {
     const database = await openDatabase(config());
     const kid = await generateSigningKey(database.db, 'next', systemClock.now());
@@ -86,7 +95,9 @@ keys
   });
 keys
   .command('rotate')
-  .description('Activate the newest "next" key (or a new one) and retire the active key; its codes stay valid until they expire.')
+  .description(
+    'Activate the newest "next" key (or a new one) and retire the active key; its codes stay valid until they expire.',
+  )
   .action(async () => {
     const database = await openDatabase(config());
     const r = await rotateSigningKey(database.db, systemClock.now());
@@ -97,7 +108,9 @@ keys
 const rules = program.command('rules').description('Colour-rule (CertLogic) tools for rule authors.');
 rules
   .command('eval')
-  .description('Read JSON Lines {"logic": …, "data": …} on stdin; print {"result": …} or {"error": "…"} per line.')
+  .description(
+    'Read JSON Lines {"logic": …, "data": …} on stdin; print {"result": …} or {"error": "…"} per line.',
+  )
   .action(async () => {
     const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
     for await (const line of lines) {

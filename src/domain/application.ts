@@ -61,11 +61,19 @@ function checkPeriod(
 ): void {
   const from = parseChinaDate(fromText);
   const to = parseChinaDate(toText);
-  if (from === null) issues.push({ path: `${path}.from`, code: 'date_invalid', message: 'Use a real date as YYYY-MM-DD.' });
-  if (to === null) issues.push({ path: `${path}.to`, code: 'date_invalid', message: 'Use a real date as YYYY-MM-DD.' });
+  if (from === null)
+    issues.push({ path: `${path}.from`, code: 'date_invalid', message: 'Use a real date as YYYY-MM-DD.' });
+  if (to === null)
+    issues.push({ path: `${path}.to`, code: 'date_invalid', message: 'Use a real date as YYYY-MM-DD.' });
   if (from === null || to === null) return;
-  if (from > to) issues.push({ path: `${path}.to`, code: 'date_order', message: 'The end date is before the start date.' });
-  if (to > today) issues.push({ path: `${path}.to`, code: 'date_in_future', message: 'The date is in the future.' });
+  if (from > to)
+    issues.push({
+      path: `${path}.to`,
+      code: 'date_order',
+      message: 'The end date is before the start date.',
+    });
+  if (to > today)
+    issues.push({ path: `${path}.to`, code: 'date_in_future', message: 'The date is in the future.' });
   if (to < earliest) {
     issues.push({
       path: `${path}.to`,
@@ -84,7 +92,11 @@ export function validateApplication(input: ApplicationInput, now: EpochMs): Vali
 
   const name = input.name.trim().replace(/\s+/g, ' ');
   if (name.length === 0 || name.length > 64 || !NAME_RE.test(name)) {
-    issues.push({ path: 'name', code: 'name_invalid', message: 'Enter the name as on the ID document (1–64 letters).' });
+    issues.push({
+      path: 'name',
+      code: 'name_invalid',
+      message: 'Enter the name as on the ID document (1–64 letters).',
+    });
   }
   const document = validateDocument(input.documentType, input.documentNumber, todayText);
   if (!document.ok) issues.push(...document.issues);
@@ -92,20 +104,32 @@ export function validateApplication(input: ApplicationInput, now: EpochMs): Vali
   if (!mobile.ok) issues.push(...mobile.issues);
   const nationality = input.nationality.trim().toUpperCase();
   if (!isCountryCode(nationality)) {
-    issues.push({ path: 'nationality', code: 'country_invalid', message: 'Use an ISO 3166 two-letter code such as CN.' });
+    issues.push({
+      path: 'nationality',
+      code: 'country_invalid',
+      message: 'Use an ISO 3166 two-letter code such as CN.',
+    });
   }
   const division = validateAddressDivision(input.address.divisionCode);
   if (!division.ok) issues.push(...division.issues);
   const detail = input.address.detail.trim();
   if (detail.length === 0 || detail.length > 200) {
-    issues.push({ path: 'address.detail', code: 'address_detail_invalid', message: 'Enter the street address (1–200 characters).' });
+    issues.push({
+      path: 'address.detail',
+      code: 'address_detail_invalid',
+      message: 'Enter the street address (1–200 characters).',
+    });
   }
 
   const history = input.contactHistory;
   (history.abroad ?? []).forEach((trip, i) => {
     const path = `contactHistory.abroad.${i}`;
     if (!isCountryCode(trip.country) || trip.country === 'CN') {
-      issues.push({ path: `${path}.country`, code: 'country_invalid', message: 'Use the ISO two-letter code of a country outside the mainland.' });
+      issues.push({
+        path: `${path}.country`,
+        code: 'country_invalid',
+        message: 'Use the ISO two-letter code of a country outside the mainland.',
+      });
     }
     checkPeriod(issues, path, trip.from, trip.to, earliest, today);
   });
@@ -121,19 +145,32 @@ export function validateApplication(input: ApplicationInput, now: EpochMs): Vali
     const path = `contactHistory.caseContacts.${i}.date`;
     const date = parseChinaDate(contact.date);
     if (date === null) issues.push({ path, code: 'date_invalid', message: 'Use a real date as YYYY-MM-DD.' });
-    else if (date > today) issues.push({ path, code: 'date_in_future', message: 'The date is in the future.' });
+    else if (date > today)
+      issues.push({ path, code: 'date_in_future', message: 'The date is in the future.' });
     else if (date < earliest) {
-      issues.push({ path, code: 'date_outside_history', message: `Only contacts in the last ${CONTACT_HISTORY_DAYS} days are asked for.` });
+      issues.push({
+        path,
+        code: 'date_outside_history',
+        message: `Only contacts in the last ${CONTACT_HISTORY_DAYS} days are asked for.`,
+      });
     }
   });
   if (history.temperature !== undefined) {
     const t = history.temperature;
     if (!(t >= 34 && t <= 43) || Math.round(t * 10) !== t * 10) {
-      issues.push({ path: 'contactHistory.temperature', code: 'temperature_invalid', message: 'Enter the temperature in °C with one decimal, 34.0–43.0.' });
+      issues.push({
+        path: 'contactHistory.temperature',
+        code: 'temperature_invalid',
+        message: 'Enter the temperature in °C with one decimal, 34.0–43.0.',
+      });
     }
   }
   if (input.pledge !== true) {
-    issues.push({ path: 'pledge', code: 'pledge_required', message: 'Confirm the pledge that the information is true.' });
+    issues.push({
+      path: 'pledge',
+      code: 'pledge_required',
+      message: 'Confirm the pledge that the information is true.',
+    });
   }
   if (issues.length > 0 || !document.ok || !mobile.ok) return { ok: false, issues };
   return {
@@ -162,7 +199,14 @@ export function applicationFacts(app: Application, now: EpochMs, newId: () => st
   const day = (text: string) => parseChinaDate(text) as EpochMs;
   for (const trip of h.abroad ?? []) {
     // Returning from abroad within 14 days means the quarantine is not over (S10 yellow).
-    facts.push({ id: newId(), kind: 'overseasArrival', from: day(trip.to), to: null, countries: [trip.country], source: 'application' });
+    facts.push({
+      id: newId(),
+      kind: 'overseasArrival',
+      from: day(trip.to),
+      to: null,
+      countries: [trip.country],
+      source: 'application',
+    });
   }
   for (const stay of h.epidemicAreaStays ?? []) {
     facts.push({
@@ -192,9 +236,19 @@ export function applicationFacts(app: Application, now: EpochMs, newId: () => st
   }
   const temperatureDeciC = h.temperature === undefined ? null : Math.round(h.temperature * 10);
   const feverish = h.fever === true || (temperatureDeciC !== null && temperatureDeciC >= FEVER_DECI_C);
-  const symptoms: RespiratorySymptom[] = [...new Set([...(h.symptoms ?? []), ...(feverish ? (['fever'] as const) : [])])];
+  const symptoms: RespiratorySymptom[] = [
+    ...new Set([...(h.symptoms ?? []), ...(feverish ? (['fever'] as const) : [])]),
+  ];
   if (symptoms.length > 0) {
-    facts.push({ id: newId(), kind: 'symptoms', from: now, to: null, symptoms, temperatureDeciC, source: 'application' });
+    facts.push({
+      id: newId(),
+      kind: 'symptoms',
+      from: now,
+      to: null,
+      symptoms,
+      temperatureDeciC,
+      source: 'application',
+    });
   }
   return facts;
 }

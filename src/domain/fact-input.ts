@@ -1,4 +1,12 @@
-import { FACT_KINDS, type Fact, type FactKind, type FactSource, type IsolationType, type RespiratorySymptom, type RiskLevel } from './colour/facts.ts';
+import {
+  FACT_KINDS,
+  type Fact,
+  type FactKind,
+  type FactSource,
+  type IsolationType,
+  type RespiratorySymptom,
+  type RiskLevel,
+} from './colour/facts.ts';
 import { parseInstant } from './china-time.ts';
 import { isCountryCode } from './country-codes.ts';
 import { findDivision } from './identity/index.ts';
@@ -22,7 +30,12 @@ export interface FactInput {
 
 const ISOLATION: readonly IsolationType[] = ['centralised', 'home'];
 const LEVELS: readonly RiskLevel[] = ['high', 'medium'];
-const SYMPTOMS: readonly RespiratorySymptom[] = ['fever', 'dryCough', 'shortnessOfBreath', 'otherRespiratory'];
+const SYMPTOMS: readonly RespiratorySymptom[] = [
+  'fever',
+  'dryCough',
+  'shortnessOfBreath',
+  'otherRespiratory',
+];
 
 /** Which attributes each kind must carry; the others are refused so that nothing is silently dropped. */
 const REQUIRED: Partial<Record<FactKind, readonly (keyof FactInput)[]>> = {
@@ -46,17 +59,33 @@ export function validateFactInput(
   const at = (p: string) => `${prefix}${p}`;
   const kind = input.kind as FactKind;
   if (!FACT_KINDS.includes(kind)) {
-    issues.push({ path: at('kind'), code: 'fact_kind_unknown', message: `Use one of: ${FACT_KINDS.join(', ')}.` });
+    issues.push({
+      path: at('kind'),
+      code: 'fact_kind_unknown',
+      message: `Use one of: ${FACT_KINDS.join(', ')}.`,
+    });
     return { ok: false, issues };
   }
   const from = parseInstant(input.from);
-  if (from === null) issues.push({ path: at('from'), code: 'date_invalid', message: 'Use YYYY-MM-DD or an ISO date-time with offset.' });
-  else if (from > now) issues.push({ path: at('from'), code: 'date_in_future', message: 'A fact cannot start in the future.' });
+  if (from === null)
+    issues.push({
+      path: at('from'),
+      code: 'date_invalid',
+      message: 'Use YYYY-MM-DD or an ISO date-time with offset.',
+    });
+  else if (from > now)
+    issues.push({ path: at('from'), code: 'date_in_future', message: 'A fact cannot start in the future.' });
   let to: EpochMs | null = null;
   if (input.to !== undefined && input.to !== null) {
     to = parseInstant(input.to);
-    if (to === null) issues.push({ path: at('to'), code: 'date_invalid', message: 'Use YYYY-MM-DD or an ISO date-time with offset.' });
-    else if (from !== null && to < from) issues.push({ path: at('to'), code: 'date_order', message: 'The end is before the start.' });
+    if (to === null)
+      issues.push({
+        path: at('to'),
+        code: 'date_invalid',
+        message: 'Use YYYY-MM-DD or an ISO date-time with offset.',
+      });
+    else if (from !== null && to < from)
+      issues.push({ path: at('to'), code: 'date_order', message: 'The end is before the start.' });
   }
   for (const field of REQUIRED[kind] ?? []) {
     if (input[field] === undefined || input[field] === null) {
@@ -73,24 +102,42 @@ export function validateFactInput(
   }
   const divisionCode = input.divisionCode ?? null;
   if (divisionCode !== null && findDivision(divisionCode) === null) {
-    issues.push({ path: at('divisionCode'), code: 'division_unknown', message: 'Not a GB/T 2260 division code.' });
+    issues.push({
+      path: at('divisionCode'),
+      code: 'division_unknown',
+      message: 'Not a GB/T 2260 division code.',
+    });
   }
   const temperature = input.temperature ?? null;
   if (temperature !== null && !(temperature >= 30 && temperature <= 45)) {
-    issues.push({ path: at('temperature'), code: 'temperature_invalid', message: 'Temperature must be 30.0–45.0 °C.' });
+    issues.push({
+      path: at('temperature'),
+      code: 'temperature_invalid',
+      message: 'Temperature must be 30.0–45.0 °C.',
+    });
   }
   const symptoms = input.symptoms ?? null;
   symptoms?.forEach((s, i) => {
     if (!SYMPTOMS.includes(s as RespiratorySymptom)) {
-      issues.push({ path: at(`symptoms.${i}`), code: 'symptom_unknown', message: `Use one of: ${SYMPTOMS.join(', ')}.` });
+      issues.push({
+        path: at(`symptoms.${i}`),
+        code: 'symptom_unknown',
+        message: `Use one of: ${SYMPTOMS.join(', ')}.`,
+      });
     }
   });
   const countries = input.countries ?? null;
   countries?.forEach((c, i) => {
-    if (!isCountryCode(c)) issues.push({ path: at(`countries.${i}`), code: 'country_invalid', message: 'Use an ISO two-letter code.' });
+    if (!isCountryCode(c))
+      issues.push({
+        path: at(`countries.${i}`),
+        code: 'country_invalid',
+        message: 'Use an ISO two-letter code.',
+      });
   });
   const note = input.note ?? null;
-  if (note !== null && note.length > 500) issues.push({ path: at('note'), code: 'note_too_long', message: 'At most 500 characters.' });
+  if (note !== null && note.length > 500)
+    issues.push({ path: at('note'), code: 'note_too_long', message: 'At most 500 characters.' });
   if (issues.length > 0 || from === null) return { ok: false, issues };
   return {
     ok: true,

@@ -37,8 +37,7 @@ export interface FieldIssue {
 }
 
 export type Validation<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
 
 export const DAY_MS = 86_400_000;
 export const MINUTE_MS = 60_000;

@@ -27,31 +27,48 @@ export interface AppOptions {
 function schemaIssues(error: FastifyError): FieldIssue[] {
   return (error.validation ?? []).map((v) => {
     const base = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-    const params = v.params as Record<string, unknown>;
+    const params = v.params;
     if (v.keyword === 'additionalProperties') {
       const extra = String(params['additionalProperty']);
-      return { path: base ? `${base}.${extra}` : extra, code: 'unknown_field', message: `Unknown field "${extra}".` };
+      return {
+        path: base ? `${base}.${extra}` : extra,
+        code: 'unknown_field',
+        message: `Unknown field "${extra}".`,
+      };
     }
     if (v.keyword === 'required') {
       const missing = String(params['missingProperty']);
-      return { path: base ? `${base}.${missing}` : missing, code: 'field_required', message: `"${missing}" is required.` };
+      return {
+        path: base ? `${base}.${missing}` : missing,
+        code: 'field_required',
+        message: `"${missing}" is required.`,
+      };
     }
     return { path: base || '(body)', code: `schema_${v.keyword}`, message: v.message ?? 'is invalid' };
   });
 }
 
 function classify(error: FastifyError): { code: ErrorCode; message: string; issues: FieldIssue[] } {
-  if (error instanceof AppError) return { code: error.code, message: error.message, issues: [...error.issues] };
+  if (error instanceof AppError)
+    return { code: error.code, message: error.message, issues: [...error.issues] };
   if (error.validation !== undefined) {
     const issues = schemaIssues(error);
-    return { code: 'validation_failed', message: issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues };
+    return {
+      code: 'validation_failed',
+      message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+      issues,
+    };
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { code: 'malformed_json', message: 'The request body is not valid JSON.', issues: [] };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { code: 'body_too_large', message: `The request body is larger than ${BODY_LIMIT} bytes.`, issues: [] };
+      return {
+        code: 'body_too_large',
+        message: `The request body is larger than ${BODY_LIMIT} bytes.`,
+        issues: [],
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { code: 'unsupported_media_type', message: 'Send the body as application/json.', issues: [] };
     default:
@@ -59,9 +76,15 @@ function classify(error: FastifyError): { code: ErrorCode; message: string; issu
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return { code: 'malformed_json', message: 'The request could not be parsed.', issues: [] };
   }
-  if (error.statusCode === 413) return { code: 'body_too_large', message: 'The request is too large.', issues: [] };
-  if (error.statusCode === 415) return { code: 'unsupported_media_type', message: 'Unsupported content type.', issues: [] };
-  return { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.', issues: [] };
+  if (error.statusCode === 413)
+    return { code: 'body_too_large', message: 'The request is too large.', issues: [] };
+  if (error.statusCode === 415)
+    return { code: 'unsupported_media_type', message: 'Unsupported content type.', issues: [] };
+  return {
+    code: 'internal_error',
+    message: 'Something went wrong on our side; it has been logged.',
+    issues: [],
+  };
 }
 
 /** Builds the HTTP app; never listens (server.ts does), so tests use `inject()`. */
@@ -89,7 +112,10 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -107,7 +133,11 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
       return reply.type('text/html').sendFile('index.html');
     }
     return reply.status(404).send({
-      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`, requestId: request.id },
+      error: {
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+        requestId: request.id,
+      },
     });
   });
 
@@ -121,7 +151,12 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     if (!fs.existsSync(path.join(options.webRoot, 'index.html'))) {
       throw new Error(`web app not built: ${options.webRoot}/index.html is missing (run npm run build)`);
     }
-    await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', wildcard: false, index: 'index.html' });
+    await app.register(fastifyStatic, {
+      root: options.webRoot,
+      prefix: '/',
+      wildcard: false,
+      index: 'index.html',
+    });
   }
   return app;
 }

@@ -7,15 +7,21 @@ import type { StaffRole } from '../domain/types.ts';
 /** Reads `Authorization: Bearer <token>` and resolves the caller. */
 export async function principalOf(p: Platform, request: FastifyRequest): Promise<Principal> {
   const header = request.headers.authorization;
-  if (header === undefined) throw new AppError('unauthenticated', 'Sign in first: send Authorization: Bearer <token>.');
+  if (header === undefined)
+    throw new AppError('unauthenticated', 'Sign in first: send Authorization: Bearer <token>.');
   const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
-  if (match?.[1] === undefined) throw new AppError('unauthenticated', 'The Authorization header must be "Bearer <token>".');
+  if (match?.[1] === undefined)
+    throw new AppError('unauthenticated', 'The Authorization header must be "Bearer <token>".');
   return authenticate(p, match[1]);
 }
 
-export async function residentOf(p: Platform, request: FastifyRequest): Promise<Principal & { kind: 'resident' }> {
+export async function residentOf(
+  p: Platform,
+  request: FastifyRequest,
+): Promise<Principal & { kind: 'resident' }> {
   const principal = await principalOf(p, request);
-  if (principal.kind !== 'resident') throw new AppError('forbidden', 'This operation is for residents signed in with a mobile number.');
+  if (principal.kind !== 'resident')
+    throw new AppError('forbidden', 'This operation is for residents signed in with a mobile number.');
   return principal;
 }
 

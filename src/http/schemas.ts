@@ -14,7 +14,10 @@ export const ErrorBody = Type.Object(
       ),
     }),
   },
-  { $id: 'ErrorBody', description: 'Every error: a stable code, a message a person can act on, the request id.' },
+  {
+    $id: 'ErrorBody',
+    description: 'Every error: a stable code, a message a person can act on, the request id.',
+  },
 );
 
 export const errorResponses = (...statuses: number[]): Record<number, TSchema> =>
@@ -22,7 +25,10 @@ export const errorResponses = (...statuses: number[]): Record<number, TSchema> =
 
 export const Colour = Type.Union([Type.Literal('green'), Type.Literal('yellow'), Type.Literal('red')]);
 
-export const DateText = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, China time' });
+export const DateText = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+  description: 'YYYY-MM-DD, China time',
+});
 
 export const LocalizedText = Type.Object({ 'zh-CN': Type.String(), en: Type.String() });
 
@@ -92,7 +98,11 @@ export const ContactHistory = Type.Object(
 export const ApplicationBody = Type.Object(
   {
     name: Type.String({ maxLength: 64 }),
-    documentType: Type.String({ maxLength: 40, description: 'resident_id_card | passport | hk_macau_permit | taiwan_permit | foreign_permanent_residence_id' }),
+    documentType: Type.String({
+      maxLength: 40,
+      description:
+        'resident_id_card | passport | hk_macau_permit | taiwan_permit | foreign_permanent_residence_id',
+    }),
     documentNumber: Type.String({ maxLength: 40 }),
     mobile: Type.String({ maxLength: 24 }),
     nationality: Type.String({ maxLength: 2, minLength: 2, description: 'ISO 3166-1 alpha-2' }),
@@ -101,7 +111,9 @@ export const ApplicationBody = Type.Object(
       { additionalProperties: false },
     ),
     contactHistory: ContactHistory,
-    pledge: Type.Boolean({ description: 'must be true: the applicant pledges the information is true (承诺)' }),
+    pledge: Type.Boolean({
+      description: 'must be true: the applicant pledges the information is true (承诺)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -132,8 +144,12 @@ export const FactBody = Type.Object(
     subArea: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
     level: Type.Optional(Type.Union([Type.String({ maxLength: 10 }), Type.Null()])),
     temperature: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
-    symptoms: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 }), Type.Null()])),
-    countries: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 2 }), { maxItems: 50 }), Type.Null()])),
+    symptoms: Type.Optional(
+      Type.Union([Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 }), Type.Null()]),
+    ),
+    countries: Type.Optional(
+      Type.Union([Type.Array(Type.String({ maxLength: 2 }), { maxItems: 50 }), Type.Null()]),
+    ),
     note: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
   },
   { additionalProperties: false },

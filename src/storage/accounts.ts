@@ -12,11 +12,19 @@ export async function upsertAccount(db: Db, mobile: string, now: number): Promis
     .values({ mobile, created_at: now })
     .onConflict((oc) => oc.column('mobile').doNothing())
     .execute();
-  const row = await db.selectFrom('accounts').select(['id', 'mobile']).where('mobile', '=', mobile).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('accounts')
+    .select(['id', 'mobile'])
+    .where('mobile', '=', mobile)
+    .executeTakeFirstOrThrow();
   return { id: Number(row.id), mobile: row.mobile };
 }
 
 export async function findAccountById(db: Db, id: number): Promise<Account | null> {
-  const row = await db.selectFrom('accounts').select(['id', 'mobile']).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('accounts')
+    .select(['id', 'mobile'])
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row === undefined ? null : { id: Number(row.id), mobile: row.mobile };
 }

@@ -28,7 +28,11 @@ export async function insertVerifications(db: Db, rows: readonly VerificationRec
     .execute();
 }
 
-export async function listVerificationsByStaff(db: Db, staffId: number, limit = 100): Promise<VerificationRecord[]> {
+export async function listVerificationsByStaff(
+  db: Db,
+  staffId: number,
+  limit = 100,
+): Promise<VerificationRecord[]> {
   const rows = await db
     .selectFrom('verifications')
     .selectAll()

@@ -114,9 +114,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     max: options.poolSize ?? 16,
     // Times are int8 epoch milliseconds, far inside Number's exact range.
     types: {
-      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
-    } as pg.CustomTypesConfig,
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === PG_INT8 || oid === PG_NUMERIC
+          ? (v: string) => Number(v)
+          : (pg.types.getTypeParser(oid, format) as unknown)) as pg.CustomTypesConfig['getTypeParser'],
+    },
     ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
   });
   const wrappedPool = new Proxy(pool, {
@@ -148,7 +150,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   return { dialect: 'postgres', db, close: () => db.destroy() };
 }
 
-export async function openDatabase(config: { databaseUrl: string | null; dataDir: string }): Promise<Database> {
+export async function openDatabase(config: {
+  databaseUrl: string | null;
+  dataDir: string;
+}): Promise<Database> {
   return config.databaseUrl !== null
     ? openPostgres({ url: config.databaseUrl })
     : openSqlite({ file: path.join(config.dataDir, 'healthcode.sqlite') });

@@ -23,7 +23,13 @@ export async function findPolicyInForce(db: Db, now: number): Promise<PolicyRow 
 
 export async function insertPolicy(
   db: Db,
-  p: { version: string; effectiveFrom: number; body: unknown; publishedAt: number; publishedBy: number | null },
+  p: {
+    version: string;
+    effectiveFrom: number;
+    body: unknown;
+    publishedAt: number;
+    publishedBy: number | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('policies')

@@ -66,12 +66,20 @@ export async function findResidentById(db: Db, id: number): Promise<Resident | n
 }
 
 export async function findResidentByAccount(db: Db, accountId: number): Promise<Resident | null> {
-  const row = await db.selectFrom('residents').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+  const row = await db
+    .selectFrom('residents')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   return row === undefined ? null : rowToResident(row);
 }
 
 export async function findResidentByDocumentKey(db: Db, documentKey: string): Promise<Resident | null> {
-  const row = await db.selectFrom('residents').selectAll().where('document_key', '=', documentKey).executeTakeFirst();
+  const row = await db
+    .selectFrom('residents')
+    .selectAll()
+    .where('document_key', '=', documentKey)
+    .executeTakeFirst();
   return row === undefined ? null : rowToResident(row);
 }
 
@@ -164,7 +172,12 @@ export async function insertResident(
   return Number(row.id) as ResidentId;
 }
 
-export async function updateResidentFields(db: Db, id: ResidentId, fields: ResidentFields, now: number): Promise<void> {
+export async function updateResidentFields(
+  db: Db,
+  id: ResidentId,
+  fields: ResidentFields,
+  now: number,
+): Promise<void> {
   await db
     .updateTable('residents')
     .set({ ...fieldsToRow(fields), updated_at: now })

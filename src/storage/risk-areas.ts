@@ -21,7 +21,17 @@ export async function listRiskAreas(db: Db): Promise<RiskArea[]> {
 
 export async function insertRiskArea(
   db: Db,
-  a: { id: string; divisionCode: string; subArea: string | null; level: RiskLevel; from: number; to: number | null; note: string; createdAt: number; createdBy: number | null },
+  a: {
+    id: string;
+    divisionCode: string;
+    subArea: string | null;
+    level: RiskLevel;
+    from: number;
+    to: number | null;
+    note: string;
+    createdAt: number;
+    createdBy: number | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('risk_areas')

@@ -10,7 +10,14 @@ export interface SessionRow {
 
 export async function insertSession(
   db: Db,
-  s: { tokenHash: string; kind: 'resident' | 'staff'; accountId: number | null; staffId: number | null; createdAt: number; expiresAt: number },
+  s: {
+    tokenHash: string;
+    kind: 'resident' | 'staff';
+    accountId: number | null;
+    staffId: number | null;
+    createdAt: number;
+    expiresAt: number;
+  },
 ): Promise<void> {
   await db
     .insertInto('sessions')

@@ -46,7 +46,12 @@ export async function findLatestUnusedCode(db: Db, mobile: string): Promise<Sign
     .executeTakeFirst();
   return row === undefined
     ? null
-    : { id: Number(row.id), codeHash: row.code_hash, expiresAt: row.expires_at, failedAttempts: row.failed_attempts };
+    : {
+        id: Number(row.id),
+        codeHash: row.code_hash,
+        expiresAt: row.expires_at,
+        failedAttempts: row.failed_attempts,
+      };
 }
 
 /** Atomically counts one wrong try; returns the new count. */
@@ -56,7 +61,11 @@ export async function recordFailedAttempt(db: Db, id: number): Promise<number> {
     .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
     .where('id', '=', id)
     .execute();
-  const row = await db.selectFrom('sign_in_codes').select('failed_attempts').where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('sign_in_codes')
+    .select('failed_attempts')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
   return row.failed_attempts;
 }
 

@@ -14,7 +14,15 @@ export interface StaffWithHash extends StaffMember {
   readonly passwordHash: string;
 }
 
-const COLUMNS = ['id', 'username', 'display_name', 'role', 'division_code', 'disabled_at', 'password_hash'] as const;
+const COLUMNS = [
+  'id',
+  'username',
+  'display_name',
+  'role',
+  'division_code',
+  'disabled_at',
+  'password_hash',
+] as const;
 
 function toStaff(row: {
   id: number;
@@ -37,7 +45,11 @@ function toStaff(row: {
 }
 
 export async function findStaffByUsername(db: Db, username: string): Promise<StaffWithHash | null> {
-  const row = await db.selectFrom('staff').select(COLUMNS).where('username', '=', username).executeTakeFirst();
+  const row = await db
+    .selectFrom('staff')
+    .select(COLUMNS)
+    .where('username', '=', username)
+    .executeTakeFirst();
   return row === undefined ? null : toStaff(row);
 }
 
@@ -48,7 +60,14 @@ export async function findStaffById(db: Db, id: number): Promise<StaffWithHash |
 
 export async function insertStaff(
   db: Db,
-  s: { username: string; displayName: string; passwordHash: string; role: StaffRole; divisionCode: string; createdAt: number },
+  s: {
+    username: string;
+    displayName: string;
+    passwordHash: string;
+    role: StaffRole;
+    divisionCode: string;
+    createdAt: number;
+  },
 ): Promise<number> {
   const row = await db
     .insertInto('staff')

@@ -5,7 +5,12 @@ import {
   type ApplicationInput,
   type ContactHistoryInput,
 } from '../domain/application.ts';
-import { deriveDocumentKey, deriveHealthCardId, maskDocumentNumber, maskName } from '../domain/identity/index.ts';
+import {
+  deriveDocumentKey,
+  deriveHealthCardId,
+  maskDocumentNumber,
+  maskName,
+} from '../domain/identity/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { deleteFactsBySource, insertFacts } from '../storage/facts.ts';
 import {
@@ -59,7 +64,11 @@ export function applicationView(r: Resident): ApplicationView {
  * Apply (S1): validates the seven items and the pledge, keeps one record per person whatever the
  * channel, replaces the facts of the previous application, and assesses the colour at once.
  */
-export async function submitApplication(p: Platform, accountId: number, input: ApplicationInput): Promise<Resident> {
+export async function submitApplication(
+  p: Platform,
+  accountId: number,
+  input: ApplicationInput,
+): Promise<Resident> {
   const now = p.clock.now();
   const checked = validateApplication(input, now);
   if (!checked.ok) throw invalid(checked.issues);
@@ -91,7 +100,13 @@ export async function submitApplication(p: Platform, accountId: number, input: A
     const own = holder ?? (await findResidentByAccount(trx, accountId));
     let id;
     if (own === null) {
-      const pending: StoredColour = { colour: 'green', until: null, reasons: [], policyVersion: '', assessedAt: now };
+      const pending: StoredColour = {
+        colour: 'green',
+        until: null,
+        reasons: [],
+        policyVersion: '',
+        assessedAt: now,
+      };
       id = await insertResident(trx, accountId, fields, pending, now);
     } else {
       id = own.id;

@@ -7,7 +7,13 @@ import { updateResidentColour, type StoredColour } from '../storage/residents.ts
 import type { Platform } from './platform.ts';
 
 export function assessmentToStored(a: Assessment, now: EpochMs): StoredColour {
-  return { colour: a.colour, until: a.until, reasons: a.reasons, policyVersion: a.policyVersion, assessedAt: now };
+  return {
+    colour: a.colour,
+    until: a.until,
+    reasons: a.reasons,
+    policyVersion: a.policyVersion,
+    assessedAt: now,
+  };
 }
 
 /** The shared inputs of every assessment at one moment. */
@@ -45,7 +51,10 @@ export async function reassessResident(
  */
 export async function ensureFreshColour(
   p: Platform,
-  resident: { id: ResidentId; colour: StoredColour | { colour: StoredColour['colour']; until: EpochMs | null; policyVersion: string } },
+  resident: {
+    id: ResidentId;
+    colour: StoredColour | { colour: StoredColour['colour']; until: EpochMs | null; policyVersion: string };
+  },
   now: EpochMs,
 ): Promise<{ fresh: boolean; colour: StoredColour['colour']; stored: StoredColour | null }> {
   const policy = await p.policies.current(now);

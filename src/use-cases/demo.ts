@@ -11,10 +11,34 @@ import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 
 /** Demo accounts; these passwords exist only in demo mode and are printed in the start banner. */
-export const DEMO_STAFF: readonly { username: string; password: string; role: StaffRole; displayName: string; divisionCode: string }[] = [
-  { username: 'checkpoint', password: 'demo-checkpoint', role: 'checkpoint', displayName: '历下区查验员 Checkpoint staff', divisionCode: '370102' },
-  { username: 'officer', password: 'demo-officer', role: 'officer', displayName: '济南市疫情防控办 District officer', divisionCode: '370100' },
-  { username: 'admin', password: 'demo-admin', role: 'admin', displayName: '省级管理员 Provincial admin', divisionCode: '000000' },
+export const DEMO_STAFF: readonly {
+  username: string;
+  password: string;
+  role: StaffRole;
+  displayName: string;
+  divisionCode: string;
+}[] = [
+  {
+    username: 'checkpoint',
+    password: 'demo-checkpoint',
+    role: 'checkpoint',
+    displayName: '历下区查验员 Checkpoint staff',
+    divisionCode: '370102',
+  },
+  {
+    username: 'officer',
+    password: 'demo-officer',
+    role: 'officer',
+    displayName: '济南市疫情防控办 District officer',
+    divisionCode: '370100',
+  },
+  {
+    username: 'admin',
+    password: 'demo-admin',
+    role: 'admin',
+    displayName: '省级管理员 Provincial admin',
+    divisionCode: '000000',
+  },
 ];
 
 /** Demo residents: sign in with the mobile number; demo mode returns the one-time code as devCode. */

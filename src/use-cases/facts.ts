@@ -59,7 +59,8 @@ export async function addResidentFact(
     p.db,
     deriveDocumentKey(p.secrets.identityPepper, { type: doc.value.type, number: doc.value.number }),
   );
-  if (resident === null) throw new AppError('resident_not_found', 'No resident has applied with this document.');
+  if (resident === null)
+    throw new AppError('resident_not_found', 'No resident has applied with this document.');
   if (!jurisdictionCovers(staff.divisionCode, resident.addressDivision)) {
     throw new AppError('out_of_jurisdiction', 'This resident lives outside your jurisdiction.');
   }

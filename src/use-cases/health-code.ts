@@ -55,7 +55,10 @@ async function currentCode(p: Platform, resident: Resident, now: EpochMs) {
   const key = p.keyring.activeKey();
   const iatSec = Math.floor(issuedAt / 1000);
   // Deterministic nonce: unlinkable across minutes, identical within one.
-  const nonce = createHmac('sha256', key.subjectKey).update(`${resident.id}:${iatSec}`).digest().readUInt32BE(0);
+  const nonce = createHmac('sha256', key.subjectKey)
+    .update(`${resident.id}:${iatSec}`)
+    .digest()
+    .readUInt32BE(0);
   const code = encodeHealthCode(
     {
       kind: 'personal',
@@ -101,7 +104,8 @@ export async function getMyCodeImage(
     : { contentType: 'image/svg+xml', body: renderQrSvg(code) };
 }
 
-export type VerificationFailure = VerifyFailure | 'revoked';
+/** `wrong_kind`: a valid place code shown where a personal code is checked. */
+export type VerificationFailure = VerifyFailure | 'revoked' | 'wrong_kind';
 
 export type Verification =
   | {
@@ -115,7 +119,12 @@ export type Verification =
       readonly expiresAt: string;
       readonly checkedAt: string;
     }
-  | { readonly valid: false; readonly reason: VerificationFailure; readonly message: string; readonly checkedAt: string };
+  | {
+      readonly valid: false;
+      readonly reason: VerificationFailure;
+      readonly message: string;
+      readonly checkedAt: string;
+    };
 
 const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {
   malformed: 'This is not a health pass code.',
@@ -125,13 +134,18 @@ const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {
   expired: 'The code has expired; ask the holder to refresh it.',
   not_yet_valid: 'The code is not valid yet; check the scanner clock.',
   revoked: 'The code has been revoked.',
+  wrong_kind: 'This is a place code, not a personal health code.',
 };
 
 /**
  * Checkpoint verification (S11, S18, P1). Answers validity or exactly why not, the colour now and
  * the masked name — nothing else about the holder's health — and records who checked, when and what.
  */
-export async function verifyCode(p: Platform, staff: Principal & { kind: 'staff' }, text: string): Promise<Verification> {
+export async function verifyCode(
+  p: Platform,
+  staff: Principal & { kind: 'staff' },
+  text: string,
+): Promise<Verification> {
   const now = p.clock.now();
   await p.keyring.refresh(now);
   let result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), now);
@@ -142,13 +156,21 @@ export async function verifyCode(p: Platform, staff: Principal & { kind: 'staff'
   }
   const checkedAt = formatChinaTime(now);
   const fail = async (reason: VerificationFailure, kid: string | null, residentId: number | null) => {
-    await p.verificationLog.write({ at: now, staffId: staff.staffId, residentId, kid, valid: false, reason, colour: null });
+    await p.verificationLog.write({
+      at: now,
+      staffId: staff.staffId,
+      residentId,
+      kid,
+      valid: false,
+      reason,
+      colour: null,
+    });
     return { valid: false as const, reason, message: FAILURE_MESSAGES[reason], checkedAt };
   };
   if (!result.ok) return fail(result.reason, null, null);
   const { claims, kid } = result;
   if (p.keyring.status(kid) === 'revoked') return fail('revoked', kid, null);
-  if (claims.kind === 'place') return fail('malformed', kid, null);
+  if (claims.kind === 'place') return fail('wrong_kind', kid, null);
   const key = p.keyring.verificationKey(kid);
   const iatSec = Math.floor(claims.issuedAt / 1000);
   const residentId = key === undefined ? null : unsealSubject(key, claims.subject, iatSec);
@@ -158,11 +180,26 @@ export async function verifyCode(p: Platform, staff: Principal & { kind: 'staff'
   const colour = (
     await ensureFreshColour(
       p,
-      { id: resident.id, colour: { colour: resident.colour, until: resident.colourUntil, policyVersion: resident.colourPolicyVersion } },
+      {
+        id: resident.id,
+        colour: {
+          colour: resident.colour,
+          until: resident.colourUntil,
+          policyVersion: resident.colourPolicyVersion,
+        },
+      },
       now,
     )
   ).colour;
-  await p.verificationLog.write({ at: now, staffId: staff.staffId, residentId: resident.id, kid, valid: true, reason: null, colour });
+  await p.verificationLog.write({
+    at: now,
+    staffId: staff.staffId,
+    residentId: resident.id,
+    kid,
+    valid: true,
+    reason: null,
+    colour,
+  });
   return {
     valid: true,
     kind: claims.kind,

@@ -56,7 +56,9 @@ export class Keyring {
         row.status === 'next' ||
         row.status === 'active' ||
         (row.status === 'retired' && (row.retiredAt ?? 0) + RETIRED_KEY_PUBLISHED_MS > now);
-      const key = this.entries.get(row.kid)?.key ?? signingKeyFromMaterial({ kid: row.kid, seed: row.seed, secret: row.secret });
+      const key =
+        this.entries.get(row.kid)?.key ??
+        signingKeyFromMaterial({ kid: row.kid, seed: row.seed, secret: row.secret });
       next.set(row.kid, {
         info: {
           kid: row.kid,
@@ -129,7 +131,10 @@ export async function generateSigningKey(db: Db, status: 'next' | 'active', now:
  * Rotation: the newest 'next' key (or a new one) becomes active and the active key is retired. Codes
  * signed by the retired key stay valid until they expire; it stays published for that long.
  */
-export async function rotateSigningKey(db: Db, now: number): Promise<{ activated: string; retired: string | null }> {
+export async function rotateSigningKey(
+  db: Db,
+  now: number,
+): Promise<{ activated: string; retired: string | null }> {
   return db.transaction().execute(async (trx) => {
     const keys = await listSigningKeys(trx);
     const current = keys.find((k) => k.status === 'active') ?? null;

@@ -4,7 +4,12 @@ import { DEFAULT_POLICY, validatePolicy, type Policy } from '../domain/colour/in
 import type { RiskArea } from '../domain/colour/facts.ts';
 import { openDatabase, type Database, type Db } from '../storage/database.ts';
 import { GroupCommitWriter } from '../storage/group-commit.ts';
-import { insertAuditEntries, insertVerifications, type AuditEntry, type VerificationRecord } from '../storage/audit.ts';
+import {
+  insertAuditEntries,
+  insertVerifications,
+  type AuditEntry,
+  type VerificationRecord,
+} from '../storage/audit.ts';
 import { findPolicyInForce, insertPolicy } from '../storage/policies.ts';
 import { listRiskAreas } from '../storage/risk-areas.ts';
 import { getOrCreateSecret } from '../storage/secrets.ts';
@@ -77,7 +82,8 @@ export class PolicyCache {
       if (row === null) return DEFAULT_POLICY;
       const checked = validatePolicy(row.body);
       // A stored policy was validated on publish; failing here means the table was edited by hand.
-      if (!checked.ok) throw new Error(`stored policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`);
+      if (!checked.ok)
+        throw new Error(`stored policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`);
       return checked.value;
     });
   }

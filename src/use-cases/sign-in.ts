@@ -58,7 +58,10 @@ export async function requestSignInCode(p: Platform, mobileInput: string): Promi
   const now = p.clock.now();
   const recent = await countSignInCodesSince(p.db, mobile, now - 60 * MINUTE_MS);
   if (recent >= SIGN_IN_CODES_PER_HOUR) {
-    throw new AppError('rate_limited', `At most ${SIGN_IN_CODES_PER_HOUR} codes per hour are sent to one number; try again later.`);
+    throw new AppError(
+      'rate_limited',
+      `At most ${SIGN_IN_CODES_PER_HOUR} codes per hour are sent to one number; try again later.`,
+    );
   }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = (now + SIGN_IN_CODE_TTL_MS) as EpochMs;
@@ -66,7 +69,10 @@ export async function requestSignInCode(p: Platform, mobileInput: string): Promi
   try {
     await p.sms.sendSignInCode(mobile, code, expiresAt);
   } catch (error) {
-    throw new AppError('sms_delivery_failed', `The sign-in code could not be sent: ${(error as Error).message}`);
+    throw new AppError(
+      'sms_delivery_failed',
+      `The sign-in code could not be sent: ${(error as Error).message}`,
+    );
   }
   return p.config.mode === 'demo' ? { expiresAt, devCode: code } : { expiresAt };
 }
@@ -99,11 +105,13 @@ export async function signIn(p: Platform, mobileInput: string, code: string): Pr
   const mobile = normalizedMobile(mobileInput);
   const now = p.clock.now();
   const row = await findLatestUnusedCode(p.db, mobile);
-  if (row === null) throw new AppError('sign_in_code_invalid', 'No code is waiting for this number; request a new one.');
+  if (row === null)
+    throw new AppError('sign_in_code_invalid', 'No code is waiting for this number; request a new one.');
   if (row.failedAttempts >= SIGN_IN_CODE_MAX_ATTEMPTS) {
     throw new AppError('sign_in_code_attempts_exceeded', 'Too many wrong codes; request a new one.');
   }
-  if (now >= row.expiresAt) throw new AppError('sign_in_code_expired', 'The code has expired; request a new one.');
+  if (now >= row.expiresAt)
+    throw new AppError('sign_in_code_expired', 'The code has expired; request a new one.');
   const given = Buffer.from(hashCode(p, mobile, code));
   const expected = Buffer.from(row.codeHash);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -111,7 +119,10 @@ export async function signIn(p: Platform, mobileInput: string, code: string): Pr
     if (attempts >= SIGN_IN_CODE_MAX_ATTEMPTS) {
       throw new AppError('sign_in_code_attempts_exceeded', 'Too many wrong codes; request a new one.');
     }
-    throw new AppError('sign_in_code_invalid', `The code is wrong; ${SIGN_IN_CODE_MAX_ATTEMPTS - attempts} tries left.`);
+    throw new AppError(
+      'sign_in_code_invalid',
+      `The code is wrong; ${SIGN_IN_CODE_MAX_ATTEMPTS - attempts} tries left.`,
+    );
   }
   if (!(await consumeSignInCode(p.db, row.id, now))) {
     throw new AppError('sign_in_code_invalid', 'The code was already used; request a new one.');
@@ -135,7 +146,10 @@ export async function staffSignIn(
   return { ...session, role: staff.role, displayName: staff.displayName, divisionCode: staff.divisionCode };
 }
 
-const sessionCache = new WeakMap<Platform, Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>>();
+const sessionCache = new WeakMap<
+  Platform,
+  Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>
+>();
 
 function cacheOf(p: Platform) {
   let c = sessionCache.get(p);
@@ -153,8 +167,10 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
   const cache = cacheOf(p);
   const hit = cache.get(tokenHash);
   if (hit !== undefined && now - hit.cachedAt < SESSION_CACHE_MS) {
-    if (hit.principal === null) throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
-    if (now >= hit.expiresAt) throw new AppError('session_expired', 'The session has expired; sign in again.');
+    if (hit.principal === null)
+      throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
+    if (now >= hit.expiresAt)
+      throw new AppError('session_expired', 'The session has expired; sign in again.');
     return hit.principal;
   }
   const session = await findSession(p.db, tokenHash);
@@ -178,8 +194,10 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
   }
   if (cache.size > 100_000) cache.clear();
   cache.set(tokenHash, { principal, expiresAt: session?.expiresAt ?? 0, cachedAt: now });
-  if (principal === null) throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
-  if (now >= (session?.expiresAt ?? 0)) throw new AppError('session_expired', 'The session has expired; sign in again.');
+  if (principal === null)
+    throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
+  if (now >= (session?.expiresAt ?? 0))
+    throw new AppError('session_expired', 'The session has expired; sign in again.');
   return principal;
 }
 

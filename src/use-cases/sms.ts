@@ -10,7 +10,12 @@ export function webhookSmsSender(url: string, timeoutMs = 5_000): SmsSender {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ template: 'sign_in_code', mobile, code, expiresAt: new Date(expiresAt).toISOString() }),
+        body: JSON.stringify({
+          template: 'sign_in_code',
+          mobile,
+          code,
+          expiresAt: new Date(expiresAt).toISOString(),
+        }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (!response.ok) throw new Error(`SMS webhook answered ${response.status}`);

@@ -1,6 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestPlatform, sampleApplication, signInResident, type TestPlatform } from '../support/platform.ts';
+import {
+  createTestPlatform,
+  sampleApplication,
+  signInResident,
+  type TestPlatform,
+} from '../support/platform.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
 import { BODY_LIMIT } from '../../src/http/app.ts';
@@ -18,17 +23,56 @@ interface Endpoint {
 }
 
 const ENDPOINTS: readonly Endpoint[] = [
-  { operationId: 'requestSignInCode', method: 'POST', url: '/api/v1/sign-in-codes', who: 'none', body: { mobile: '13800138000' }, typedField: 'mobile' },
-  { operationId: 'signIn', method: 'POST', url: '/api/v1/sessions', who: 'none', body: { mobile: '13800138000', code: '123456' }, typedField: 'code' },
-  { operationId: 'staffSignIn', method: 'POST', url: '/api/v1/staff-sessions', who: 'none', body: { username: 'a', password: 'b' }, typedField: 'password' },
-  { operationId: 'submitApplication', method: 'PUT', url: '/api/v1/me/application', who: 'resident', body: sampleApplication(), typedField: 'pledge' },
-  { operationId: 'verifyCode', method: 'POST', url: '/api/v1/verifications', who: 'staff', body: { code: 'HPC1:ABC' }, typedField: 'code' },
+  {
+    operationId: 'requestSignInCode',
+    method: 'POST',
+    url: '/api/v1/sign-in-codes',
+    who: 'none',
+    body: { mobile: '13800138000' },
+    typedField: 'mobile',
+  },
+  {
+    operationId: 'signIn',
+    method: 'POST',
+    url: '/api/v1/sessions',
+    who: 'none',
+    body: { mobile: '13800138000', code: '123456' },
+    typedField: 'code',
+  },
+  {
+    operationId: 'staffSignIn',
+    method: 'POST',
+    url: '/api/v1/staff-sessions',
+    who: 'none',
+    body: { username: 'a', password: 'b' },
+    typedField: 'password',
+  },
+  {
+    operationId: 'submitApplication',
+    method: 'PUT',
+    url: '/api/v1/me/application',
+    who: 'resident',
+    body: sampleApplication(),
+    typedField: 'pledge',
+  },
+  {
+    operationId: 'verifyCode',
+    method: 'POST',
+    url: '/api/v1/verifications',
+    who: 'staff',
+    body: { code: 'HPC1:ABC' },
+    typedField: 'code',
+  },
   {
     operationId: 'addResidentFact',
     method: 'POST',
     url: '/api/v1/facts',
     who: 'staff',
-    body: { documentType: 'resident_id_card', documentNumber: '370102199003071231', fact: { kind: 'feverClinic', from: '2026-11-20' } },
+    body: {
+      documentType: 'resident_id_card',
+      documentNumber: '370102199003071231',
+      fact: { kind: 'feverClinic', from: '2026-11-20' },
+    },
     typedField: 'fact',
   },
 ];
@@ -38,8 +82,23 @@ describe('every endpoint answers bad input with a 4xx and a stable code, never a
   const tokens: Record<string, string> = {};
   before(async () => {
     t = await createTestPlatform('sqlite');
-    await insertStaff(t.platform.db, { username: 'adm', displayName: 'a', passwordHash: await hashPassword('pw'), role: 'admin', divisionCode: '000000', createdAt: t.clock.now() });
-    tokens['staff'] = ((await t.app.inject({ method: 'POST', url: '/api/v1/staff-sessions', payload: { username: 'adm', password: 'pw' } })).json() as { token: string }).token;
+    await insertStaff(t.platform.db, {
+      username: 'adm',
+      displayName: 'a',
+      passwordHash: await hashPassword('pw'),
+      role: 'admin',
+      divisionCode: '000000',
+      createdAt: t.clock.now(),
+    });
+    tokens['staff'] = (
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/staff-sessions',
+          payload: { username: 'adm', password: 'pw' },
+        })
+      ).json() as { token: string }
+    ).token;
     tokens['resident'] = await signInResident(t, '13700137000');
   });
   after(() => t.close());
@@ -49,7 +108,10 @@ describe('every endpoint answers bad input with a 4xx and a stable code, never a
       method: e.method,
       url: e.url,
       payload,
-      headers: { 'content-type': contentType, ...(e.who === 'none' ? {} : { authorization: `Bearer ${tokens[e.who] ?? ''}` }) },
+      headers: {
+        'content-type': contentType,
+        ...(e.who === 'none' ? {} : { authorization: `Bearer ${tokens[e.who] ?? ''}` }),
+      },
     });
 
   const expectError = (r: { statusCode: number; body: string }, code: string) => {
@@ -64,7 +126,8 @@ describe('every endpoint answers bad input with a 4xx and a stable code, never a
     describe(e.operationId, () => {
       test('malformed JSON', async () => expectError(await send(e, '{"mobile": '), 'malformed_json'));
       test('empty body', async () => expectError(await send(e, ''), 'malformed_json'));
-      test('a JSON array instead of an object', async () => expectError(await send(e, '[]'), 'validation_failed'));
+      test('a JSON array instead of an object', async () =>
+        expectError(await send(e, '[]'), 'validation_failed'));
       test('wrong type', async () => {
         const r = await send(e, JSON.stringify({ ...e.body, [e.typedField]: 12345 }));
         expectError(r, 'validation_failed');
@@ -82,9 +145,16 @@ describe('every endpoint answers bad input with a 4xx and a stable code, never a
         assert.ok(r.body.includes('unknown_field'), r.body);
       });
       test('oversize body', async () => {
-        expectError(await send(e, JSON.stringify({ ...e.body, padding: 'x'.repeat(BODY_LIMIT) })), 'body_too_large');
+        expectError(
+          await send(e, JSON.stringify({ ...e.body, padding: 'x'.repeat(BODY_LIMIT) })),
+          'body_too_large',
+        );
       });
-      test('wrong content type', async () => expectError(await send(e, 'mobile=1', 'application/x-www-form-urlencoded'), 'unsupported_media_type'));
+      test('wrong content type', async () =>
+        expectError(
+          await send(e, 'mobile=1', 'application/x-www-form-urlencoded'),
+          'unsupported_media_type',
+        ));
     });
   }
 
@@ -103,8 +173,20 @@ describe('every endpoint answers bad input with a 4xx and a stable code, never a
       ),
     );
     expectError(r, 'validation_failed');
-    const paths = [...new Set((JSON.parse(r.body) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path))].sort();
-    assert.deepEqual(paths, ['address.detail', 'address.divisionCode', 'contactHistory.abroad.0.to', 'documentNumber', 'mobile', 'nationality', 'pledge']);
+    const paths = [
+      ...new Set(
+        (JSON.parse(r.body) as { error: { issues: { path: string }[] } }).error.issues.map((i) => i.path),
+      ),
+    ].sort();
+    assert.deepEqual(paths, [
+      'address.detail',
+      'address.divisionCode',
+      'contactHistory.abroad.0.to',
+      'documentNumber',
+      'mobile',
+      'nationality',
+      'pledge',
+    ]);
   });
 
   test('unknown routes and methods', async () => {
@@ -114,13 +196,21 @@ describe('every endpoint answers bad input with a 4xx and a stable code, never a
 
   test('no token, a malformed token, an unknown token', async () => {
     for (const authorization of [undefined, 'Basic abc', 'Bearer ' + 'a'.repeat(43)]) {
-      const r = await t.app.inject({ method: 'GET', url: '/api/v1/me/code', headers: authorization === undefined ? {} : { authorization } });
+      const r = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me/code',
+        headers: authorization === undefined ? {} : { authorization },
+      });
       expectError(r, 'unauthenticated');
     }
   });
 
   test('the image format is validated', async () => {
-    const r = await t.app.inject({ method: 'GET', url: '/api/v1/me/code/image?format=gif', headers: { authorization: `Bearer ${tokens['resident'] ?? ''}` } });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/me/code/image?format=gif',
+      headers: { authorization: `Bearer ${tokens['resident'] ?? ''}` },
+    });
     expectError(r, 'validation_failed');
   });
 });
@@ -130,23 +220,45 @@ describe('the API contract', () => {
     const t = await createTestPlatform('sqlite');
     try {
       const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
-        paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown>; requestBody?: unknown }>>;
+        paths: Record<
+          string,
+          Record<string, { operationId?: string; responses?: Record<string, unknown>; requestBody?: unknown }>
+        >;
       };
-      const ops = new Map<string, { responses?: Record<string, unknown>; requestBody?: unknown; method: string }>();
+      const ops = new Map<
+        string,
+        { responses?: Record<string, unknown>; requestBody?: unknown; method: string }
+      >();
       for (const methods of Object.values(doc.paths)) {
-        for (const [method, op] of Object.entries(methods)) if (op.operationId !== undefined) ops.set(op.operationId, { ...op, method });
+        for (const [method, op] of Object.entries(methods))
+          if (op.operationId !== undefined) ops.set(op.operationId, { ...op, method });
       }
-      for (const id of ['requestSignInCode', 'signIn', 'signOut', 'staffSignIn', 'submitApplication', 'getMyApplication', 'getMyCode', 'getMyCodeImage', 'verifyCode', 'getSigningKeys', 'addResidentFact']) {
+      for (const id of [
+        'requestSignInCode',
+        'signIn',
+        'signOut',
+        'staffSignIn',
+        'submitApplication',
+        'getMyApplication',
+        'getMyCode',
+        'getMyCodeImage',
+        'verifyCode',
+        'getSigningKeys',
+        'addResidentFact',
+      ]) {
         const op = ops.get(id);
         assert.ok(op, `${id} missing from OpenAPI`);
-        assert.ok(op.responses !== undefined && Object.keys(op.responses).length > 0, `${id} has no responses`);
+        assert.ok(
+          op.responses !== undefined && Object.keys(op.responses).length > 0,
+          `${id} has no responses`,
+        );
         if (op.method === 'post' || op.method === 'put') {
           if (id !== 'signOut') assert.ok(op.requestBody, `${id} has no request body schema`);
         }
       }
       const health = await t.app.inject({ method: 'GET', url: '/healthz' });
       assert.equal(health.statusCode, 200);
-      assert.equal((health.json() as { status: string }).status, 'ok');
+      assert.equal(health.json<{ status: string }>().status, 'ok');
       const docs = await t.app.inject({ method: 'GET', url: '/docs/' });
       assert.ok(docs.statusCode === 200 || docs.statusCode === 302, String(docs.statusCode));
     } finally {

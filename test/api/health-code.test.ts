@@ -25,7 +25,8 @@ function zbar(png: Buffer): string {
   try {
     return execFileSync('zbarimg', ['--nodbus', '--quiet', '--raw', file], { encoding: 'utf8' }).trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('zbarimg is missing: apt-get install zbar-tools');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error('zbarimg is missing: apt-get install zbar-tools');
     throw error;
   }
 }
@@ -48,7 +49,12 @@ for (const dialect of DIALECTS) {
         { username: 'far', role: 'officer', divisionCode: '440300' },
       ] as const;
       for (const s of staff) {
-        await insertStaff(t.platform.db, { ...s, displayName: s.username, passwordHash: await hashPassword('pw'), createdAt: now });
+        await insertStaff(t.platform.db, {
+          ...s,
+          displayName: s.username,
+          passwordHash: await hashPassword('pw'),
+          createdAt: now,
+        });
       }
       await staffSignIns();
       resident = await signInResident(t, '13800138000');
@@ -56,17 +62,34 @@ for (const dialect of DIALECTS) {
     /** Staff sessions last 12 hours; tests that move the clock by days sign in again. */
     const staffSignIns = async () => {
       const staffToken = async (username: string) =>
-        ((await t.app.inject({ method: 'POST', url: '/api/v1/staff-sessions', payload: { username, password: 'pw' } })).json() as { token: string }).token;
+        (
+          (
+            await t.app.inject({
+              method: 'POST',
+              url: '/api/v1/staff-sessions',
+              payload: { username, password: 'pw' },
+            })
+          ).json() as { token: string }
+        ).token;
       guard = await staffToken('guard');
       officer = await staffToken('officer');
       farOfficer = await staffToken('far');
     };
     after(() => t.close());
 
-    const apply = (token: string, body: Json) => t.app.inject({ method: 'PUT', url: '/api/v1/me/application', headers: auth(token), payload: body });
-    const myCode = async (token: string) => (await t.app.inject({ method: 'GET', url: '/api/v1/me/code', headers: auth(token) })).json() as Json;
+    const apply = (token: string, body: Json) =>
+      t.app.inject({ method: 'PUT', url: '/api/v1/me/application', headers: auth(token), payload: body });
+    const myCode = async (token: string) =>
+      (await t.app.inject({ method: 'GET', url: '/api/v1/me/code', headers: auth(token) })).json() as Json;
     const verify = async (code: string, token = guard) =>
-      (await t.app.inject({ method: 'POST', url: '/api/v1/verifications', headers: auth(token), payload: { code } })).json() as Json;
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/verifications',
+          headers: auth(token),
+          payload: { code },
+        })
+      ).json() as Json;
 
     test('apply: a clean history gives a green code with a health card id', async () => {
       const r = await apply(resident, sampleApplication());
@@ -83,17 +106,34 @@ for (const dialect of DIALECTS) {
 
     test('the QR image decodes (zbarimg) to the text getMyCode returns, and verifyCode accepts it', async () => {
       const code = String((await myCode(resident))['code']);
-      const png = await t.app.inject({ method: 'GET', url: '/api/v1/me/code/image?format=png', headers: auth(resident) });
+      const png = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me/code/image?format=png',
+        headers: auth(resident),
+      });
       assert.equal(png.statusCode, 200);
       assert.equal(png.headers['content-type'], 'image/png');
       assert.equal(zbar(png.rawPayload), code);
-      const svg = await t.app.inject({ method: 'GET', url: '/api/v1/me/code/image?format=svg', headers: auth(resident) });
+      const svg = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me/code/image?format=svg',
+        headers: auth(resident),
+      });
       assert.match(svg.body, /^<svg|<\?xml/);
       const v = await verify(code);
       assert.equal(v['valid'], true);
       assert.equal(v['colour'], 'green');
       assert.equal(v['maskedName'], '张*三');
-      assert.deepEqual(Object.keys(v).sort(), ['checkedAt', 'colour', 'colourAtIssue', 'expiresAt', 'issuedAt', 'kind', 'maskedName', 'valid']);
+      assert.deepEqual(Object.keys(v).sort(), [
+        'checkedAt',
+        'colour',
+        'colourAtIssue',
+        'expiresAt',
+        'issuedAt',
+        'kind',
+        'maskedName',
+        'valid',
+      ]);
     });
 
     test('the code changes every minute and expires after five', async () => {
@@ -109,13 +149,19 @@ for (const dialect of DIALECTS) {
     });
 
     test('applying again with the same document updates the record; another number is refused', async () => {
-      const r = await apply(resident, sampleApplication({ address: { divisionCode: '370102', detail: '新地址 2 号' } }));
+      const r = await apply(
+        resident,
+        sampleApplication({ address: { divisionCode: '370102', detail: '新地址 2 号' } }),
+      );
       assert.equal(r.statusCode, 200);
-      assert.equal((r.json() as Json)['address'] && ((r.json() as { address: { detail: string } }).address.detail), '新地址 2 号');
+      assert.equal(
+        r.json<Json>()['address'] && r.json<{ address: { detail: string } }>().address.detail,
+        '新地址 2 号',
+      );
       const other = await signInResident(t, '13900139000');
       const refused = await apply(other, sampleApplication({ mobile: '13900139000' }));
       assert.equal(refused.statusCode, 409);
-      assert.equal((refused.json() as { error: { code: string } }).error.code, 'document_taken');
+      assert.equal(refused.json<{ error: { code: string } }>().error.code, 'document_taken');
     });
 
     test('an officer adds a fact: the colour now wins at the checkpoint, with reasons and until', async () => {
@@ -131,7 +177,7 @@ for (const dialect of DIALECTS) {
         },
       });
       assert.equal(add.statusCode, 201, add.body);
-      assert.equal((add.json() as Json)['colour'], 'yellow');
+      assert.equal(add.json<Json>()['colour'], 'yellow');
       const v = await verify(issued);
       assert.equal(v['valid'], true);
       assert.equal(v['colourAtIssue'], 'green');
@@ -154,11 +200,21 @@ for (const dialect of DIALECTS) {
         documentNumber: sampleApplication().documentNumber,
         fact: { kind: 'confirmed', from: '2026-11-20' },
       };
-      const far = await t.app.inject({ method: 'POST', url: '/api/v1/facts', headers: auth(farOfficer), payload });
-      assert.equal((far.json() as { error: { code: string } }).error.code, 'out_of_jurisdiction');
+      const far = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/facts',
+        headers: auth(farOfficer),
+        payload,
+      });
+      assert.equal(far.json<{ error: { code: string } }>().error.code, 'out_of_jurisdiction');
       const g = await t.app.inject({ method: 'POST', url: '/api/v1/facts', headers: auth(guard), payload });
       assert.equal(g.statusCode, 403);
-      const r = await t.app.inject({ method: 'POST', url: '/api/v1/facts', headers: auth(resident), payload });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/facts',
+        headers: auth(resident),
+        payload,
+      });
       assert.equal(r.statusCode, 403);
       const unknown = await t.app.inject({
         method: 'POST',
@@ -166,11 +222,16 @@ for (const dialect of DIALECTS) {
         headers: auth(officer),
         payload: { ...payload, documentNumber: residentIdNumber('37010219800101001') },
       });
-      assert.equal((unknown.json() as { error: { code: string } }).error.code, 'resident_not_found');
+      assert.equal(unknown.json<{ error: { code: string } }>().error.code, 'resident_not_found');
     });
 
     test('residents cannot verify codes', async () => {
-      const r = await t.app.inject({ method: 'POST', url: '/api/v1/verifications', headers: auth(resident), payload: { code: 'HPC1:X' } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/verifications',
+        headers: auth(resident),
+        payload: { code: 'HPC1:X' },
+      });
       assert.equal(r.statusCode, 403);
     });
 
@@ -183,7 +244,9 @@ for (const dialect of DIALECTS) {
       assert.notEqual(before, afterRotation);
       assert.equal((await verify(before))['valid'], true);
       assert.equal((await verify(afterRotation))['valid'], true);
-      const keys = (await t.app.inject({ method: 'GET', url: '/api/v1/keys' })).json() as { keys: { kid: string; status: string }[] };
+      const keys = (await t.app.inject({ method: 'GET', url: '/api/v1/keys' })).json() as {
+        keys: { kid: string; status: string }[];
+      };
       assert.deepEqual(keys.keys.map((k) => k.status).sort(), ['active', 'retired']);
     });
 
@@ -191,7 +254,11 @@ for (const dialect of DIALECTS) {
       const rows = await t.platform.db.selectFrom('verifications').selectAll().execute();
       assert.ok(rows.length >= 5);
       assert.ok(rows.some((r) => r.valid === 1) && rows.some((r) => r.valid === 0 && r.reason === 'expired'));
-      const audit = await t.platform.db.selectFrom('audit_log').selectAll().where('action', '=', 'add_resident_fact').execute();
+      const audit = await t.platform.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'add_resident_fact')
+        .execute();
       assert.equal(audit.length, 1);
     });
   });

@@ -52,7 +52,9 @@ export async function dialectSuiteOptions(dialect: DialectName): Promise<{ skip?
   return { skip: reason };
 }
 
-export async function openTestDatabase(dialect: DialectName): Promise<{ database: Database; dispose: () => Promise<void> }> {
+export async function openTestDatabase(
+  dialect: DialectName,
+): Promise<{ database: Database; dispose: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-test-'));
     const database = await openSqlite({ file: path.join(dir, 'test.sqlite') });
@@ -121,7 +123,7 @@ export async function signInResident(t: TestPlatform, mobile: string): Promise<s
   if (code === undefined) throw new Error('no code was sent');
   const res = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { mobile, code } });
   if (res.statusCode !== 200) throw new Error(`signIn: ${res.statusCode} ${res.body}`);
-  return (res.json() as { token: string }).token;
+  return res.json<{ token: string }>().token;
 }
 
 function normalizeForSms(mobile: string): string {

@@ -1,14 +1,14 @@
 import type { ComponentChildren } from 'preact';
 import type { FieldIssue } from '../../src/domain/types.ts';
 import { errorId, fieldId } from '../application-form.ts';
-import { translateCode } from '../i18n/index.ts';
+import { translateIssue } from '../i18n/index.ts';
 
 /** The messages of a field's issues, under the field, announced with it by screen readers. */
 export function FieldErrors(props: { path: string; issues: readonly FieldIssue[] | undefined }) {
   if (props.issues === undefined || props.issues.length === 0) return null;
   return (
     <p class="field-error" id={errorId(props.path)}>
-      {props.issues.map((issue) => translateCode('issues', issue.code, issue.message)).join(' ')}
+      {props.issues.map(translateIssue).join(' ')}
     </p>
   );
 }

@@ -52,3 +52,8 @@ export function translateCode(group: 'errors' | 'issues', code: string, fallback
   const key = `${group}.${code}`;
   return i18n.exists(key) ? t(key) : fallback;
 }
+
+/** A field issue's message; its code may be a field issue code or an API error code placed on a field. */
+export function translateIssue(issue: { readonly code: string; readonly message: string }): string {
+  return translateCode('issues', issue.code, translateCode('errors', issue.code, issue.message));
+}

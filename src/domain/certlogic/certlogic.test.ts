@@ -40,7 +40,10 @@ function readSuites<T>(folder: string): { file: string; suite: T }[] {
     .map((file) => ({ file, suite: JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as T }));
 }
 
-const evaluationSuites = [...readSuites<TestSuite>('testSuite'), ...readSuites<TestSuite>('legacy-testSuite')];
+const evaluationSuites = [
+  ...readSuites<TestSuite>('testSuite'),
+  ...readSuites<TestSuite>('legacy-testSuite'),
+];
 const validationSuites = readSuites<ValidationSuite>('validation-testSuite');
 
 void test('the vendored suites are all present', () => {
@@ -97,26 +100,75 @@ void describe('evaluateCertLogic beyond the official suite', () => {
     },
     {
       name: 'before is strict at the boundary',
-      expr: { before: [{ plusTime: ['2020-02-15T00:00:00Z', 0, 'day'] }, { plusTime: ['2020-02-01', 14, 'day'] }] },
+      expr: {
+        before: [{ plusTime: ['2020-02-15T00:00:00Z', 0, 'day'] }, { plusTime: ['2020-02-01', 14, 'day'] }],
+      },
       data: null,
       expected: false,
     },
-    { name: 'or written with if', expr: { if: [{ var: 'a' }, true, { var: 'b' }] }, data: { b: 2 }, expected: 2 },
+    {
+      name: 'or written with if',
+      expr: { if: [{ var: 'a' }, true, { var: 'b' }] },
+      data: { b: 2 },
+      expected: 2,
+    },
   ];
   for (const c of cases) {
-    void test(c.name, () => assert.deepEqual(evaluateCertLogic(c.expr, c.data), { ok: true, value: c.expected }));
+    void test(c.name, () =>
+      assert.deepEqual(evaluateCertLogic(c.expr, c.data), { ok: true, value: c.expected }),
+    );
   }
 
   const failures: readonly { name: string; expr: unknown; data: unknown; error: RegExp }[] = [
-    { name: 'unknown operator', expr: { or: [true, false] }, data: null, error: /unrecognised operator: "or"/ },
-    { name: 'null literal', expr: { if: [true, null, 1] }, data: null, error: /invalid CertLogic expression/ },
-    { name: 'integer comparison on a string', expr: { '<': [1, { var: 'x' }] }, data: { x: 'a' }, error: /integer/ },
-    { name: 'date comparison on strings', expr: { before: ['2020-01-01', '2020-01-02'] }, data: null, error: /date-times/ },
-    { name: 'impossible date', expr: { plusTime: ['2021-13-45', 0, 'day'] }, data: null, error: /invalid date-time/ },
-    { name: 'unparsable date', expr: { plusTime: ['1 May 2020', 0, 'day'] }, data: null, error: /not an allowed date/ },
-    { name: 'inherited property', expr: { var: 'constructor' }, data: {}, error: /inherited JavaScript property/ },
+    {
+      name: 'unknown operator',
+      expr: { or: [true, false] },
+      data: null,
+      error: /unrecognised operator: "or"/,
+    },
+    {
+      name: 'null literal',
+      expr: { if: [true, null, 1] },
+      data: null,
+      error: /invalid CertLogic expression/,
+    },
+    {
+      name: 'integer comparison on a string',
+      expr: { '<': [1, { var: 'x' }] },
+      data: { x: 'a' },
+      error: /integer/,
+    },
+    {
+      name: 'date comparison on strings',
+      expr: { before: ['2020-01-01', '2020-01-02'] },
+      data: null,
+      error: /date-times/,
+    },
+    {
+      name: 'impossible date',
+      expr: { plusTime: ['2021-13-45', 0, 'day'] },
+      data: null,
+      error: /invalid date-time/,
+    },
+    {
+      name: 'unparsable date',
+      expr: { plusTime: ['1 May 2020', 0, 'day'] },
+      data: null,
+      error: /not an allowed date/,
+    },
+    {
+      name: 'inherited property',
+      expr: { var: 'constructor' },
+      data: {},
+      error: /inherited JavaScript property/,
+    },
     { name: 'array length', expr: { var: 'xs.length' }, data: { xs: [1] }, error: /"length"/ },
-    { name: 'inherited inside reduce', expr: { reduce: [[1], { var: 'current.toString' }, 0] }, data: null, error: /toString/ },
+    {
+      name: 'inherited inside reduce',
+      expr: { reduce: [[1], { var: 'current.toString' }, 0] },
+      data: null,
+      error: /toString/,
+    },
   ];
   for (const f of failures) {
     void test(`error: ${f.name}`, () => {
@@ -149,5 +201,6 @@ void test('certLogicTruthiness follows the specification', () => {
     [{}, false],
     [new Date(0), undefined],
   ];
-  for (const [value, expected] of table) assert.equal(certLogicTruthiness(value), expected, JSON.stringify(value));
+  for (const [value, expected] of table)
+    assert.equal(certLogicTruthiness(value), expected, JSON.stringify(value));
 });

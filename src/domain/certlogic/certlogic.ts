@@ -22,8 +22,7 @@ export interface CertLogicIssue {
 }
 
 export type CertLogicResult =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
 /**
  * Property names every JavaScript object, array or string inherits. certlogic-js 1.2.2 resolves a
@@ -73,7 +72,8 @@ export function validateCertLogic(expr: unknown): readonly string[] {
  */
 export function evaluateCertLogic(expr: unknown, data: unknown): CertLogicResult {
   const problems = validateCertLogic(expr);
-  if (problems.length > 0) return { ok: false, error: `invalid CertLogic expression: ${problems.join('; ')}` };
+  if (problems.length > 0)
+    return { ok: false, error: `invalid CertLogic expression: ${problems.join('; ')}` };
   return evaluateValidCertLogic(expr as CertLogicExpression, data);
 }
 
@@ -84,7 +84,7 @@ export function evaluateCertLogic(expr: unknown, data: unknown): CertLogicResult
 export function evaluateValidCertLogic(expr: CertLogicExpression, data: unknown): CertLogicResult {
   try {
     const value: unknown = evaluate(expr, data);
-    // certlogic-js turns a well-formed but impossible date string (2021-02-30) into an Invalid Date.
+    // certlogic-js turns a well-formed but impossible date string (2021-13-45) into an Invalid Date.
     return containsInvalidDate(value)
       ? { ok: false, error: 'evaluated to an invalid date-time' }
       : { ok: true, value };

@@ -13,22 +13,35 @@ const cases: readonly { name: string; line: string; output: unknown }[] = [
     line: '{"logic": {"plusTime": [{"var": "t"}, 14, "day"]}, "data": {"t": "2020-02-01T08:00:00+08:00"}}',
     output: { result: '2020-02-15T00:00:00.000Z' },
   },
-  { name: 'dates inside arrays too', line: '{"logic": [{"plusTime": ["2020-02-29", 1, "year"]}]}', output: { result: ['2021-03-01T00:00:00.000Z'] } },
+  {
+    name: 'dates inside arrays too',
+    line: '{"logic": [{"plusTime": ["2020-02-29", 1, "year"]}]}',
+    output: { result: ['2021-03-01T00:00:00.000Z'] },
+  },
   { name: 'missing data means null', line: '{"logic": {"var": "x"}}', output: { result: null } },
 ];
 
 for (const c of cases) {
-  void test(`evaluateRuleLine: ${c.name}`, () => assert.deepEqual(JSON.parse(evaluateRuleLine(c.line)), c.output));
+  void test(`evaluateRuleLine: ${c.name}`, () =>
+    assert.deepEqual(JSON.parse(evaluateRuleLine(c.line)), c.output));
 }
 
 const errors: readonly { name: string; line: string; error: RegExp }[] = [
   { name: 'bad JSON', line: '{"logic": ', error: /^malformed JSON: / },
   { name: 'empty line', line: '', error: /^malformed JSON: / },
-  { name: 'unknown operator', line: '{"logic": {"max": [1, 2]}, "data": null}', error: /unrecognised operator: "max"/ },
+  {
+    name: 'unknown operator',
+    line: '{"logic": {"max": [1, 2]}, "data": null}',
+    error: /unrecognised operator: "max"/,
+  },
   { name: 'not an object', line: '[1, 2]', error: /expected a JSON object/ },
   { name: 'misspelt data', line: '{"logic": {"var": "x"}, "date": {"x": 1}}', error: /unknown key "date"/ },
   { name: 'missing logic', line: '{"data": {}}', error: /missing "logic"/ },
-  { name: 'run-time type error', line: '{"logic": {"+": [1, {"var": "x"}]}, "data": {"x": "2"}}', error: /integers/ },
+  {
+    name: 'run-time type error',
+    line: '{"logic": {"+": [1, {"var": "x"}]}, "data": {"x": "2"}}',
+    error: /integers/,
+  },
 ];
 
 for (const c of errors) {

@@ -5,7 +5,7 @@ import type { Colour, EpochMs } from '../types.ts';
 import { assessColour } from './assess-colour.ts';
 import { DEFAULT_POLICY } from './default-policy.ts';
 import type { Fact, FactKind, RiskArea } from './facts.ts';
-import type { Policy } from './policy.ts';
+import type { Policy, PolicyRule } from './policy.ts';
 
 const T0 = Date.parse('2020-02-01T00:00:00+08:00');
 const t = (days: number): EpochMs => epochMs(T0 + days * DAY_MS);
@@ -13,10 +13,24 @@ const t = (days: number): EpochMs => epochMs(T0 + days * DAY_MS);
 type Details = Partial<Omit<Fact, 'kind' | 'from' | 'to' | 'source'>>;
 
 function fact(kind: FactKind, from: number, to: number | null, details: Details = {}): Fact {
-  return { id: `${kind}@${from}`, kind, from: t(from), to: to === null ? null : t(to), source: 'officer', ...details };
+  return {
+    id: `${kind}@${from}`,
+    kind,
+    from: t(from),
+    to: to === null ? null : t(to),
+    source: 'officer',
+    ...details,
+  };
 }
 
-const WUHAN_HIGH: RiskArea = { id: 'wh', divisionCode: '420100', subArea: null, level: 'high', from: t(-30), to: null };
+const WUHAN_HIGH: RiskArea = {
+  id: 'wh',
+  divisionCode: '420100',
+  subArea: null,
+  level: 'high',
+  from: t(-30),
+  to: null,
+};
 
 void describe('assessColour combinations', () => {
   const cases: readonly {
@@ -47,7 +61,11 @@ void describe('assessColour combinations', () => {
     },
     {
       name: 'several yellow windows: until is the latest',
-      facts: [fact('feverClinic', -10, null), fact('discharged', -2, null), fact('provincialAbnormal', -5, null)],
+      facts: [
+        fact('feverClinic', -10, null),
+        fact('discharged', -2, null),
+        fact('provincialAbnormal', -5, null),
+      ],
       now: 0,
       colour: 'yellow',
       ruleIds: ['yellow.feverClinic', 'yellow.provincialAbnormal', 'yellow.discharged'],
@@ -108,7 +126,12 @@ void describe('assessColour combinations', () => {
 
   for (const c of cases) {
     void test(c.name, () => {
-      const a = assessColour({ facts: c.facts, riskAreas: c.riskAreas ?? [], policy: DEFAULT_POLICY, now: t(c.now) });
+      const a = assessColour({
+        facts: c.facts,
+        riskAreas: c.riskAreas ?? [],
+        policy: DEFAULT_POLICY,
+        now: t(c.now),
+      });
       assert.equal(a.colour, c.colour);
       assert.deepEqual(
         a.reasons.map((r) => r.ruleId),
@@ -142,14 +165,14 @@ void test('reasons name the fact and render their text in China time', () => {
   ]);
 });
 
-const CUSTOM_RULE = {
+const CUSTOM_RULE: PolicyRule = {
   id: 'yellow.custom',
   colour: 'yellow',
   factKinds: ['feverClinic'],
   when: true,
   until: { plusTime: [{ var: 'fact.from' }, 1, 'day'] },
   reason: { 'zh-CN': '测试', en: 'test' },
-} as const;
+};
 
 void test('a policy object that did not come from validatePolicy is validated once and used', () => {
   const policy: Policy = { version: 'custom.1', effectiveFrom: '2020-01-01T00:00:00Z', rules: [CUSTOM_RULE] };
@@ -180,7 +203,9 @@ void test('a rule that fails on a real fact throws, naming rule and fact', () =>
       {
         ...CUSTOM_RULE,
         factKinds: ['symptoms'],
-        when: { if: [{ var: 'fact.temperatureDeciC' }, { '>=': [{ var: 'fact.temperatureDeciC' }, 373] }, false] },
+        when: {
+          if: [{ var: 'fact.temperatureDeciC' }, { '>=': [{ var: 'fact.temperatureDeciC' }, 373] }, false],
+        },
       },
     ],
   };

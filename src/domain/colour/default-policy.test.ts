@@ -14,7 +14,14 @@ const D14 = 14 * DAY_MS;
 type Details = Partial<Omit<Fact, 'id' | 'kind' | 'from' | 'to' | 'source'>>;
 
 function fact(kind: FactKind, from: number, to: number | null, details: Details = {}): Fact {
-  return { id: `${kind}-1`, kind, from: t(from), to: to === null ? null : t(to), source: 'officer', ...details };
+  return {
+    id: `${kind}-1`,
+    kind,
+    from: t(from),
+    to: to === null ? null : t(to),
+    source: 'officer',
+    ...details,
+  };
 }
 
 /** Wuhan (city code) high risk, Jinan's Lixia district (county code) medium risk, both from T0 - 30 days, never lifted. */
@@ -38,7 +45,12 @@ function fromWindowCases(kind: FactKind, ruleId: string, details: Details = {}):
   return [
     { name: 'not yet started', fact: fact(kind, 0, null, details), now: -1, expected: [] },
     { name: 'at from', fact: fact(kind, 0, null, details), now: 0, expected: [[ruleId, D14]] },
-    { name: 'just inside 14 days', fact: fact(kind, 0, null, details), now: D14 - 1, expected: [[ruleId, D14]] },
+    {
+      name: 'just inside 14 days',
+      fact: fact(kind, 0, null, details),
+      now: D14 - 1,
+      expected: [[ruleId, D14]],
+    },
     { name: 'exactly 14 days', fact: fact(kind, 0, null, details), now: D14, expected: [] },
     { name: 'just outside 14 days', fact: fact(kind, 0, null, details), now: D14 + 1, expected: [] },
   ];
@@ -49,8 +61,18 @@ function whileOpenCases(kind: FactKind, ruleId: string, details: Details = {}): 
   return [
     { name: 'not yet started', fact: fact(kind, 0, null, details), now: -1, expected: [] },
     { name: 'at from, open-ended', fact: fact(kind, 0, null, details), now: 0, expected: [[ruleId, null]] },
-    { name: 'open-ended, long after', fact: fact(kind, 0, null, details), now: 400 * DAY_MS, expected: [[ruleId, null]] },
-    { name: 'just before to', fact: fact(kind, 0, 20 * DAY_MS, details), now: 20 * DAY_MS - 1, expected: [[ruleId, 20 * DAY_MS]] },
+    {
+      name: 'open-ended, long after',
+      fact: fact(kind, 0, null, details),
+      now: 400 * DAY_MS,
+      expected: [[ruleId, null]],
+    },
+    {
+      name: 'just before to',
+      fact: fact(kind, 0, 20 * DAY_MS, details),
+      now: 20 * DAY_MS - 1,
+      expected: [[ruleId, 20 * DAY_MS]],
+    },
     { name: 'exactly at to', fact: fact(kind, 0, 20 * DAY_MS, details), now: 20 * DAY_MS, expected: [] },
     { name: 'just after to', fact: fact(kind, 0, 20 * DAY_MS, details), now: 20 * DAY_MS + 1, expected: [] },
   ];
@@ -62,10 +84,25 @@ function stayCases(ruleId: string, place: Details): Case[] {
   return [
     { name: 'not yet started', fact: fact('stay', 0, null, place), now: -1, expected: [] },
     { name: 'ongoing', fact: fact('stay', 0, null, place), now: DAY_MS, expected: [[ruleId, null]] },
-    { name: 'ended, just inside 14 days', fact: fact('stay', 0, to, place), now: to + D14 - 1, expected: [[ruleId, to + D14]] },
+    {
+      name: 'ended, just inside 14 days',
+      fact: fact('stay', 0, to, place),
+      now: to + D14 - 1,
+      expected: [[ruleId, to + D14]],
+    },
     { name: 'ended, exactly 14 days', fact: fact('stay', 0, to, place), now: to + D14, expected: [] },
-    { name: 'ended, just outside 14 days', fact: fact('stay', 0, to, place), now: to + D14 + 1, expected: [] },
-    { name: 'no risk area there', fact: fact('stay', 0, to, { divisionCode: '370202' }), now: to, expected: [] },
+    {
+      name: 'ended, just outside 14 days',
+      fact: fact('stay', 0, to, place),
+      now: to + D14 + 1,
+      expected: [],
+    },
+    {
+      name: 'no risk area there',
+      fact: fact('stay', 0, to, { divisionCode: '370202' }),
+      now: to,
+      expected: [],
+    },
   ];
 }
 
@@ -74,7 +111,12 @@ const RULE_TABLES: Readonly<Record<string, readonly Case[]>> = {
   'red.suspected': whileOpenCases('suspected', 'red.suspected'),
   'red.asymptomatic': [
     ...whileOpenCases('asymptomatic', 'red.asymptomatic', { isolation: 'centralised' }),
-    { name: 'home isolation', fact: fact('asymptomatic', 0, null, { isolation: 'home' }), now: DAY_MS, expected: [] },
+    {
+      name: 'home isolation',
+      fact: fact('asymptomatic', 0, null, { isolation: 'home' }),
+      now: DAY_MS,
+      expected: [],
+    },
     { name: 'isolation unknown', fact: fact('asymptomatic', 0, null), now: DAY_MS, expected: [] },
   ],
   'red.closeContact': [
@@ -93,8 +135,18 @@ const RULE_TABLES: Readonly<Record<string, readonly Case[]>> = {
   'yellow.feverClinic': fromWindowCases('feverClinic', 'yellow.feverClinic'),
   'yellow.symptoms': [
     ...fromWindowCases('symptoms', 'yellow.symptoms', { temperatureDeciC: 373 }),
-    { name: '37.2 °C, no symptoms', fact: fact('symptoms', 0, null, { temperatureDeciC: 372 }), now: DAY_MS, expected: [] },
-    { name: 'nothing recorded', fact: fact('symptoms', 0, null, { symptoms: [] }), now: DAY_MS, expected: [] },
+    {
+      name: '37.2 °C, no symptoms',
+      fact: fact('symptoms', 0, null, { temperatureDeciC: 372 }),
+      now: DAY_MS,
+      expected: [],
+    },
+    {
+      name: 'nothing recorded',
+      fact: fact('symptoms', 0, null, { symptoms: [] }),
+      now: DAY_MS,
+      expected: [],
+    },
     {
       name: 'dry cough, no temperature',
       fact: fact('symptoms', 0, null, { symptoms: ['dryCough'] }),
@@ -107,7 +159,12 @@ const RULE_TABLES: Readonly<Record<string, readonly Case[]>> = {
       now: 3 * DAY_MS - 1,
       expected: [['yellow.symptoms', 3 * DAY_MS]],
     },
-    { name: 'ended: exactly at to', fact: fact('symptoms', 0, 3 * DAY_MS, { temperatureDeciC: 385 }), now: 3 * DAY_MS, expected: [] },
+    {
+      name: 'ended: exactly at to',
+      fact: fact('symptoms', 0, 3 * DAY_MS, { temperatureDeciC: 385 }),
+      now: 3 * DAY_MS,
+      expected: [],
+    },
     {
       name: 'lasting beyond 14 days while open',
       fact: fact('symptoms', 0, 20 * DAY_MS, { symptoms: ['shortnessOfBreath'] }),
@@ -134,8 +191,18 @@ const RULE_TABLES: Readonly<Record<string, readonly Case[]>> = {
       now: 21 * DAY_MS - 1,
       expected: [['yellow.overseasArrival', 21 * DAY_MS]],
     },
-    { name: 'quarantine end known: exactly at it', fact: fact('overseasArrival', 0, 21 * DAY_MS), now: 21 * DAY_MS, expected: [] },
-    { name: 'quarantine end known: after it', fact: fact('overseasArrival', 0, 7 * DAY_MS), now: 10 * DAY_MS, expected: [] },
+    {
+      name: 'quarantine end known: exactly at it',
+      fact: fact('overseasArrival', 0, 21 * DAY_MS),
+      now: 21 * DAY_MS,
+      expected: [],
+    },
+    {
+      name: 'quarantine end known: after it',
+      fact: fact('overseasArrival', 0, 7 * DAY_MS),
+      now: 10 * DAY_MS,
+      expected: [],
+    },
   ],
   'yellow.stay.medium': stayCases('yellow.stay.medium', LIXIA),
   'yellow.riskManagement.medium': whileOpenCases('riskManagement', 'yellow.riskManagement.medium', {
@@ -152,8 +219,15 @@ for (const [ruleId, cases] of Object.entries(RULE_TABLES)) {
   void describe(`DEFAULT_POLICY ${ruleId}`, () => {
     for (const c of cases) {
       void test(c.name, () => {
-        const assessment = assessColour({ facts: [c.fact], riskAreas: AREAS, policy: DEFAULT_POLICY, now: t(c.now) });
-        const applying = assessment.reasons.map((r) => [r.ruleId, r.until === null ? null : r.until - T0] as const);
+        const assessment = assessColour({
+          facts: [c.fact],
+          riskAreas: AREAS,
+          policy: DEFAULT_POLICY,
+          now: t(c.now),
+        });
+        const applying = assessment.reasons.map(
+          (r) => [r.ruleId, r.until === null ? null : r.until - T0] as const,
+        );
         assert.deepEqual(applying, c.expected);
         const colour = c.expected.length === 0 ? 'green' : ruleId.startsWith('red.') ? 'red' : 'yellow';
         assert.equal(assessment.colour, colour);

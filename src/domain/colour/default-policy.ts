@@ -6,7 +6,9 @@ function loadDefaultPolicy(): Policy {
   const checked = validatePolicy(defaultPolicyJson);
   if (!checked.ok) {
     // The file ships with the code and its tests validate it, so this only fires on a broken edit.
-    throw new Error(`default-policy.json is invalid: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `default-policy.json is invalid: ${checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    );
   }
   return checked.value;
 }

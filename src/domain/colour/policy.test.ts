@@ -21,7 +21,12 @@ const rule = (rules: Json[], index: number): Json => {
 
 const cases: readonly { name: string; input: unknown; path: string; code: string; message?: RegExp }[] = [
   { name: 'not an object', input: [], path: '', code: 'policy_not_object' },
-  { name: 'missing version', input: edited((p) => delete p.version), path: 'version', code: 'policy_version' },
+  {
+    name: 'missing version',
+    input: edited((p) => delete p.version),
+    path: 'version',
+    code: 'policy_version',
+  },
   {
     name: 'effectiveFrom without offset',
     input: edited((p) => (p.effectiveFrom = '2020-02-20 00:00')),
@@ -34,9 +39,19 @@ const cases: readonly { name: string; input: unknown; path: string; code: string
     path: 'description',
     code: 'localized_text',
   },
-  { name: 'unknown top-level field', input: edited((p) => (p.author = 'me')), path: 'author', code: 'unknown_field' },
+  {
+    name: 'unknown top-level field',
+    input: edited((p) => (p.author = 'me')),
+    path: 'author',
+    code: 'unknown_field',
+  },
   { name: 'no rules', input: edited((p) => (p.rules = [])), path: 'rules', code: 'policy_no_rules' },
-  { name: 'rule not an object', input: edited((_, r) => (r[2] = 'red')), path: 'rules.2', code: 'rule_not_object' },
+  {
+    name: 'rule not an object',
+    input: edited((_, r) => ((r as unknown[])[2] = 'red')),
+    path: 'rules.2',
+    code: 'rule_not_object',
+  },
   {
     name: 'unknown operator in when',
     input: edited((_, r) => (rule(r, 3).when = { or: [true, false] })),
@@ -46,11 +61,19 @@ const cases: readonly { name: string; input: unknown; path: string; code: string
   },
   {
     name: 'null literal in until',
-    input: edited((_, r) => (rule(r, 2).until = { if: [{ var: 'fact.to' }, { plusTime: [{ var: 'fact.to' }, 0, 'day'] }, null] })),
+    input: edited(
+      (_, r) =>
+        (rule(r, 2).until = { if: [{ var: 'fact.to' }, { plusTime: [{ var: 'fact.to' }, 0, 'day'] }, null] }),
+    ),
     path: 'rules.2.until',
     code: 'certlogic_invalid',
   },
-  { name: 'missing until', input: edited((_, r) => delete rule(r, 1).until), path: 'rules.1.until', code: 'required' },
+  {
+    name: 'missing until',
+    input: edited((_, r) => delete rule(r, 1).until),
+    path: 'rules.1.until',
+    code: 'required',
+  },
   {
     name: 'misspelt field in the data',
     input: edited((_, r) => (rule(r, 4).when = { '===': [{ var: 'fact.riskLevle' }, 'high'] })),
@@ -85,15 +108,30 @@ const cases: readonly { name: string; input: unknown; path: string; code: string
     path: 'rules.0.until',
     code: 'rule_evaluation_error',
   },
-  { name: 'green rule', input: edited((_, r) => (rule(r, 1).colour = 'green')), path: 'rules.1.colour', code: 'rule_colour' },
+  {
+    name: 'green rule',
+    input: edited((_, r) => (rule(r, 1).colour = 'green')),
+    path: 'rules.1.colour',
+    code: 'rule_colour',
+  },
   {
     name: 'unknown fact kind',
     input: edited((_, r) => (rule(r, 0).factKinds = ['vaccinated'])),
     path: 'rules.0.factKinds',
     code: 'rule_fact_kinds',
   },
-  { name: 'no fact kinds', input: edited((_, r) => (rule(r, 0).factKinds = [])), path: 'rules.0.factKinds', code: 'rule_fact_kinds' },
-  { name: 'bad id', input: edited((_, r) => (rule(r, 5).id = 'Red Rule')), path: 'rules.5.id', code: 'rule_id' },
+  {
+    name: 'no fact kinds',
+    input: edited((_, r) => (rule(r, 0).factKinds = [])),
+    path: 'rules.0.factKinds',
+    code: 'rule_fact_kinds',
+  },
+  {
+    name: 'bad id',
+    input: edited((_, r) => (rule(r, 5).id = 'Red Rule')),
+    path: 'rules.5.id',
+    code: 'rule_id',
+  },
   {
     name: 'duplicate id',
     input: edited((_, r) => (rule(r, 9).id = 'red.confirmed')),
@@ -114,7 +152,12 @@ const cases: readonly { name: string; input: unknown; path: string; code: string
     path: 'rules.8.reason',
     code: 'localized_text',
   },
-  { name: 'unknown rule field', input: edited((_, r) => (rule(r, 10).severity = 3)), path: 'rules.10.severity', code: 'unknown_field' },
+  {
+    name: 'unknown rule field',
+    input: edited((_, r) => (rule(r, 10).severity = 3)),
+    path: 'rules.10.severity',
+    code: 'unknown_field',
+  },
 ];
 
 for (const c of cases) {

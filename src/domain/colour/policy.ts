@@ -65,7 +65,9 @@ export function validatePolicy(json: unknown): Validation<Policy> {
 
   const version = json.version;
   if (typeof version !== 'string' || version.trim() === '' || version.length > 64) {
-    issues.push(issue('version', 'policy_version', 'version must be a non-empty string of at most 64 characters.'));
+    issues.push(
+      issue('version', 'policy_version', 'version must be a non-empty string of at most 64 characters.'),
+    );
   }
   const effectiveFrom = json.effectiveFrom;
   if (
@@ -87,7 +89,9 @@ export function validatePolicy(json: unknown): Validation<Policy> {
   if (!Array.isArray(json.rules)) {
     issues.push(issue('rules', 'required', 'rules must be an array of rules.'));
   } else if (json.rules.length === 0) {
-    issues.push(issue('rules', 'policy_no_rules', 'A policy needs at least one rule; with none, everyone is green.'));
+    issues.push(
+      issue('rules', 'policy_no_rules', 'A policy needs at least one rule; with none, everyone is green.'),
+    );
   } else {
     const seenIds = new Map<string, number>();
     json.rules.forEach((ruleJson: unknown, index: number) => {
@@ -96,7 +100,11 @@ export function validatePolicy(json: unknown): Validation<Policy> {
       const firstIndex = seenIds.get(rule.id);
       if (firstIndex !== undefined) {
         issues.push(
-          issue(`rules.${index}.id`, 'rule_id_duplicate', `Rule id "${rule.id}" is already used by rules.${firstIndex}.`),
+          issue(
+            `rules.${index}.id`,
+            'rule_id_duplicate',
+            `Rule id "${rule.id}" is already used by rules.${firstIndex}.`,
+          ),
         );
       } else {
         seenIds.set(rule.id, index);
@@ -346,7 +354,11 @@ function checkLocalizedText(value: unknown, path: string, issues: FieldIssue[]):
     LOCALES.every((locale) => typeof value[locale] === 'string' && value[locale].trim() !== '');
   if (!ok) {
     issues.push(
-      issue(path, 'localized_text', `${path} must be an object with non-empty "zh-CN" and "en" texts and nothing else.`),
+      issue(
+        path,
+        'localized_text',
+        `${path} must be an object with non-empty "zh-CN" and "en" texts and nothing else.`,
+      ),
     );
   }
 }

@@ -47,12 +47,20 @@ void test('renderReason names divisions, localises levels and isolation', () => 
     isolation: 'home',
     level: 'medium',
   };
-  const template = { 'zh-CN': '{place}|{riskLevel}|{level}|{isolation}', en: '{place}|{riskLevel}|{level}|{isolation}' };
+  const template = {
+    'zh-CN': '{place}|{riskLevel}|{level}|{isolation}',
+    en: '{place}|{riskLevel}|{level}|{isolation}',
+  };
   assert.deepEqual(renderReason(template, stay, null, 'high'), {
     'zh-CN': '山东省济南市历下区 泉城广场|高|中|居家隔离',
     en: '山东省 济南市 历下区 泉城广场|high|medium|home',
   });
-  const unknownCode = renderReason({ 'zh-CN': '{place}', en: '{division}' }, { ...stay, divisionCode: '999999' }, null, null);
+  const unknownCode = renderReason(
+    { 'zh-CN': '{place}', en: '{division}' },
+    { ...stay, divisionCode: '999999' },
+    null,
+    null,
+  );
   assert.deepEqual(unknownCode, { 'zh-CN': '999999 泉城广场', en: '999999' });
 });
 

@@ -1,6 +1,5 @@
 import { divisionPath } from '../identity/divisions.ts';
 import type { EpochMs, Locale, LocalizedText } from '../types.ts';
-import { LOCALES } from '../types.ts';
 import type { Fact, IsolationType, RespiratorySymptom, RiskLevel } from './facts.ts';
 
 /** ms; Asia/Shanghai is UTC+8 all year (China has had no daylight saving time since 1991). */
@@ -60,12 +59,23 @@ const NAME_SEPARATOR: Readonly<Record<Locale, string>> = { 'zh-CN': '', en: ' ' 
 /** The statistics tables' aggregate of a city's districts; not a place name. */
 const DISTRICTS_AGGREGATE = '市辖区';
 
+/** Division names by locale and code; bounded by the ~3,500 GB/T 2260 codes. */
+const divisionNames: Readonly<Record<Locale, Map<string, string | null>>> = {
+  'zh-CN': new Map(),
+  en: new Map(),
+};
+
 /** 'Province City County' names of a GB/T 2260 code, or null when the code is unknown. */
 function divisionName(code: string, locale: Locale): string | null {
+  const cached = divisionNames[locale].get(code);
+  if (cached !== undefined) return cached;
   const names = divisionPath(code)
     .map((d) => d.name)
     .filter((name) => name !== DISTRICTS_AGGREGATE);
-  return names.length === 0 ? null : names.join(NAME_SEPARATOR[locale]);
+  const name = names.length === 0 ? null : names.join(NAME_SEPARATOR[locale]);
+  // Unknown codes are not remembered, so that arbitrary input cannot grow the cache.
+  if (name !== null) divisionNames[locale].set(code, name);
+  return name;
 }
 
 /** The `{name}` placeholders of a template that are not in {@link REASON_PLACEHOLDERS}. */
@@ -83,47 +93,73 @@ export function renderReason(
   until: EpochMs | null,
   riskLevel: RiskLevel | null,
 ): LocalizedText {
-  const rendered: Partial<Record<Locale, string>> = {};
-  for (const locale of LOCALES) {
-    const values = placeholderValues(locale, fact, until, riskLevel);
-    rendered[locale] = template[locale].replace(PLACEHOLDER_PATTERN, (whole, name: string) =>
-      name in values ? (values[name as ReasonPlaceholder] ?? ABSENT) : whole,
+  const render = (locale: Locale): string =>
+    template[locale].replace(PLACEHOLDER_PATTERN, (whole, name: string) =>
+      isPlaceholder(name) ? (placeholderValue(name, locale, fact, until, riskLevel) ?? ABSENT) : whole,
     );
-  }
-  return rendered as LocalizedText;
+  return { 'zh-CN': render('zh-CN'), en: render('en') };
 }
 
-function placeholderValues(
+function isPlaceholder(name: string): name is ReasonPlaceholder {
+  return (REASON_PLACEHOLDERS as readonly string[]).includes(name);
+}
+
+/** One placeholder's text, computed only when a template uses it (reasons are rendered in bulk). */
+function placeholderValue(
+  name: ReasonPlaceholder,
   locale: Locale,
   fact: Fact,
   until: EpochMs | null,
   riskLevel: RiskLevel | null,
-): Record<ReasonPlaceholder, string | null> {
-  const division = fact.divisionCode ?? null;
-  const name = division === null ? null : divisionName(division, locale);
-  const subArea = fact.subArea ?? null;
-  const joined = (items: readonly string[] | null | undefined): string | null =>
-    items === null || items === undefined || items.length === 0 ? null : items.join(LIST_SEPARATOR[locale]);
-  return {
-    from: formatChinaTime(fact.from),
-    to: fact.to === null ? null : formatChinaTime(fact.to),
-    until: until === null ? null : formatChinaTime(until),
-    division,
-    divisionName: name,
-    subArea,
-    // The division by name when the code is known (by code otherwise), then the sub-area.
-    place: division === null ? null : [name ?? division, subArea].filter((part) => part !== null).join(' '),
-    riskLevel: riskLevel === null ? null : LEVEL_TEXT[riskLevel][locale],
-    level: fact.level === null || fact.level === undefined ? null : LEVEL_TEXT[fact.level][locale],
-    isolation:
-      fact.isolation === null || fact.isolation === undefined ? null : ISOLATION_TEXT[fact.isolation][locale],
-    // Tenths of a degree Celsius in the fact; shown in degrees with one decimal.
-    temperature:
-      fact.temperatureDeciC === null || fact.temperatureDeciC === undefined
+): string | null {
+  switch (name) {
+    case 'from':
+      return formatChinaTime(fact.from);
+    case 'to':
+      return fact.to === null ? null : formatChinaTime(fact.to);
+    case 'until':
+      return until === null ? null : formatChinaTime(until);
+    case 'division':
+      return fact.divisionCode ?? null;
+    case 'divisionName':
+      return fact.divisionCode === null || fact.divisionCode === undefined
         ? null
-        : `${(fact.temperatureDeciC / 10).toFixed(1)} °C`,
-    symptoms: joined(fact.symptoms?.map((s) => SYMPTOM_TEXT[s][locale])),
-    countries: joined(fact.countries),
-    note: fact.note ?? null,
-  };
+        : divisionName(fact.divisionCode, locale);
+    case 'subArea':
+      return fact.subArea ?? null;
+    case 'place': {
+      // The division by name when the code is known (by code otherwise), then the sub-area.
+      if (fact.divisionCode === null || fact.divisionCode === undefined) return null;
+      const place = divisionName(fact.divisionCode, locale) ?? fact.divisionCode;
+      return fact.subArea === null || fact.subArea === undefined ? place : `${place} ${fact.subArea}`;
+    }
+    case 'riskLevel':
+      return riskLevel === null ? null : LEVEL_TEXT[riskLevel][locale];
+    case 'level':
+      return fact.level === null || fact.level === undefined ? null : LEVEL_TEXT[fact.level][locale];
+    case 'isolation':
+      return fact.isolation === null || fact.isolation === undefined
+        ? null
+        : ISOLATION_TEXT[fact.isolation][locale];
+    case 'temperature':
+      // Tenths of a degree Celsius in the fact; shown in degrees with one decimal.
+      return fact.temperatureDeciC === null || fact.temperatureDeciC === undefined
+        ? null
+        : `${(fact.temperatureDeciC / 10).toFixed(1)} °C`;
+    case 'symptoms':
+      return joined(
+        fact.symptoms?.map((symptom) => SYMPTOM_TEXT[symptom][locale]),
+        locale,
+      );
+    case 'countries':
+      return joined(fact.countries, locale);
+    case 'note':
+      return fact.note ?? null;
+  }
+}
+
+function joined(items: readonly string[] | null | undefined, locale: Locale): string | null {
+  return items === null || items === undefined || items.length === 0
+    ? null
+    : items.join(LIST_SEPARATOR[locale]);
 }

@@ -8,8 +8,21 @@ import { divisionCovers, stayRiskLevel } from './risk-level.ts';
 const T0 = Date.parse('2020-02-01T00:00:00+08:00');
 const t = (days: number): EpochMs => epochMs(T0 + days * DAY_MS);
 
-function stay(divisionCode: string | null, from: number, to: number | null, subArea: string | null = null): Fact {
-  return { id: 's', kind: 'stay', from: t(from), to: to === null ? null : t(to), divisionCode, subArea, source: 'application' };
+function stay(
+  divisionCode: string | null,
+  from: number,
+  to: number | null,
+  subArea: string | null = null,
+): Fact {
+  return {
+    id: 's',
+    kind: 'stay',
+    from: t(from),
+    to: to === null ? null : t(to),
+    divisionCode,
+    subArea,
+    source: 'application',
+  };
 }
 
 function area(
@@ -19,7 +32,14 @@ function area(
   to: number | null,
   subArea: string | null = null,
 ): RiskArea {
-  return { id: `${divisionCode}-${level}`, divisionCode, subArea, level, from: t(from), to: to === null ? null : t(to) };
+  return {
+    id: `${divisionCode}-${level}`,
+    divisionCode,
+    subArea,
+    level,
+    from: t(from),
+    to: to === null ? null : t(to),
+  };
 }
 
 void test('divisionCovers: province, city and county codes', () => {
@@ -46,11 +66,36 @@ const cases: readonly {
   now?: number;
   expected: RiskLevel | null;
 }[] = [
-  { name: 'province area covers a county stay', stay: stay('420102', 0, 3), areas: [area('420000', 'high', -5, null)], expected: 'high' },
-  { name: 'city area covers a county stay', stay: stay('420102', 0, 3), areas: [area('420100', 'medium', -5, null)], expected: 'medium' },
-  { name: 'county area covers a stay there', stay: stay('420102', 0, 3), areas: [area('420102', 'high', -5, null)], expected: 'high' },
-  { name: 'other county', stay: stay('420103', 0, 3), areas: [area('420102', 'high', -5, null)], expected: null },
-  { name: 'other province', stay: stay('370102', 0, 3), areas: [area('420000', 'high', -5, null)], expected: null },
+  {
+    name: 'province area covers a county stay',
+    stay: stay('420102', 0, 3),
+    areas: [area('420000', 'high', -5, null)],
+    expected: 'high',
+  },
+  {
+    name: 'city area covers a county stay',
+    stay: stay('420102', 0, 3),
+    areas: [area('420100', 'medium', -5, null)],
+    expected: 'medium',
+  },
+  {
+    name: 'county area covers a stay there',
+    stay: stay('420102', 0, 3),
+    areas: [area('420102', 'high', -5, null)],
+    expected: 'high',
+  },
+  {
+    name: 'other county',
+    stay: stay('420103', 0, 3),
+    areas: [area('420102', 'high', -5, null)],
+    expected: null,
+  },
+  {
+    name: 'other province',
+    stay: stay('370102', 0, 3),
+    areas: [area('420000', 'high', -5, null)],
+    expected: null,
+  },
   {
     name: 'the highest level wins, whatever the order',
     stay: stay('420102', 0, 3),
@@ -87,12 +132,42 @@ const cases: readonly {
     areas: [area('420100', 'medium', -5, null)],
     expected: 'medium',
   },
-  { name: 'area lifted before the stay began', stay: stay('420102', 10, 12), areas: [area('420100', 'high', -5, 9)], expected: null },
-  { name: 'area lifted exactly when the stay began', stay: stay('420102', 10, 12), areas: [area('420100', 'high', -5, 10)], expected: null },
-  { name: 'area lifted during the stay', stay: stay('420102', 10, 12), areas: [area('420100', 'high', -5, 11)], expected: 'high' },
-  { name: 'area declared after the stay ended', stay: stay('420102', 0, 3), areas: [area('420100', 'high', 4, null)], expected: null },
-  { name: 'area declared exactly when the stay ended', stay: stay('420102', 0, 3), areas: [area('420100', 'high', 3, null)], expected: 'high' },
-  { name: 'area declared during the stay', stay: stay('420102', 0, 3), areas: [area('420100', 'high', 2, null)], expected: 'high' },
+  {
+    name: 'area lifted before the stay began',
+    stay: stay('420102', 10, 12),
+    areas: [area('420100', 'high', -5, 9)],
+    expected: null,
+  },
+  {
+    name: 'area lifted exactly when the stay began',
+    stay: stay('420102', 10, 12),
+    areas: [area('420100', 'high', -5, 10)],
+    expected: null,
+  },
+  {
+    name: 'area lifted during the stay',
+    stay: stay('420102', 10, 12),
+    areas: [area('420100', 'high', -5, 11)],
+    expected: 'high',
+  },
+  {
+    name: 'area declared after the stay ended',
+    stay: stay('420102', 0, 3),
+    areas: [area('420100', 'high', 4, null)],
+    expected: null,
+  },
+  {
+    name: 'area declared exactly when the stay ended',
+    stay: stay('420102', 0, 3),
+    areas: [area('420100', 'high', 3, null)],
+    expected: 'high',
+  },
+  {
+    name: 'area declared during the stay',
+    stay: stay('420102', 0, 3),
+    areas: [area('420100', 'high', 2, null)],
+    expected: 'high',
+  },
   {
     name: 'ongoing stay: area declared before now',
     stay: stay('420102', 0, null),
@@ -113,8 +188,19 @@ const cases: readonly {
     areas: [area('420100', 'high', 70, null)],
     expected: 'high',
   },
-  { name: 'stay not started yet at now', stay: stay('420102', 10, null), areas: [area('420100', 'high', -5, null)], now: 6, expected: null },
-  { name: 'stay without a division', stay: stay(null, 0, 3), areas: [area('420000', 'high', -5, null)], expected: null },
+  {
+    name: 'stay not started yet at now',
+    stay: stay('420102', 10, null),
+    areas: [area('420100', 'high', -5, null)],
+    now: 6,
+    expected: null,
+  },
+  {
+    name: 'stay without a division',
+    stay: stay(null, 0, 3),
+    areas: [area('420000', 'high', -5, null)],
+    expected: null,
+  },
   { name: 'no risk areas', stay: stay('420102', 0, 3), areas: [], expected: null },
   {
     name: 'not a stay',

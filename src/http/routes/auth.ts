@@ -12,7 +12,10 @@ const SignInBody = Type.Object(
   { additionalProperties: false },
 );
 const StaffSignInBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
   { additionalProperties: false },
 );
 const Session = Type.Object({ token: Type.String(), expiresAt: Type.String() });
@@ -25,7 +28,8 @@ export function authRoutes(app: FastifyInstance, p: Platform): void {
         operationId: 'requestSignInCode',
         tags: ['sign-in'],
         summary: 'Send a one-time sign-in code to a mobile number',
-        description: 'The code is valid 5 minutes, single use, 5 wrong tries; at most 5 codes per number per hour. In demo mode only the response carries the code as devCode.',
+        description:
+          'The code is valid 5 minutes, single use, 5 wrong tries; at most 5 codes per number per hour. In demo mode only the response carries the code as devCode.',
         body: MobileBody,
         response: {
           200: Type.Object({ expiresAt: Type.String(), devCode: Type.Optional(Type.String()) }),
@@ -35,7 +39,10 @@ export function authRoutes(app: FastifyInstance, p: Platform): void {
     },
     async (request) => {
       const sent = await requestSignInCode(p, request.body.mobile);
-      return { expiresAt: formatChinaTime(sent.expiresAt), ...(sent.devCode !== undefined ? { devCode: sent.devCode } : {}) };
+      return {
+        expiresAt: formatChinaTime(sent.expiresAt),
+        ...(sent.devCode !== undefined ? { devCode: sent.devCode } : {}),
+      };
     },
   );
 

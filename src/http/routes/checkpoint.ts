@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { FactInput } from '../../domain/fact-input.ts';
 import { addResidentFact } from '../../use-cases/facts.ts';
 import { verifyCode } from '../../use-cases/health-code.ts';
 import type { Platform } from '../../use-cases/platform.ts';
@@ -26,9 +25,16 @@ const Verification = Type.Union([
   Type.Object({
     valid: Type.Literal(false),
     reason: Type.Union(
-      ['malformed', 'unknown_version', 'unknown_key', 'bad_signature', 'expired', 'not_yet_valid', 'revoked'].map((r) =>
-        Type.Literal(r),
-      ),
+      [
+        'malformed',
+        'unknown_version',
+        'unknown_key',
+        'bad_signature',
+        'expired',
+        'not_yet_valid',
+        'revoked',
+        'wrong_kind',
+      ].map((r) => Type.Literal(r)),
     ),
     message: Type.String(),
     checkedAt: Type.String(),
@@ -36,7 +42,11 @@ const Verification = Type.Union([
 ]);
 
 const AddFactBody = Type.Object(
-  { documentType: Type.String({ maxLength: 40 }), documentNumber: Type.String({ maxLength: 40 }), fact: FactBody },
+  {
+    documentType: Type.String({ maxLength: 40 }),
+    documentNumber: Type.String({ maxLength: 40 }),
+    fact: FactBody,
+  },
   { additionalProperties: false },
 );
 
@@ -55,7 +65,8 @@ export function checkpointRoutes(app: FastifyInstance, p: Platform): void {
         response: { 200: Verification, ...errorResponses(400, 401, 403) },
       },
     },
-    async (request) => verifyCode(p, await staffOf(p, request, ['checkpoint', 'officer', 'admin']), request.body.code),
+    async (request) =>
+      verifyCode(p, await staffOf(p, request, ['checkpoint', 'officer', 'admin']), request.body.code),
   );
 
   app.post<{ Body: Static<typeof AddFactBody> }>(
@@ -65,7 +76,8 @@ export function checkpointRoutes(app: FastifyInstance, p: Platform): void {
         operationId: 'addResidentFact',
         tags: ['officer'],
         summary: 'Record one epidemic fact for one resident (district officer, admin)',
-        description: 'The resident must live in the officer’s jurisdiction. The colour is recomputed at once.',
+        description:
+          'The resident must live in the officer’s jurisdiction. The colour is recomputed at once.',
         security: bearerSecurity,
         body: AddFactBody,
         response: {
@@ -83,7 +95,7 @@ export function checkpointRoutes(app: FastifyInstance, p: Platform): void {
       const added = await addResidentFact(p, await principalOf(p, request), {
         documentType: request.body.documentType,
         documentNumber: request.body.documentNumber,
-        fact: request.body.fact as FactInput,
+        fact: request.body.fact,
       });
       return reply.code(201).send(added);
     },

@@ -14,7 +14,9 @@ const Jwks = Type.Object({
       kid: Type.String(),
       alg: Type.Literal('EdDSA'),
       use: Type.Literal('sig'),
-      status: Type.String({ description: 'next (not yet signing) | active | retired (its codes still live)' }),
+      status: Type.String({
+        description: 'next (not yet signing) | active | retired (its codes still live)',
+      }),
     }),
   ),
 });
@@ -31,7 +33,8 @@ export function platformRoutes(app: FastifyInstance, p: Platform): void {
         operationId: 'getSigningKeys',
         tags: ['keys'],
         summary: 'Public keys that verify codes offline (JWKS, Ed25519)',
-        description: 'Includes the next key and retired keys whose codes are still valid. Cache it; re-fetch when a code names an unknown kid.',
+        description:
+          'Includes the next key and retired keys whose codes are still valid. Cache it; re-fetch when a code names an unknown kid.',
         response: { 200: Jwks },
       },
     },
@@ -49,11 +52,15 @@ export function platformRoutes(app: FastifyInstance, p: Platform): void {
         operationId: 'getHealth',
         tags: ['platform'],
         summary: 'Liveness and database reachability',
-        response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }), ...errorResponses(503) },
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }),
+          ...errorResponses(503),
+        },
       },
     },
     async () => {
-      if (!(await pingDatabase(p.database))) throw new AppError('service_unavailable', 'The database does not answer.');
+      if (!(await pingDatabase(p.database)))
+        throw new AppError('service_unavailable', 'The database does not answer.');
       return { status: 'ok' as const, database: p.database.dialect };
     },
   );

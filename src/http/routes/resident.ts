@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { ApplicationInput } from '../../domain/application.ts';
 import { applicationView, getMyApplication, submitApplication } from '../../use-cases/application.ts';
 import { getMyCode, getMyCodeImage } from '../../use-cases/health-code.ts';
 import type { Platform } from '../../use-cases/platform.ts';
@@ -34,7 +33,8 @@ export function residentRoutes(app: FastifyInstance, p: Platform): void {
         operationId: 'submitApplication',
         tags: ['resident'],
         summary: 'Apply for a health pass code, or update the application (S1)',
-        description: 'Seven items and the pledge. One person, one record: the same document again updates it; the same document from another number is refused (document_taken).',
+        description:
+          'Seven items and the pledge. One person, one record: the same document again updates it; the same document from another number is refused (document_taken).',
         security: bearerSecurity,
         body: ApplicationBody,
         response: { 200: ApplicationView, ...errorResponses(400, 401, 403, 409) },
@@ -42,7 +42,7 @@ export function residentRoutes(app: FastifyInstance, p: Platform): void {
     },
     async (request) => {
       const me = await residentOf(p, request);
-      return applicationView(await submitApplication(p, me.accountId, request.body as ApplicationInput));
+      return applicationView(await submitApplication(p, me.accountId, request.body));
     },
   );
 
@@ -67,7 +67,8 @@ export function residentRoutes(app: FastifyInstance, p: Platform): void {
         operationId: 'getMyCode',
         tags: ['resident'],
         summary: 'The current health pass code: QR text, colour now, reasons and until (P1, P2)',
-        description: 'A new code every minute, each valid 5 minutes. Draw the QR from `code` on the device, or fetch getMyCodeImage.',
+        description:
+          'A new code every minute, each valid 5 minutes. Draw the QR from `code` on the device, or fetch getMyCodeImage.',
         security: bearerSecurity,
         response: { 200: MyCode, ...errorResponses(401, 403, 404) },
       },

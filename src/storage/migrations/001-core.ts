@@ -34,7 +34,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('used_at', ms)
     .execute();
-  await db.schema.createIndex('sign_in_codes_mobile').on('sign_in_codes').columns(['mobile', 'created_at']).execute();
+  await db.schema
+    .createIndex('sign_in_codes_mobile')
+    .on('sign_in_codes')
+    .columns(['mobile', 'created_at'])
+    .execute();
 
   await withId(db.schema.createTable('staff'), dialect)
     .addColumn('username', 'text', (c) => c.notNull().unique())

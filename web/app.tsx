@@ -1,0 +1,126 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { Locale } from '../src/domain/types.ts';
+import { deleteSession, storeSession, storedToken, type ApiFailure } from './api.ts';
+import { describeFailure } from './failures.ts';
+import { currentLocale, setLocale, t } from './i18n/index.ts';
+import { ApplyPage } from './pages/apply.tsx';
+import { MyCodePage } from './pages/my-code.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { navigate, useHashRoute } from './router.ts';
+import { readStored, writeStored } from './storage.ts';
+
+const LARGE_TYPE_KEY = 'healthcode.largeType';
+const LANGUAGES: readonly { readonly locale: Locale; readonly label: string }[] = [
+  { locale: 'zh-CN', label: '中文' },
+  { locale: 'en', label: 'English' },
+];
+
+function applyLargeType(on: boolean): void {
+  document.documentElement.classList.toggle('large-type', on);
+}
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(currentLocale);
+  const [largeType, setLargeType] = useState(() => readStored(LARGE_TYPE_KEY) === '1');
+  const [token, setToken] = useState(storedToken);
+  // Kept in memory only, to prefill the application right after signing in.
+  const [signedInMobile, setSignedInMobile] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const hashRoute = useHashRoute();
+  const route = token === null ? 'sign-in' : hashRoute === null || hashRoute === 'sign-in' ? 'code' : hashRoute;
+
+  useEffect(() => navigate(route), [route]);
+  useEffect(() => applyLargeType(largeType), [largeType]);
+  useEffect(() => {
+    document.title = t('app.title');
+  }, [locale]);
+
+  const chooseLocale = (next: Locale) => {
+    setLocale(next);
+    setLocaleState(next);
+  };
+  const toggleLargeType = () => {
+    writeStored(LARGE_TYPE_KEY, largeType ? null : '1');
+    setLargeType(!largeType);
+  };
+  const onSessionLost = useCallback((failure: ApiFailure) => {
+    storeSession(null);
+    setToken(null);
+    setNotice(describeFailure(failure).message);
+  }, []);
+  const onApplicationRequired = useCallback(() => navigate('apply'), []);
+  const signOut = async () => {
+    if (token !== null) await deleteSession(token);
+    storeSession(null);
+    setToken(null);
+    setNotice(null);
+  };
+
+  return (
+    <>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // A plain #main link would replace the hash route.
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        {t('app.skipToContent')}
+      </a>
+      <header class="top-bar">
+        <span class="top-bar__title">{t('app.title')}</span>
+        <div class="top-bar__controls">
+          <div class="segmented" role="group" aria-label={t('app.languageGroup')}>
+            {LANGUAGES.map((l) => (
+              <button
+                key={l.locale}
+                type="button"
+                lang={l.locale}
+                class="segmented__option"
+                aria-pressed={locale === l.locale}
+                onClick={() => chooseLocale(l.locale)}
+              >
+                {l.label}
+              </button>
+            ))}
+          </div>
+          <button type="button" class="toggle" aria-pressed={largeType} onClick={toggleLargeType}>
+            <span aria-hidden="true">A+ </span>
+            {t('app.largeType')}
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route === 'sign-in' || token === null ? (
+          <SignInPage
+            notice={notice}
+            onSignedIn={(mobile, session) => {
+              storeSession(session);
+              setSignedInMobile(mobile);
+              setNotice(null);
+              setToken(session.token);
+            }}
+          />
+        ) : route === 'apply' ? (
+          <ApplyPage
+            token={token}
+            signedInMobile={signedInMobile}
+            onApplied={() => navigate('code')}
+            onSessionLost={onSessionLost}
+            onBack={() => navigate('code')}
+          />
+        ) : (
+          <MyCodePage
+            token={token}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
+            onUpdate={() => navigate('apply')}
+            onSignOut={() => void signOut()}
+          />
+        )}
+      </main>
+    </>
+  );
+}
