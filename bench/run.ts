@@ -15,7 +15,10 @@ import autocannon from 'autocannon';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '10');
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? '50');
-const hasTaskset = spawnSync('taskset', ['--version']).status === 0 && os.availableParallelism() >= 2;
+// After the re-exec below this process sees only core 1, so the decision is passed down in BENCH_PINNED.
+const hasTaskset =
+  process.env['BENCH_PINNED'] === '1' ||
+  (spawnSync('taskset', ['--version']).status === 0 && os.availableParallelism() >= 2);
 
 if (hasTaskset && process.env['BENCH_PINNED'] !== '1') {
   // Re-run this script pinned to core 1 so the load generator does not share the server's core.
@@ -75,7 +78,7 @@ async function measure(
   return m;
 }
 
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 console.log(`machine: ${machine}`);
 console.log(
   `each: ${CONNECTIONS} connections, ${SECONDS} s after a 2 s warm-up; server ${hasTaskset ? 'pinned to core 0, load generator to core 1' : 'not pinned (no taskset)'}`,

@@ -63,7 +63,7 @@ export function certLogicIssues(expr: unknown): readonly CertLogicIssue[] {
 
 /** Descriptive problems with `expr` as a CertLogic expression; `[]` when it is valid. */
 export function validateCertLogic(expr: unknown): readonly string[] {
-  return certLogicIssues(expr).map((issue) => `${issue.message} (in ${describe(issue.expr)})`);
+  return certLogicIssues(expr).map((issue) => `${issue.message} (in ${describeValue(issue.expr)})`);
 }
 
 /**
@@ -104,7 +104,7 @@ export function certLogicTruthiness(value: unknown): boolean | undefined {
 }
 
 /** Short JSON rendering of a (sub-)expression or value for messages. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   let text: string | undefined;
   try {

@@ -1,5 +1,5 @@
 import { dataAccesses } from 'certlogic-js/dist/validation/index.js';
-import { describe, validateCertLogic } from '../certlogic/certlogic.ts';
+import { describeValue, validateCertLogic } from '../certlogic/certlogic.ts';
 import type { CertLogicExpression } from '../certlogic/certlogic.ts';
 import { COLOUR_SEVERITY, DAY_MS, LOCALES, epochMs } from '../types.ts';
 import type { EpochMs, FieldIssue, LocalizedText, Validation } from '../types.ts';
@@ -135,7 +135,7 @@ export function compiledPolicy(policy: Policy): CompiledPolicy {
   const checked = validatePolicy(policy);
   if (!checked.ok) {
     const problems = checked.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new Error(`Invalid colour policy ${describe(policy.version)}: ${problems}`);
+    throw new Error(`Invalid colour policy ${describeValue(policy.version)}: ${problems}`);
   }
   const compiled = compiledPolicies.get(checked.value) ?? compile(checked.value);
   compiledPolicies.set(policy, compiled);
@@ -268,7 +268,7 @@ function smokeTest(
     for (const { fact, riskLevel } of sampleFacts(kind)) {
       const outcome = evaluateRule(rule, ruleContext(nowIso, fact, riskLevel));
       if (!outcome.ok) {
-        const sample = describe(ruleContext(nowIso, fact, riskLevel));
+        const sample = describeValue(ruleContext(nowIso, fact, riskLevel));
         issues.push(
           issue(
             `${path}.${outcome.part}`,

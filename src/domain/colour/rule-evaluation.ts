@@ -1,4 +1,4 @@
-import { certLogicTruthiness, describe, evaluateValidCertLogic } from '../certlogic/certlogic.ts';
+import { certLogicTruthiness, describeValue, evaluateValidCertLogic } from '../certlogic/certlogic.ts';
 import type { CertLogicExpression } from '../certlogic/certlogic.ts';
 import { epochMs } from '../types.ts';
 import type { EpochMs } from '../types.ts';
@@ -26,7 +26,7 @@ export function evaluateRule(
     return {
       ok: false,
       part: 'when',
-      error: `evaluated to ${describe(when.value)}, which is neither truthy nor falsy`,
+      error: `evaluated to ${describeValue(when.value)}, which is neither truthy nor falsy`,
     };
   }
   if (!applies) return NOT_APPLYING;
@@ -37,6 +37,6 @@ export function evaluateRule(
   return {
     ok: false,
     part: 'until',
-    error: `evaluated to ${describe(until.value)}; it must be a date-time (a plusTime result) or null`,
+    error: `evaluated to ${describeValue(until.value)}; it must be a date-time (a plusTime result) or null`,
   };
 }
