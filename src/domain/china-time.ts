@@ -41,3 +41,8 @@ export function parseInstant(text: string): EpochMs | null {
 export function formatChinaTime(ms: EpochMs): string {
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19) + '+08:00';
 }
+
+/** A time as China wall-clock time to the minute, 'YYYY-MM-DD HH:mm', for sentences shown to people. */
+export function formatChinaMinute(ms: EpochMs): string {
+  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}

@@ -1,5 +1,6 @@
 import { formatChinaTime, chinaDate } from '../domain/china-time.ts';
 import { DAY_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
+import { gb11643CheckCharacter } from '../domain/identity/index.ts';
 import { upsertAccount } from '../storage/accounts.ts';
 import { insertRiskArea } from '../storage/risk-areas.ts';
 import { findStaffByUsername, insertStaff } from '../storage/staff.ts';
@@ -41,19 +42,13 @@ export const DEMO_STAFF: readonly {
   },
 ];
 
-/** Demo residents: sign in with the mobile number; demo mode returns the one-time code as devCode. */
+/** Demo residents: sign in with the mobile number; demo mode returns the one-time code as devCode. `idBody` is the first 17 digits of the ID number. */
 export const DEMO_RESIDENTS = [
-  { mobile: '+8613800000001', name: '张三', documentNumber: '370102199003077715', colour: 'green' },
-  { mobile: '+8613800000002', name: '李小红', documentNumber: '370103198507124426', colour: 'yellow' },
-  { mobile: '+8613800000003', name: '王大力', documentNumber: '370104197711301252', colour: 'red' },
+  { mobile: '+8613800000001', name: '张三', idBody: '37010219900307771', colour: 'green' },
+  { mobile: '+8613800000002', name: '李小红', idBody: '37010319850712442', colour: 'yellow' },
+  { mobile: '+8613800000003', name: '王大力', idBody: '37010419771130125', colour: 'red' },
 ] as const;
 
-/** Check digit of GB 11643 so demo numbers are valid without being anybody's. */
-function withCheckDigit(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, ch, i) => s + Number(ch) * (weights[i] ?? 0), 0);
-  return first17 + '10X98765432'.charAt(sum % 11);
-}
 
 /** Seeds demo data once (idempotent): one staff account of each role, three residents, one risk area. */
 export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
@@ -86,7 +81,8 @@ export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
   };
   for (const r of DEMO_RESIDENTS) {
     const account = await upsertAccount(p.db, r.mobile, now);
-    const documentNumber = withCheckDigit(r.documentNumber.slice(0, 17));
+    // The check character is computed, so demo numbers are valid without being anybody's.
+    const documentNumber = r.idBody + gb11643CheckCharacter(r.idBody);
     await submitApplication(p, account.id, {
       name: r.name,
       documentType: 'resident_id_card',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { validateFactInput, type FactInput } from '../domain/fact-input.ts';
+import { divisionCovers } from '../domain/colour/index.ts';
 import { validateDocument, deriveDocumentKey } from '../domain/identity/index.ts';
 import { chinaDate, formatChinaTime } from '../domain/china-time.ts';
 import type { Colour } from '../domain/types.ts';
@@ -15,15 +16,9 @@ type Staff = Principal & { kind: 'staff' };
 /** The whole platform, for provincial admins. */
 export const ALL_DIVISIONS = '000000';
 
-/**
- * Whether a staff member's jurisdiction covers a division: a province code (xx0000) covers its
- * cities and counties, a city code (xxxx00) its counties, a county itself.
- */
+/** Whether a staff member's jurisdiction (a division, or the whole platform) covers a division. */
 export function jurisdictionCovers(jurisdiction: string, divisionCode: string): boolean {
-  if (jurisdiction === ALL_DIVISIONS) return true;
-  if (jurisdiction.endsWith('0000')) return divisionCode.startsWith(jurisdiction.slice(0, 2));
-  if (jurisdiction.endsWith('00')) return divisionCode.startsWith(jurisdiction.slice(0, 4));
-  return divisionCode === jurisdiction;
+  return jurisdiction === ALL_DIVISIONS || divisionCovers(jurisdiction, divisionCode);
 }
 
 export function requireRole(principal: Principal, roles: readonly Staff['role'][]): Staff {

@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/use-cases/clock.ts';
 import { createPlatform, type Platform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { gb11643CheckCharacter } from '../../src/domain/identity/index.ts';
 
 /**
  * Test harness: a real platform on a real database — SQLite always, PostgreSQL when one answers.
@@ -133,11 +134,9 @@ function normalizeForSms(mobile: string): string {
   return `+86${digits}`;
 }
 
-/** GB 11643 check character, so tests build valid numbers without copying anyone's. */
+/** A valid resident ID number from its first 17 digits (check character computed), so tests copy nobody's. */
 export function residentIdNumber(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, ch, i) => s + Number(ch) * (weights[i] ?? 0), 0);
-  return first17 + '10X98765432'.charAt(sum % 11);
+  return first17 + gb11643CheckCharacter(first17);
 }
 
 export function sampleApplication(overrides: Record<string, unknown> = {}) {

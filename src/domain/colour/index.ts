@@ -3,5 +3,5 @@ export type { Assessment, Reason } from './assess-colour.ts';
 export { DEFAULT_POLICY } from './default-policy.ts';
 export { validatePolicy } from './policy.ts';
 export type { Policy, PolicyRule } from './policy.ts';
-export { REASON_PLACEHOLDERS, formatChinaTime } from './reason-text.ts';
+export { REASON_PLACEHOLDERS } from './reason-text.ts';
 export { divisionCovers, stayRiskLevel } from './risk-level.ts';

@@ -2,16 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { epochMs } from '../types.ts';
 import type { Fact } from './facts.ts';
-import { REASON_PLACEHOLDERS, formatChinaTime, renderReason, unknownPlaceholders } from './reason-text.ts';
+import { REASON_PLACEHOLDERS, renderReason, unknownPlaceholders } from './reason-text.ts';
+import { formatChinaMinute } from '../china-time.ts';
 
-void test('formatChinaTime shows Asia/Shanghai wall-clock time', () => {
+void test('formatChinaMinute shows Asia/Shanghai wall-clock time', () => {
   const table: readonly [string, string][] = [
     ['2020-01-31T16:00:00Z', '2020-02-01 00:00'],
     ['2020-01-31T15:59:59.999Z', '2020-01-31 23:59'],
     ['2020-02-29T03:07:00Z', '2020-02-29 11:07'],
     ['2020-12-31T16:30:00Z', '2021-01-01 00:30'],
   ];
-  for (const [iso, expected] of table) assert.equal(formatChinaTime(epochMs(Date.parse(iso))), expected, iso);
+  for (const [iso, expected] of table) assert.equal(formatChinaMinute(epochMs(Date.parse(iso))), expected, iso);
 });
 
 const symptoms: Fact = {

@@ -1,19 +1,8 @@
 import { divisionPath } from '../identity/divisions.ts';
+import { formatChinaMinute } from '../china-time.ts';
 import type { EpochMs, Locale, LocalizedText } from '../types.ts';
 import type { Fact, IsolationType, RespiratorySymptom, RiskLevel } from './facts.ts';
 
-/** ms; Asia/Shanghai is UTC+8 all year (China has had no daylight saving time since 1991). */
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-
-/** A time as China wall-clock time, 'YYYY-MM-DD HH:mm'. */
-export function formatChinaTime(t: EpochMs): string {
-  const d = new Date(t + CHINA_OFFSET_MS);
-  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return (
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
-  );
-}
 
 /** What a reason template may refer to, each as `{name}`. */
 export const REASON_PLACEHOLDERS = [
@@ -114,11 +103,11 @@ function placeholderValue(
 ): string | null {
   switch (name) {
     case 'from':
-      return formatChinaTime(fact.from);
+      return formatChinaMinute(fact.from);
     case 'to':
-      return fact.to === null ? null : formatChinaTime(fact.to);
+      return fact.to === null ? null : formatChinaMinute(fact.to);
     case 'until':
-      return until === null ? null : formatChinaTime(until);
+      return until === null ? null : formatChinaMinute(until);
     case 'division':
       return fact.divisionCode ?? null;
     case 'divisionName':
