@@ -1,5 +1,5 @@
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
-import type { Db } from './database.ts';
+import type { Database, Db } from './database.ts';
 import type { ResidentsTable } from './schema.ts';
 
 /** The colour last assessed for a resident, with what it rests on (P2). */
@@ -93,19 +93,27 @@ export interface ResidentForCheck {
   readonly colourPolicyVersion: string;
 }
 
-export async function findResidentForCheck(db: Db, id: number): Promise<ResidentForCheck | null> {
-  const row = await db
-    .selectFrom('residents')
-    .select(['id', 'name', 'codes_valid_after', 'colour', 'colour_until', 'colour_policy_version'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+const RESIDENT_FOR_CHECK_SQL =
+  'select id, name, codes_valid_after, colour, colour_until, colour_policy_version from residents where id = ?';
+
+type ResidentForCheckRow = Pick<ResidentsTable, 'name' | 'codes_valid_after' | 'colour' | 'colour_until' | 'colour_policy_version'> & { id: number };
+
+const checkLookups = new WeakMap<Database, (params: readonly unknown[]) => Promise<ResidentForCheckRow | undefined>>();
+
+export async function findResidentForCheck(database: Database, id: number): Promise<ResidentForCheck | null> {
+  let lookup = checkLookups.get(database);
+  if (lookup === undefined) {
+    lookup = database.prepareFirst<ResidentForCheckRow>(RESIDENT_FOR_CHECK_SQL);
+    checkLookups.set(database, lookup);
+  }
+  const row = await lookup([id]);
   if (row === undefined) return null;
   return {
     id: Number(row.id) as ResidentId,
     name: row.name,
-    codesValidAfter: row.codes_valid_after as EpochMs,
+    codesValidAfter: Number(row.codes_valid_after) as EpochMs,
     colour: row.colour,
-    colourUntil: row.colour_until as EpochMs | null,
+    colourUntil: row.colour_until === null ? null : (Number(row.colour_until) as EpochMs),
     colourPolicyVersion: row.colour_policy_version,
   };
 }

@@ -174,7 +174,7 @@ export async function verifyCode(
   const key = p.keyring.verificationKey(kid);
   const iatSec = Math.floor(claims.issuedAt / 1000);
   const residentId = key === undefined ? null : unsealSubject(key, claims.subject, iatSec);
-  const resident = residentId === null ? null : await findResidentForCheck(p.db, residentId);
+  const resident = residentId === null ? null : await findResidentForCheck(p.database, residentId);
   if (resident === null) return fail('revoked', kid, residentId);
   if (claims.issuedAt < resident.codesValidAfter) return fail('revoked', kid, resident.id);
   const colour = (
