@@ -96,9 +96,15 @@ export interface ResidentForCheck {
 const RESIDENT_FOR_CHECK_SQL =
   'select id, name, codes_valid_after, colour, colour_until, colour_policy_version from residents where id = ?';
 
-type ResidentForCheckRow = Pick<ResidentsTable, 'name' | 'codes_valid_after' | 'colour' | 'colour_until' | 'colour_policy_version'> & { id: number };
+type ResidentForCheckRow = Pick<
+  ResidentsTable,
+  'name' | 'codes_valid_after' | 'colour' | 'colour_until' | 'colour_policy_version'
+> & { id: number };
 
-const checkLookups = new WeakMap<Database, (params: readonly unknown[]) => Promise<ResidentForCheckRow | undefined>>();
+const checkLookups = new WeakMap<
+  Database,
+  (params: readonly unknown[]) => Promise<ResidentForCheckRow | undefined>
+>();
 
 export async function findResidentForCheck(database: Database, id: number): Promise<ResidentForCheck | null> {
   let lookup = checkLookups.get(database);

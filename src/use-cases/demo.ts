@@ -49,7 +49,6 @@ export const DEMO_RESIDENTS = [
   { mobile: '+8613800000003', name: '王大力', idBody: '37010419771130125', colour: 'red' },
 ] as const;
 
-
 /** Seeds demo data once (idempotent): one staff account of each role, three residents, one risk area. */
 export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
   if ((await findStaffByUsername(p.db, 'admin')) !== null) return { created: false };

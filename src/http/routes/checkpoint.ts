@@ -19,13 +19,22 @@ const Verification = Type.Object({
   valid: Type.Boolean(),
   reason: Type.Optional(
     Type.Union(
-      ['malformed', 'unknown_version', 'unknown_key', 'bad_signature', 'expired', 'not_yet_valid', 'revoked', 'wrong_kind'].map(
-        (r) => Type.Literal(r),
-      ),
+      [
+        'malformed',
+        'unknown_version',
+        'unknown_key',
+        'bad_signature',
+        'expired',
+        'not_yet_valid',
+        'revoked',
+        'wrong_kind',
+      ].map((r) => Type.Literal(r)),
       { description: 'when valid is false: exactly why' },
     ),
   ),
-  message: Type.Optional(Type.String({ description: 'when valid is false: a sentence for the checkpoint staff' })),
+  message: Type.Optional(
+    Type.String({ description: 'when valid is false: a sentence for the checkpoint staff' }),
+  ),
   kind: Type.Optional(Type.String({ description: 'when valid: personal | paper' })),
   colour: Type.Optional(Colour),
   colourAtIssue: Type.Optional(Colour),

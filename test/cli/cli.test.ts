@@ -1,0 +1,80 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Runs the real CLI as a user would, in its own process. */
+function healthcode(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, ['bin/healthcode.js', ...args], {
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    timeout: 60_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('healthcode CLI', () => {
+  test('rules eval: one JSON line out per line in, results and errors', () => {
+    const input = [
+      JSON.stringify({ logic: { '+': [1, 2] }, data: {} }),
+      JSON.stringify({ logic: { var: 'fact.kind' }, data: { fact: { kind: 'confirmed' } } }),
+      JSON.stringify({ logic: { plusTime: ['2020-02-01', 14, 'day'] }, data: {} }),
+      JSON.stringify({ logic: { nope: [1] }, data: {} }),
+      '{not json',
+    ].join('\n');
+    const r = healthcode(['rules', 'eval'], { input });
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { result?: unknown; error?: string });
+    assert.equal(out.length, 5);
+    assert.deepEqual(out[0], { result: 3 });
+    assert.deepEqual(out[1], { result: 'confirmed' });
+    assert.match(String(out[2]?.result), /^2020-02-15T00:00:00/);
+    assert.equal(typeof out[3]?.error, 'string');
+    assert.equal(typeof out[4]?.error, 'string');
+  });
+
+  test('migrate, keys generate, rotate and list on a fresh data directory', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-cli-'));
+    const env = { DATA_DIR: dataDir };
+    try {
+      assert.equal(healthcode(['migrate'], { env }).status, 0);
+      const generated = healthcode(['keys', 'generate'], { env });
+      assert.equal(generated.status, 0, generated.stderr);
+      const kid = /generated key (\S+)/.exec(generated.stdout)?.[1];
+      assert.ok(kid);
+      const rotated = healthcode(['keys', 'rotate'], { env });
+      assert.equal(rotated.status, 0, rotated.stderr);
+      assert.match(rotated.stdout, new RegExp(`active key: ${kid.replace(/[-]/g, '\\-')}`));
+      const listed = healthcode(['keys', 'list'], { env });
+      assert.match(listed.stdout, new RegExp(`${kid.replace(/[-]/g, '\\-')}\\s+active`));
+      const second = healthcode(['keys', 'rotate'], { env });
+      assert.match(second.stdout, /retired: /);
+      const again = healthcode(['keys', 'list'], { env });
+      assert.match(again.stdout, /retired/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('bad configuration fails fast listing every problem', () => {
+    const r = healthcode(['migrate'], {
+      env: { PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' },
+    });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /PORT/);
+    assert.match(r.stderr, /DATABASE_URL/);
+    assert.match(r.stderr, /LOG_LEVEL/);
+  });
+
+  test('an unknown command is refused with help', () => {
+    const r = healthcode(['frobnicate']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /unknown command/);
+  });
+});
