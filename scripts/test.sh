@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TZ=UTC
-if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi
+if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test web -name '*.test.ts' | sort); fi
 exec node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}"

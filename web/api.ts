@@ -40,7 +40,8 @@ export type ApiFailure =
   | { readonly kind: 'api'; readonly status: number; readonly error: ApiErrorDetail }
   | { readonly kind: 'network' };
 
-export type ApiResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };
+export type ApiResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: ApiFailure };
 
 const TOKEN_KEY = 'healthcode.token';
 const TOKEN_EXPIRES_KEY = 'healthcode.tokenExpiresAt';
@@ -60,7 +61,7 @@ export function storeSession(session: SessionResponse | null): void {
 
 function isErrorBody(value: unknown): value is Static<typeof ErrorBody> {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
-  const error = (value as { error: unknown }).error;
+  const error = value.error;
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
 }
 
@@ -104,7 +105,8 @@ export const requestSignInCode = (mobile: string) =>
 export const createSession = (mobile: string, code: string) =>
   callApi<SessionResponse>('POST', '/api/v1/sessions', { body: { mobile, code } });
 
-export const deleteSession = (token: string) => callApi<undefined>('DELETE', '/api/v1/sessions/current', { token });
+export const deleteSession = (token: string) =>
+  callApi<undefined>('DELETE', '/api/v1/sessions/current', { token });
 
 export const fetchMyApplication = (token: string) =>
   callApi<ApplicationResponse>('GET', '/api/v1/me/application', { token });
@@ -115,4 +117,5 @@ export const submitMyApplication = (token: string, body: ApplicationRequest) =>
 export const fetchMyCode = (token: string) => callApi<MyCodeResponse>('GET', '/api/v1/me/code', { token });
 
 /** True when the failure means the session is gone and the resident must sign in again. */
-export const isSessionLost = (failure: ApiFailure): boolean => failure.kind === 'api' && failure.status === 401;
+export const isSessionLost = (failure: ApiFailure): boolean =>
+  failure.kind === 'api' && failure.status === 401;

@@ -27,7 +27,8 @@ export function App() {
   const [signedInMobile, setSignedInMobile] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const hashRoute = useHashRoute();
-  const route = token === null ? 'sign-in' : hashRoute === null || hashRoute === 'sign-in' ? 'code' : hashRoute;
+  const route =
+    token === null ? 'sign-in' : hashRoute === null || hashRoute === 'sign-in' ? 'code' : hashRoute;
 
   useEffect(() => navigate(route), [route]);
   useEffect(() => applyLargeType(largeType), [largeType]);

@@ -108,25 +108,51 @@ const DIVISION_RE = /^\d{6}$/;
 const COUNTRY_RE = /^[A-Z]{2}$/;
 
 /**
- * Shape checks the server's JSON schema would refuse with terse messages; done here so the resident
- * sees the same translated issue codes the domain uses. Everything else (ID check digits, real
- * divisions, date windows) is left to the server, the single authority.
+ * Checks done before sending: empty required items, and shapes the server's JSON schema would refuse
+ * with terse messages. They use the domain's issue codes, so the resident sees the same translated
+ * messages either way. Everything else (ID check digits, real divisions, the 14-day window) is left
+ * to the server, the single authority.
  */
-export function checkFormShape(form: ApplicationForm): FieldIssue[] {
+export function checkFormLocally(form: ApplicationForm): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const dateIssue = (path: string, value: string): void => {
-    if (!DATE_RE.test(value)) issues.push({ path, code: 'date_invalid', message: 'Use a real date as YYYY-MM-DD.' });
+  const required = (value: string, path: string, code: string, message: string): void => {
+    if (value.trim() === '') issues.push({ path, code, message });
   };
+  const dateIssue = (path: string, value: string): void => {
+    if (!DATE_RE.test(value))
+      issues.push({ path, code: 'date_invalid', message: 'Use a real date as YYYY-MM-DD.' });
+  };
+  required(form.name, 'name', 'name_invalid', 'Enter the name as on the ID document (1–64 letters).');
+  required(form.documentNumber, 'documentNumber', 'document_number_required', 'Enter the document number.');
+  required(form.mobile, 'mobile', 'mobile_required', 'Enter a mobile number.');
   if (!COUNTRY_RE.test(form.nationality.trim().toUpperCase())) {
-    issues.push({ path: 'nationality', code: 'country_invalid', message: 'Use an ISO 3166 two-letter code such as CN.' });
+    issues.push({
+      path: 'nationality',
+      code: 'country_invalid',
+      message: 'Use an ISO 3166 two-letter code such as CN.',
+    });
   }
   if (!DIVISION_RE.test(form.divisionCode.trim())) {
-    issues.push({ path: 'address.divisionCode', code: 'address_division_format', message: 'The division code is 6 digits.' });
+    issues.push({
+      path: 'address.divisionCode',
+      code: 'address_division_format',
+      message: 'The division code is 6 digits.',
+    });
   }
+  required(
+    form.addressDetail,
+    'address.detail',
+    'address_detail_invalid',
+    'Enter the street address (1–200 characters).',
+  );
   form.abroad.forEach((row, i) => {
     const path = `contactHistory.abroad.${i}`;
     if (!COUNTRY_RE.test(row.country.trim().toUpperCase())) {
-      issues.push({ path: `${path}.country`, code: 'country_invalid', message: 'Use a two-letter country code.' });
+      issues.push({
+        path: `${path}.country`,
+        code: 'country_invalid',
+        message: 'Use a two-letter country code.',
+      });
     }
     dateIssue(`${path}.from`, row.from);
     dateIssue(`${path}.to`, row.to);
@@ -134,19 +160,33 @@ export function checkFormShape(form: ApplicationForm): FieldIssue[] {
   form.stays.forEach((row, i) => {
     const path = `contactHistory.epidemicAreaStays.${i}`;
     if (!DIVISION_RE.test(row.divisionCode.trim())) {
-      issues.push({ path: `${path}.divisionCode`, code: 'address_division_format', message: 'The division code is 6 digits.' });
+      issues.push({
+        path: `${path}.divisionCode`,
+        code: 'address_division_format',
+        message: 'The division code is 6 digits.',
+      });
     }
     dateIssue(`${path}.from`, row.from);
     dateIssue(`${path}.to`, row.to);
   });
   form.contacts.forEach((row, i) => dateIssue(`contactHistory.caseContacts.${i}.date`, row.date));
   if (form.temperature.trim() !== '' && !Number.isFinite(Number(form.temperature.trim()))) {
-    issues.push({ path: 'contactHistory.temperature', code: 'temperature_invalid', message: 'Enter the temperature in °C.' });
+    issues.push({
+      path: 'contactHistory.temperature',
+      code: 'temperature_invalid',
+      message: 'Enter the temperature in °C.',
+    });
   }
+  if (!form.pledge)
+    issues.push({
+      path: 'pledge',
+      code: 'pledge_required',
+      message: 'Confirm the pledge that the information is true.',
+    });
   return issues;
 }
 
-/** The API body for a form that passed `checkFormShape`. */
+/** The API body for a form that passed `checkFormLocally`. */
 export function applicationRequest(form: ApplicationForm): ApplicationRequest {
   const temperature = form.temperature.trim();
   const contactHistory: ContactHistoryRequest = {
@@ -189,11 +229,17 @@ export function formFieldPaths(form: ApplicationForm): Set<string> {
     'contactHistory.temperature',
     'pledge',
   ];
-  form.abroad.forEach((_, i) => paths.push(...['country', 'from', 'to'].map((f) => `contactHistory.abroad.${i}.${f}`)));
-  form.stays.forEach((_, i) =>
-    paths.push(...['divisionCode', 'subArea', 'from', 'to'].map((f) => `contactHistory.epidemicAreaStays.${i}.${f}`)),
+  form.abroad.forEach((_, i) =>
+    paths.push(...['country', 'from', 'to'].map((f) => `contactHistory.abroad.${i}.${f}`)),
   );
-  form.contacts.forEach((_, i) => paths.push(...['kind', 'date'].map((f) => `contactHistory.caseContacts.${i}.${f}`)));
+  form.stays.forEach((_, i) =>
+    paths.push(
+      ...['divisionCode', 'subArea', 'from', 'to'].map((f) => `contactHistory.epidemicAreaStays.${i}.${f}`),
+    ),
+  );
+  form.contacts.forEach((_, i) =>
+    paths.push(...['kind', 'date'].map((f) => `contactHistory.caseContacts.${i}.${f}`)),
+  );
   return new Set(paths);
 }
 

@@ -7,7 +7,7 @@ import {
   ERROR_FIELD,
   RESPIRATORY_SYMPTOMS,
   applicationRequest,
-  checkFormShape,
+  checkFormLocally,
   emptyForm,
   fieldId,
   formFieldPaths,
@@ -22,7 +22,10 @@ import { CheckboxField, FieldErrors, SelectField, TextField } from '../component
 import { describeFailure } from '../failures.ts';
 import { t, translateIssue } from '../i18n/index.ts';
 
-type Load = { readonly kind: 'loading' } | { readonly kind: 'ready'; readonly existing: boolean } | { readonly kind: 'failed'; readonly message: string };
+type Load =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'ready'; readonly existing: boolean }
+  | { readonly kind: 'failed'; readonly message: string };
 
 type RowKey = 'abroad' | 'stays' | 'contacts';
 type RowOf<K extends RowKey> = ApplicationForm[K][number];
@@ -97,8 +100,8 @@ export function ApplyPage(props: {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const shapeIssues = checkFormShape(form);
-    if (shapeIssues.length > 0) return showIssues(shapeIssues, null);
+    const localIssues = checkFormLocally(form);
+    if (localIssues.length > 0) return showIssues(localIssues, null);
     setBusy(true);
     const result = await submitMyApplication(token, applicationRequest(form));
     setBusy(false);
@@ -150,7 +153,10 @@ export function ApplyPage(props: {
             path="documentType"
             label={t('apply.documentType')}
             value={form.documentType}
-            options={DOCUMENT_TYPE_OPTIONS.map((value) => ({ value, label: t(`apply.documentTypes.${value}`) }))}
+            options={DOCUMENT_TYPE_OPTIONS.map((value) => ({
+              value,
+              label: t(`apply.documentTypes.${value}`),
+            }))}
             onValue={(documentType) => update({ documentType })}
             issues={at('documentType')}
           />
@@ -224,7 +230,12 @@ export function ApplyPage(props: {
             {form.abroad.map((row, i) => {
               const base = `contactHistory.abroad.${i}`;
               return (
-                <div class="row" key={i} role="group" aria-label={`${t('apply.abroad')} ${t('apply.rowLabel', { n: i + 1 })}`}>
+                <div
+                  class="row"
+                  key={i}
+                  role="group"
+                  aria-label={`${t('apply.abroad')} ${t('apply.rowLabel', { n: i + 1 })}`}
+                >
                   <TextField
                     path={`${base}.country`}
                     label={t('apply.abroadCountry')}
@@ -234,8 +245,22 @@ export function ApplyPage(props: {
                     onValue={(country) => updateRow('abroad', i, { country: country.toUpperCase() })}
                     issues={at(`${base}.country`)}
                   />
-                  <TextField {...dateProps} path={`${base}.from`} label={t('apply.from')} value={row.from} onValue={(from) => updateRow('abroad', i, { from })} issues={at(`${base}.from`)} />
-                  <TextField {...dateProps} path={`${base}.to`} label={t('apply.to')} value={row.to} onValue={(to) => updateRow('abroad', i, { to })} issues={at(`${base}.to`)} />
+                  <TextField
+                    {...dateProps}
+                    path={`${base}.from`}
+                    label={t('apply.from')}
+                    value={row.from}
+                    onValue={(from) => updateRow('abroad', i, { from })}
+                    issues={at(`${base}.from`)}
+                  />
+                  <TextField
+                    {...dateProps}
+                    path={`${base}.to`}
+                    label={t('apply.to')}
+                    value={row.to}
+                    onValue={(to) => updateRow('abroad', i, { to })}
+                    issues={at(`${base}.to`)}
+                  />
                   <RemoveButton onClick={() => removeRow('abroad', i)} n={i + 1} />
                 </div>
               );
@@ -250,7 +275,12 @@ export function ApplyPage(props: {
             {form.stays.map((row, i) => {
               const base = `contactHistory.epidemicAreaStays.${i}`;
               return (
-                <div class="row" key={i} role="group" aria-label={`${t('apply.epidemicAreaStays')} ${t('apply.rowLabel', { n: i + 1 })}`}>
+                <div
+                  class="row"
+                  key={i}
+                  role="group"
+                  aria-label={`${t('apply.epidemicAreaStays')} ${t('apply.rowLabel', { n: i + 1 })}`}
+                >
                   <TextField
                     path={`${base}.divisionCode`}
                     label={t('apply.stayDivisionCode')}
@@ -269,8 +299,22 @@ export function ApplyPage(props: {
                     onValue={(subArea) => updateRow('stays', i, { subArea })}
                     issues={at(`${base}.subArea`)}
                   />
-                  <TextField {...dateProps} path={`${base}.from`} label={t('apply.from')} value={row.from} onValue={(from) => updateRow('stays', i, { from })} issues={at(`${base}.from`)} />
-                  <TextField {...dateProps} path={`${base}.to`} label={t('apply.to')} value={row.to} onValue={(to) => updateRow('stays', i, { to })} issues={at(`${base}.to`)} />
+                  <TextField
+                    {...dateProps}
+                    path={`${base}.from`}
+                    label={t('apply.from')}
+                    value={row.from}
+                    onValue={(from) => updateRow('stays', i, { from })}
+                    issues={at(`${base}.from`)}
+                  />
+                  <TextField
+                    {...dateProps}
+                    path={`${base}.to`}
+                    label={t('apply.to')}
+                    value={row.to}
+                    onValue={(to) => updateRow('stays', i, { to })}
+                    issues={at(`${base}.to`)}
+                  />
                   <RemoveButton onClick={() => removeRow('stays', i)} n={i + 1} />
                 </div>
               );
@@ -285,16 +329,30 @@ export function ApplyPage(props: {
             {form.contacts.map((row, i) => {
               const base = `contactHistory.caseContacts.${i}`;
               return (
-                <div class="row" key={i} role="group" aria-label={`${t('apply.caseContacts')} ${t('apply.rowLabel', { n: i + 1 })}`}>
+                <div
+                  class="row"
+                  key={i}
+                  role="group"
+                  aria-label={`${t('apply.caseContacts')} ${t('apply.rowLabel', { n: i + 1 })}`}
+                >
                   <SelectField
                     path={`${base}.kind`}
                     label={t('apply.caseKind')}
                     value={row.kind}
                     options={CASE_KINDS.map((value) => ({ value, label: t(`apply.caseKinds.${value}`) }))}
-                    onValue={(kind) => updateRow('contacts', i, { kind: kind === 'suspected' ? 'suspected' : 'confirmed' })}
+                    onValue={(kind) =>
+                      updateRow('contacts', i, { kind: kind === 'suspected' ? 'suspected' : 'confirmed' })
+                    }
                     issues={at(`${base}.kind`)}
                   />
-                  <TextField {...dateProps} path={`${base}.date`} label={t('apply.contactDate')} value={row.date} onValue={(date) => updateRow('contacts', i, { date })} issues={at(`${base}.date`)} />
+                  <TextField
+                    {...dateProps}
+                    path={`${base}.date`}
+                    label={t('apply.contactDate')}
+                    value={row.date}
+                    onValue={(date) => updateRow('contacts', i, { date })}
+                    issues={at(`${base}.date`)}
+                  />
                   <RemoveButton onClick={() => removeRow('contacts', i)} n={i + 1} />
                 </div>
               );
@@ -322,7 +380,9 @@ export function ApplyPage(props: {
                 checked={form.symptoms.includes(symptom)}
                 onChecked={(on) =>
                   update({
-                    symptoms: RESPIRATORY_SYMPTOMS.filter((s) => (s === symptom ? on : form.symptoms.includes(s))),
+                    symptoms: RESPIRATORY_SYMPTOMS.filter((s) =>
+                      s === symptom ? on : form.symptoms.includes(s),
+                    ),
                   })
                 }
                 issues={undefined}

@@ -10,23 +10,30 @@ const RETRY_MS = 10_000;
 
 type CodeState =
   | { readonly kind: 'loading' }
-  | { readonly kind: 'ready'; readonly code: MyCodeResponse; readonly offsetMs: number; readonly stale: boolean }
+  | {
+      readonly kind: 'ready';
+      readonly code: MyCodeResponse;
+      readonly offsetMs: number;
+      readonly stale: boolean;
+    }
   | { readonly kind: 'failed'; readonly message: string };
 
-/** Date.now(), re-read at every turn of the second so the clock ticks on the second. */
-function useSecondTicker(): number {
-  const [now, setNow] = useState(() => Date.now());
+/**
+ * Re-renders at every turn of the device's second, so the clock ticks. The page reads Date.now()
+ * while rendering rather than the tick's time: a render caused by a fresh code must not show the
+ * previous second.
+ */
+function useSecondTicker(): void {
+  const [, setTick] = useState(0);
   useEffect(() => {
     let timer = 0;
     const tick = () => {
-      const ms = Date.now();
-      setNow(ms);
-      timer = window.setTimeout(tick, 1000 - (ms % 1000));
+      setTick((n) => n + 1);
+      timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
     };
     timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
     return () => window.clearTimeout(timer);
   }, []);
-  return now;
 }
 
 /** The QR drawn on the device from the code text (error correction M, 4-module quiet zone). */
@@ -61,7 +68,10 @@ function untilSentence(code: MyCodeResponse): string | null {
   const until = parseApiTime(code.until);
   if (until === null) return null;
   const next = colourAfter(code.reasons, until);
-  return t('code.until', { time: formatChinaClock(until, false), colour: t(`code.colourInSentence.${next}`) });
+  return t('code.until', {
+    time: formatChinaClock(until, false),
+    colour: t(`code.colourInSentence.${next}`),
+  });
 }
 
 export function MyCodePage(props: {
@@ -74,7 +84,7 @@ export function MyCodePage(props: {
   const [state, setState] = useState<CodeState>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
-  const now = useSecondTicker();
+  useSecondTicker();
   const { token, onSessionLost, onApplicationRequired } = props;
 
   useEffect(() => {
@@ -97,10 +107,13 @@ export function MyCodePage(props: {
       }
       const failure = result.failure;
       if (isSessionLost(failure)) return onSessionLost(failure);
-      if (failure.kind === 'api' && failure.error.code === 'application_required') return onApplicationRequired();
+      if (failure.kind === 'api' && failure.error.code === 'application_required')
+        return onApplicationRequired();
       const message = describeFailure(failure).message ?? t('errors.unknown');
       // Keep showing the last code (it verifies for five minutes) and say that it is not fresh.
-      setState((previous) => (previous.kind === 'ready' ? { ...previous, stale: true } : { kind: 'failed', message }));
+      setState((previous) =>
+        previous.kind === 'ready' ? { ...previous, stale: true } : { kind: 'failed', message },
+      );
       timer = window.setTimeout(() => void load(), RETRY_MS);
     };
     const onVisible = () => {
@@ -135,9 +148,10 @@ export function MyCodePage(props: {
   }
 
   const { code, offsetMs, stale } = state;
-  const serverNow = now + offsetMs;
+  const serverNow = Date.now() + offsetMs;
   const expiresAt = parseApiTime(code.expiresAt);
   const expired = expiresAt !== null && serverNow >= expiresAt;
+  const clockText = formatChinaClock(serverNow, true);
   const colourWord = t(`code.colour.${code.colour}`);
   const until = untilSentence(code);
   const locale = currentLocale();
@@ -160,7 +174,9 @@ export function MyCodePage(props: {
         <p class="clock">
           <span class="visually-hidden">{t('code.now')}: </span>
           <time id="clock" dateTime={new Date(serverNow).toISOString()}>
-            {formatChinaClock(serverNow, true)}
+            {/* Date and time wrap as whole words, so large type keeps the ticking seconds on one line. */}
+            <span class="clock__date">{clockText.slice(0, 10)}</span>{' '}
+            <span class="clock__time">{clockText.slice(11)}</span>
           </time>
         </p>
         <div class={`qr-frame qr-frame--${code.colour}`}>

@@ -13,7 +13,10 @@ type Step =
   | { readonly kind: 'mobile' }
   | { readonly kind: 'code'; readonly expiresAt: string; readonly devCode: string | null };
 
-export function SignInPage(props: { notice: string | null; onSignedIn: (mobile: string, session: SessionResponse) => void }) {
+export function SignInPage(props: {
+  notice: string | null;
+  onSignedIn: (mobile: string, session: SessionResponse) => void;
+}) {
   const [step, setStep] = useState<Step>({ kind: 'mobile' });
   const [mobile, setMobile] = useState('');
   const [code, setCode] = useState('');
@@ -93,7 +96,9 @@ export function SignInPage(props: { notice: string | null; onSignedIn: (mobile: 
       ) : (
         <form onSubmit={(e) => void signIn(e)} noValidate>
           <p class="notice" role="status">
-            {t('signIn.codeSent', { time: expires === null ? step.expiresAt : formatChinaClock(expires, false) })}
+            {t('signIn.codeSent', {
+              time: expires === null ? step.expiresAt : formatChinaClock(expires, false),
+            })}
           </p>
           {step.devCode !== null && (
             <div class="demo-code" role="note" aria-labelledby="demo-code-label">
@@ -122,7 +127,12 @@ export function SignInPage(props: { notice: string | null; onSignedIn: (mobile: 
             {busy ? t('signIn.submitting') : t('signIn.submit')}
           </button>
           <div class="button-row">
-            <button class="button button--link" type="button" disabled={busy} onClick={(e) => void sendCode(e)}>
+            <button
+              class="button button--link"
+              type="button"
+              disabled={busy}
+              onClick={(e) => void sendCode(e)}
+            >
               {t('signIn.resend')}
             </button>
             <button

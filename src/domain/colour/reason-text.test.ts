@@ -12,7 +12,8 @@ void test('formatChinaMinute shows Asia/Shanghai wall-clock time', () => {
     ['2020-02-29T03:07:00Z', '2020-02-29 11:07'],
     ['2020-12-31T16:30:00Z', '2021-01-01 00:30'],
   ];
-  for (const [iso, expected] of table) assert.equal(formatChinaMinute(epochMs(Date.parse(iso))), expected, iso);
+  for (const [iso, expected] of table)
+    assert.equal(formatChinaMinute(epochMs(Date.parse(iso))), expected, iso);
 });
 
 const symptoms: Fact = {

@@ -3,7 +3,6 @@ import { formatChinaMinute } from '../china-time.ts';
 import type { EpochMs, Locale, LocalizedText } from '../types.ts';
 import type { Fact, IsolationType, RespiratorySymptom, RiskLevel } from './facts.ts';
 
-
 /** What a reason template may refer to, each as `{name}`. */
 export const REASON_PLACEHOLDERS = [
   'from',

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, transform } from 'esbuild';
+
+/** Builds the resident web app (web/) into a static folder the server serves (AppOptions.webRoot). */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WEB = path.join(ROOT, 'web');
+
+/**
+ * Old phones (P8): esbuild lowers newer syntax to these; it adds no polyfills and none is needed.
+ * Safari stops at 14.5 because esbuild cannot lower destructuring for older Safari, and i18next
+ * uses it.
+ */
+const BROWSER_TARGETS = ['es2019', 'chrome69', 'firefox68', 'safari14.5'];
+
+export interface BuiltFile {
+  readonly name: string;
+  /** bytes as written */
+  readonly bytes: number;
+  /** bytes after gzip -9, roughly what a phone downloads */
+  readonly gzipBytes: number;
+}
+
+export interface WebBuild {
+  readonly outDir: string;
+  readonly files: readonly BuiltFile[];
+}
+
+const contentHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
+/**
+ * Bundles web/ into `outDir` (relative paths are taken from the project root): index.html, app.js
+ * (minified) and styles.css. Both are linked from index.html with a content-hash query, so a new
+ * build is never hidden by a cached old one while the file names stay fixed.
+ */
+export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
+  const out = path.resolve(ROOT, outDir);
+  const bundle = await build({
+    entryPoints: [path.join(WEB, 'main.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: BROWSER_TARGETS,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    charset: 'utf8',
+    legalComments: 'eof',
+    write: false,
+    logLevel: 'silent',
+  });
+  const js = bundle.outputFiles[0]?.text;
+  if (js === undefined) throw new Error('esbuild produced no output');
+  const css = (
+    await transform(await fs.readFile(path.join(WEB, 'styles.css'), 'utf8'), {
+      loader: 'css',
+      minify: true,
+      target: BROWSER_TARGETS,
+      charset: 'utf8',
+    })
+  ).code;
+  const html = (await fs.readFile(path.join(WEB, 'index.html'), 'utf8'))
+    .replace('%APP_JS%', `app.js?v=${contentHash(js)}`)
+    .replace('%STYLES_CSS%', `styles.css?v=${contentHash(css)}`);
+
+  await fs.mkdir(out, { recursive: true });
+  const written: [string, string][] = [
+    ['index.html', html],
+    ['app.js', js],
+    ['styles.css', css],
+  ];
+  for (const [name, text] of written) await fs.writeFile(path.join(out, name), text);
+  return {
+    outDir: out,
+    files: written.map(([name, text]) => ({
+      name,
+      bytes: Buffer.byteLength(text),
+      gzipBytes: gzipSync(text, { level: 9 }).length,
+    })),
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await buildWeb(process.argv[2]);
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(`web app built into ${path.relative(process.cwd(), result.outDir) || '.'}`);
+  for (const f of result.files)
+    console.log(`  ${f.name.padEnd(11)} ${kb(f.bytes).padStart(10)}  gzip ${kb(f.gzipBytes).padStart(9)}`);
+  const total = result.files.reduce((sum, f) => sum + f.gzipBytes, 0);
+  console.log(`  total gzip ${kb(total)}`);
+}

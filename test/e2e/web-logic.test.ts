@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  applicationRequest,
+  checkFormLocally,
+  emptyForm,
+  fieldId,
+  formFieldPaths,
+  formFromView,
+  placeIssues,
+  type ApplicationForm,
+} from '../../web/application-form.ts';
+import type { ApplicationResponse } from '../../web/api.ts';
+import { colourAfter, formatChinaClock, refreshDelay } from '../../web/time.ts';
+import type { Colour } from '../../src/domain/types.ts';
+
+/** The browser-free logic of the web app: time words, refresh timing, the apply form. */
+
+const at = (iso: string) => Date.parse(iso);
+
+describe('formatChinaClock', () => {
+  const cases: [string, boolean, string][] = [
+    ['2026-11-25T02:00:07Z', true, '2026-11-25 10:00:07'],
+    ['2026-11-25T02:00:07Z', false, '2026-11-25 10:00'],
+    ['2026-11-30T16:30:00Z', true, '2026-12-01 00:30:00'],
+  ];
+  for (const [instant, seconds, expected] of cases) {
+    test(`${instant} → ${expected}`, () => assert.equal(formatChinaClock(at(instant), seconds), expected));
+  }
+});
+
+describe('colourAfter', () => {
+  const until = at('2026-12-01T02:00:00Z');
+  const cases: { name: string; reasons: { colour: Colour; until: number | null }[]; expected: Colour }[] = [
+    { name: 'no reasons left', reasons: [], expected: 'green' },
+    { name: 'the only reason ends then', reasons: [{ colour: 'yellow', until }], expected: 'green' },
+    {
+      name: 'a yellow reason outlasts a red one',
+      reasons: [
+        { colour: 'red', until },
+        { colour: 'yellow', until: until + 1 },
+      ],
+      expected: 'yellow',
+    },
+    {
+      name: 'an open-ended reason stays',
+      reasons: [
+        { colour: 'red', until },
+        { colour: 'red', until: null },
+      ],
+      expected: 'red',
+    },
+    {
+      name: 'an earlier reason is gone',
+      reasons: [
+        { colour: 'red', until: until - 1 },
+        { colour: 'yellow', until },
+      ],
+      expected: 'green',
+    },
+  ];
+  for (const c of cases) test(c.name, () => assert.equal(colourAfter(c.reasons, until), c.expected));
+});
+
+describe('refreshDelay', () => {
+  const now = at('2026-11-25T02:00:30Z');
+  const cases: [string, number, number][] = [
+    ['half a minute to go', now + 30_000, 30_250],
+    ['a full minute (capped)', now + 90_000, 60_000],
+    ['refreshAt already passed: no busy loop', now - 10_000, 5_000],
+  ];
+  for (const [name, refreshAt, expected] of cases)
+    test(name, () => assert.equal(refreshDelay(refreshAt, now), expected));
+});
+
+const filled: ApplicationForm = {
+  ...emptyForm(' 13800138000 '),
+  name: ' 张小三 ',
+  documentNumber: ' 370102199003071231 ',
+  nationality: 'cn',
+  divisionCode: '370102',
+  addressDetail: ' 泉城路 1 号 ',
+  abroad: [{ country: 'jp', from: '2026-11-20', to: '2026-11-22' }],
+  stays: [{ divisionCode: '420106', subArea: '', from: '2026-11-18', to: '2026-11-19' }],
+  contacts: [{ kind: 'suspected', date: '2026-11-21' }],
+  symptoms: ['dryCough'],
+  fever: true,
+  temperature: '37.8',
+  pledge: true,
+};
+
+describe('checkFormLocally', () => {
+  test('a complete form has no issues', () => assert.deepEqual(checkFormLocally(filled), []));
+  const cases: [string, Partial<ApplicationForm>, string, string][] = [
+    ['empty name', { name: ' ' }, 'name', 'name_invalid'],
+    ['empty ID number', { documentNumber: '' }, 'documentNumber', 'document_number_required'],
+    ['empty mobile', { mobile: '' }, 'mobile', 'mobile_required'],
+    ['three-letter nationality', { nationality: 'CHN' }, 'nationality', 'country_invalid'],
+    ['four-digit division', { divisionCode: '3701' }, 'address.divisionCode', 'address_division_format'],
+    ['empty street address', { addressDetail: '' }, 'address.detail', 'address_detail_invalid'],
+    [
+      'trip without an end date',
+      { abroad: [{ country: 'JP', from: '2026-11-20', to: '' }] },
+      'contactHistory.abroad.0.to',
+      'date_invalid',
+    ],
+    [
+      'stay with a bad division',
+      { stays: [{ divisionCode: 'x', subArea: '', from: '2026-11-18', to: '2026-11-19' }] },
+      'contactHistory.epidemicAreaStays.0.divisionCode',
+      'address_division_format',
+    ],
+    [
+      'contact without a date',
+      { contacts: [{ kind: 'confirmed', date: '' }] },
+      'contactHistory.caseContacts.0.date',
+      'date_invalid',
+    ],
+    [
+      'temperature not a number',
+      { temperature: '37,5' },
+      'contactHistory.temperature',
+      'temperature_invalid',
+    ],
+    ['no pledge', { pledge: false }, 'pledge', 'pledge_required'],
+  ];
+  for (const [name, patch, path, code] of cases) {
+    test(name, () => {
+      const issues = checkFormLocally({ ...filled, ...patch });
+      assert.deepEqual(
+        issues.map((i) => [i.path, i.code]),
+        [[path, code]],
+      );
+      assert.ok(
+        formFieldPaths({ ...filled, ...patch }).has(path),
+        `${path} has a field to show the issue next to`,
+      );
+    });
+  }
+});
+
+describe('applicationRequest', () => {
+  test('trims, upper-cases codes and leaves out what was not given', () => {
+    assert.deepEqual(applicationRequest(filled), {
+      name: '张小三',
+      documentType: 'resident_id_card',
+      documentNumber: '370102199003071231',
+      mobile: '13800138000',
+      nationality: 'CN',
+      address: { divisionCode: '370102', detail: '泉城路 1 号' },
+      contactHistory: {
+        abroad: [{ country: 'JP', from: '2026-11-20', to: '2026-11-22' }],
+        epidemicAreaStays: [{ divisionCode: '420106', from: '2026-11-18', to: '2026-11-19' }],
+        caseContacts: [{ kind: 'suspected', date: '2026-11-21' }],
+        symptoms: ['dryCough'],
+        fever: true,
+        temperature: 37.8,
+      },
+      pledge: true,
+    });
+    assert.equal('temperature' in applicationRequest({ ...filled, temperature: '' }).contactHistory, false);
+  });
+
+  test('a stored application comes back into the form, pledge unticked', () => {
+    const body = applicationRequest(filled);
+    const view: ApplicationResponse = {
+      ...body,
+      contactHistory: { ...body.contactHistory, symptoms: ['dryCough', 'fever'], fever: false },
+      healthCardId: 'HC0',
+      pledgedAt: '2026-11-25T10:00:00+08:00',
+      updatedAt: '2026-11-25T10:00:00+08:00',
+      colour: 'yellow',
+      maskedName: '张*三',
+      maskedDocumentNumber: '3701**********1231',
+    };
+    const form = formFromView(view);
+    assert.equal(form.pledge, false);
+    assert.equal(form.fever, true, "the 'fever' symptom ticks the fever box");
+    assert.deepEqual(applicationRequest({ ...form, pledge: true }), body);
+  });
+});
+
+describe('placing issues', () => {
+  test('issues with a field go beside it; the rest to the summary', () => {
+    const issues = [
+      { path: 'documentNumber', code: 'document_check_digit', message: 'x' },
+      { path: 'contactHistory.abroad.0.to', code: 'date_order', message: 'y' },
+      { path: 'contactHistory.abroad.3.to', code: 'date_order', message: 'z' },
+      { path: '(body)', code: 'schema_type', message: 'w' },
+    ];
+    const placed = placeIssues(issues, formFieldPaths(filled));
+    assert.deepEqual([...placed.byPath.keys()], ['documentNumber', 'contactHistory.abroad.0.to']);
+    assert.deepEqual(
+      placed.unplaced.map((i) => i.path),
+      ['contactHistory.abroad.3.to', '(body)'],
+    );
+  });
+  test('field ids are derived from API paths', () => {
+    assert.equal(fieldId('contactHistory.abroad.0.to'), 'field-contactHistory-abroad-0-to');
+  });
+});
