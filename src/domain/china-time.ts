@@ -37,9 +37,21 @@ export function parseInstant(text: string): EpochMs | null {
   return ms as EpochMs;
 }
 
-/** ISO 8601 with the China offset, e.g. '2026-11-25T09:00:00+08:00', for people and API output. */
+let lastSecond = NaN;
+let lastText = '';
+
+/**
+ * ISO 8601 with the China offset, e.g. '2026-11-25T09:00:00+08:00', for people and API output.
+ * Every scan formats the current second; the last result is kept since consecutive calls mostly
+ * fall in the same second.
+ */
 export function formatChinaTime(ms: EpochMs): string {
-  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 19) + '+08:00';
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000 + CHINA_OFFSET_MS).toISOString().slice(0, 19) + '+08:00';
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** A time as China wall-clock time to the minute, 'YYYY-MM-DD HH:mm', for sentences shown to people. */

@@ -1,4 +1,4 @@
-import type { Db } from './database.ts';
+import type { Database, Db } from './database.ts';
 
 export interface VerificationRecord {
   readonly at: number;
@@ -10,22 +10,15 @@ export interface VerificationRecord {
   readonly colour: string | null;
 }
 
-export async function insertVerifications(db: Db, rows: readonly VerificationRecord[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('verifications')
-    .values(
-      rows.map((r) => ({
-        at: r.at,
-        staff_id: r.staffId,
-        resident_id: r.residentId,
-        kid: r.kid,
-        valid: r.valid ? 1 : 0,
-        reason: r.reason,
-        colour: r.colour,
-      })),
-    )
-    .execute();
+const VERIFICATION_COLUMNS = ['at', 'staff_id', 'resident_id', 'kid', 'valid', 'reason', 'colour'] as const;
+
+/** A writer for the verification log, prepared once per database (it runs on every scan). */
+export function verificationInserter(
+  database: Database,
+): (rows: readonly VerificationRecord[]) => Promise<void> {
+  const insert = database.prepareBatchInsert('verifications', VERIFICATION_COLUMNS);
+  return (rows) =>
+    insert(rows.map((r) => [r.at, r.staffId, r.residentId, r.kid, r.valid ? 1 : 0, r.reason, r.colour]));
 }
 
 export async function listVerificationsByStaff(

@@ -6,7 +6,7 @@ import { openDatabase, type Database, type Db } from '../storage/database.ts';
 import { GroupCommitWriter } from '../storage/group-commit.ts';
 import {
   insertAuditEntries,
-  insertVerifications,
+  verificationInserter,
   type AuditEntry,
   type VerificationRecord,
 } from '../storage/audit.ts';
@@ -142,7 +142,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       : config.smsWebhookUrl !== null
         ? webhookSmsSender(config.smsWebhookUrl)
         : unconfiguredSmsSender);
-  const verificationLog = new GroupCommitWriter<VerificationRecord>((rows) => insertVerifications(db, rows));
+  const verificationLog = new GroupCommitWriter<VerificationRecord>(verificationInserter(database));
   const auditLog = new GroupCommitWriter<AuditEntry>((rows) => insertAuditEntries(db, rows));
   return {
     config,
