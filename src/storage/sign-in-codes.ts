@@ -10,8 +10,8 @@ export interface SignInCodeRow {
 export async function insertSignInCode(
   db: Db,
   row: { mobile: string; codeHash: string; createdAt: number; expiresAt: number },
-): Promise<void> {
-  await db
+): Promise<number> {
+  const inserted = await db
     .insertInto('sign_in_codes')
     .values({
       mobile: row.mobile,
@@ -21,7 +21,13 @@ export async function insertSignInCode(
       failed_attempts: 0,
       used_at: null,
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(inserted.id);
+}
+
+export async function deleteSignInCode(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('sign_in_codes').where('id', '=', id).execute();
 }
 
 export async function countSignInCodesSince(db: Db, mobile: string, since: number): Promise<number> {

@@ -4,6 +4,7 @@ import { MINUTE_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
 import { upsertAccount } from '../storage/accounts.ts';
 import {
   consumeSignInCode,
+  deleteSignInCode,
   countSignInCodesSince,
   findLatestUnusedCode,
   insertSignInCode,
@@ -65,10 +66,17 @@ export async function requestSignInCode(p: Platform, mobileInput: string): Promi
   }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = (now + SIGN_IN_CODE_TTL_MS) as EpochMs;
-  await insertSignInCode(p.db, { mobile, codeHash: hashCode(p, mobile, code), createdAt: now, expiresAt });
+  const id = await insertSignInCode(p.db, {
+    mobile,
+    codeHash: hashCode(p, mobile, code),
+    createdAt: now,
+    expiresAt,
+  });
   try {
     await p.sms.sendSignInCode(mobile, code, expiresAt);
   } catch (error) {
+    // A code nobody received must neither work nor count against the hourly limit.
+    await deleteSignInCode(p.db, id);
     throw new AppError(
       'sms_delivery_failed',
       `The sign-in code could not be sent: ${(error as Error).message}`,

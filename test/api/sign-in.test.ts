@@ -143,3 +143,26 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('sign-in when the SMS gateway fails', () => {
+  test('answers sms_delivery_failed and leaves no usable or counted code', async () => {
+    const t = await createTestPlatform('sqlite', { mode: 'production' });
+    try {
+      const failing = {
+        sendSignInCode: async () => {
+          throw new Error('gateway down');
+        },
+      };
+      Object.assign(t.platform, { sms: failing });
+      for (let i = 0; i < 6; i++) {
+        const r = await t.app.inject({ method: 'POST', url: '/api/v1/sign-in-codes', payload: { mobile: '13800138009' } });
+        assert.equal(r.statusCode, 502);
+        assert.equal(r.json<{ error: { code: string } }>().error.code, 'sms_delivery_failed');
+      }
+      const rows = await t.platform.db.selectFrom('sign_in_codes').selectAll().execute();
+      assert.equal(rows.length, 0);
+    } finally {
+      await t.close();
+    }
+  });
+});
