@@ -155,7 +155,11 @@ describe('sign-in when the SMS gateway fails', () => {
       };
       Object.assign(t.platform, { sms: failing });
       for (let i = 0; i < 6; i++) {
-        const r = await t.app.inject({ method: 'POST', url: '/api/v1/sign-in-codes', payload: { mobile: '13800138009' } });
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/sign-in-codes',
+          payload: { mobile: '13800138009' },
+        });
         assert.equal(r.statusCode, 502);
         assert.equal(r.json<{ error: { code: string } }>().error.code, 'sms_delivery_failed');
       }
