@@ -126,7 +126,8 @@ export type Verification =
       readonly checkedAt: string;
     };
 
-const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {
+/** Every failure reason with its sentence for checkpoint staff; the API schema lists its keys. */
+export const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {
   malformed: 'This is not a health pass code.',
   unknown_version: 'This code has a format this platform does not know.',
   unknown_key: 'This code was not signed by a key of this platform.',

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { addResidentFact } from '../../use-cases/facts.ts';
-import { verifyCode } from '../../use-cases/health-code.ts';
+import { FAILURE_MESSAGES, verifyCode } from '../../use-cases/health-code.ts';
 import type { Platform } from '../../use-cases/platform.ts';
 import { bearerSecurity, principalOf, staffOf } from '../auth.ts';
 import { Colour, FactBody, Reason, errorResponses } from '../schemas.ts';
@@ -19,16 +19,7 @@ const Verification = Type.Object({
   valid: Type.Boolean(),
   reason: Type.Optional(
     Type.Union(
-      [
-        'malformed',
-        'unknown_version',
-        'unknown_key',
-        'bad_signature',
-        'expired',
-        'not_yet_valid',
-        'revoked',
-        'wrong_kind',
-      ].map((r) => Type.Literal(r)),
+      Object.keys(FAILURE_MESSAGES).map((r) => Type.Literal(r)),
       { description: 'when valid is false: exactly why' },
     ),
   ),
