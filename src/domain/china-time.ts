@@ -37,21 +37,24 @@ export function parseInstant(text: string): EpochMs | null {
   return ms as EpochMs;
 }
 
-let lastSecond = NaN;
-let lastText = '';
+/** Recently formatted seconds; a scan formats now, the code's issue time and its expiry. */
+const formatted = new Map<number, string>();
+const FORMATTED_MAX = 64;
 
 /**
  * ISO 8601 with the China offset, e.g. '2026-11-25T09:00:00+08:00', for people and API output.
- * Every scan formats the current second; the last result is kept since consecutive calls mostly
- * fall in the same second.
+ * Busy endpoints format the same few seconds over and over (the current second, this minute's
+ * codes), so recent results are kept.
  */
 export function formatChinaTime(ms: EpochMs): string {
   const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastText = new Date(second * 1000 + CHINA_OFFSET_MS).toISOString().slice(0, 19) + '+08:00';
-    lastSecond = second;
+  let text = formatted.get(second);
+  if (text === undefined) {
+    text = new Date(second * 1000 + CHINA_OFFSET_MS).toISOString().slice(0, 19) + '+08:00';
+    if (formatted.size >= FORMATTED_MAX) formatted.clear();
+    formatted.set(second, text);
   }
-  return lastText;
+  return text;
 }
 
 /** A time as China wall-clock time to the minute, 'YYYY-MM-DD HH:mm', for sentences shown to people. */

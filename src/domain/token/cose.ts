@@ -141,18 +141,8 @@ export function parseHealthCodeText(text: string): ParseResult {
     return malformed(`signature must be a ${SIGNATURE_BYTES}-byte string`);
   }
 
-  let header: unknown;
-  try {
-    header = decoder.decode(protectedBytes);
-  } catch (error) {
-    return malformed(`protected header is not CBOR: ${(error as Error).message}`);
-  }
-  if (!(header instanceof Map)) return malformed('protected header must be a map');
-  if (header.get(COSE.alg) !== COSE.eddsa) return malformed('protected header alg (1) must be -8 (EdDSA)');
-  const kid: unknown = header.get(COSE.kid);
-  if (!(kid instanceof Uint8Array) || kid.length !== KID_BYTES) {
-    return malformed(`protected header kid (4) must be a ${KID_BYTES}-byte string`);
-  }
+  const kid = protectedKid(protectedBytes);
+  if (typeof kid === 'string') return malformed(kid);
 
   let payload: unknown;
   try {
@@ -169,6 +159,40 @@ export function parseHealthCodeText(text: string): ParseResult {
     ok: true,
     value: { cose: { protectedBytes, kid, payloadBytes, signature, onlineTag }, claims: claims.claims },
   };
+}
+
+/** `{1: -8, 4: h'<8 bytes>'}` as this platform encodes it: map(2), 1, -8, 4, bytes(8). */
+const CANONICAL_PROTECTED_PREFIX = Uint8Array.of(0xa2, 0x01, 0x27, 0x04, 0x48);
+
+/**
+ * The kid of a protected header, or what is wrong with it. The platform's own encoding is
+ * recognised byte for byte (this runs on every scan); any other valid CBOR encoding of the same
+ * map is decoded in full.
+ */
+function protectedKid(protectedBytes: Uint8Array): Uint8Array | string {
+  if (protectedBytes.length === CANONICAL_PROTECTED_PREFIX.length + KID_BYTES) {
+    let canonical = true;
+    for (let i = 0; i < CANONICAL_PROTECTED_PREFIX.length; i++) {
+      if (protectedBytes[i] !== CANONICAL_PROTECTED_PREFIX[i]) {
+        canonical = false;
+        break;
+      }
+    }
+    if (canonical) return protectedBytes.subarray(CANONICAL_PROTECTED_PREFIX.length);
+  }
+  let header: unknown;
+  try {
+    header = decoder.decode(protectedBytes);
+  } catch (error) {
+    return `protected header is not CBOR: ${(error as Error).message}`;
+  }
+  if (!(header instanceof Map)) return 'protected header must be a map';
+  if (header.get(COSE.alg) !== COSE.eddsa) return 'protected header alg (1) must be -8 (EdDSA)';
+  const kid: unknown = header.get(COSE.kid);
+  if (!(kid instanceof Uint8Array) || kid.length !== KID_BYTES) {
+    return `protected header kid (4) must be a ${KID_BYTES}-byte string`;
+  }
+  return kid;
 }
 
 /** Alphabet index of each char code, or -1. */

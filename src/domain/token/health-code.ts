@@ -8,7 +8,6 @@ import {
   encodePayload,
   encodeProtectedHeader,
   formatHealthCodeText,
-  onlineTagInput,
   parseHealthCodeText,
   sigStructure,
 } from './cose.ts';
@@ -101,7 +100,12 @@ export function verifyHealthCode(
 }
 
 function computeOnlineTag(macKey: Buffer, cose: Omit<CoseSign1, 'kid' | 'onlineTag'>): Uint8Array {
-  const mac = createHmac('sha256', macKey).update(onlineTagInput(cose)).digest();
+  // Same bytes as onlineTagInput(cose), without copying them into one buffer first.
+  const mac = createHmac('sha256', macKey)
+    .update(cose.protectedBytes)
+    .update(cose.payloadBytes)
+    .update(cose.signature)
+    .digest();
   return new Uint8Array(mac.subarray(0, ONLINE_TAG_BYTES));
 }
 

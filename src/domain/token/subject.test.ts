@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createCipheriv } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { publicJwk, signingKeyFromMaterial, verificationKeyFromJwk } from './keys.ts';
 import type { SigningKey } from './keys.ts';
@@ -25,6 +26,25 @@ void describe('sealSubject / unsealSubject', () => {
       assert.equal(unsealSubject(key, sealed, iat), id);
     });
   }
+
+  void test('the reused per-key cipher gives each block its own answer, in any order, matching a fresh AES', () => {
+    const blocks = [7, 8, 9].map((id) => ({ id, sealed: sealSubject(key, id, iat + id, id) }));
+    for (const b of [...blocks].reverse()) assert.equal(unsealSubject(key, b.sealed, iat + b.id), b.id);
+    // Interleaving keys must not mix their states.
+    const other = sealSubject(otherKey, 7, iat + 7, 7);
+    assert.notDeepEqual(other, blocks[0]?.sealed);
+    assert.equal(unsealSubject(otherKey, other, iat + 7), 7);
+    assert.equal(unsealSubject(key, blocks[0]?.sealed ?? new Uint8Array(), iat + 7), 7);
+    const fresh = createCipheriv('aes-128-ecb', key.subjectKey, null).setAutoPadding(false);
+    const plain = Buffer.alloc(16);
+    plain.writeBigUInt64BE(7n, 0);
+    plain.writeUInt32BE(iat + 7, 8);
+    plain.writeUInt32BE(7, 12);
+    assert.deepEqual(
+      Buffer.from(blocks[0]?.sealed ?? []),
+      Buffer.concat([fresh.update(plain), fresh.final()]),
+    );
+  });
 
   const sealed = sealSubject(key, 42, iat, 123);
   const refusals: [string, () => number | null][] = [

@@ -3,13 +3,39 @@
  * block under a key only the platform holds, so the QR names no one, and the iat and nonce inside
  * make two codes of the same resident unlinkable.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
 import { residentId as toResidentId } from '../types.ts';
 import type { ResidentId } from '../types.ts';
 import { SUBJECT_BYTES } from './claims.ts';
 import type { SigningKey, VerificationKey } from './keys.ts';
 
 const U32_MAX = 0xffff_ffff;
+
+/**
+ * One long-lived ECB cipher per subject key. ECB keeps no state between blocks and padding is off,
+ * so `update(block)` of exactly one block returns that block's result at once and the object can be
+ * reused; creating a cipher per scan costs more than the AES itself.
+ */
+const ciphers = new WeakMap<Buffer, Cipher>();
+const deciphers = new WeakMap<Buffer, Decipher>();
+
+function ecbCipher(subjectKey: Buffer): Cipher {
+  let c = ciphers.get(subjectKey);
+  if (c === undefined) {
+    c = createCipheriv('aes-128-ecb', subjectKey, null).setAutoPadding(false);
+    ciphers.set(subjectKey, c);
+  }
+  return c;
+}
+
+function ecbDecipher(subjectKey: Buffer): Decipher {
+  let d = deciphers.get(subjectKey);
+  if (d === undefined) {
+    d = createDecipheriv('aes-128-ecb', subjectKey, null).setAutoPadding(false);
+    deciphers.set(subjectKey, d);
+  }
+  return d;
+}
 
 /**
  * AES-128-ECB(subjectKey, u64 BE residentId ‖ u32 BE issuedAtSec ‖ u32 BE nonce). ECB is safe
@@ -31,8 +57,7 @@ export function sealSubject(
   block.writeBigUInt64BE(BigInt(residentId), 0);
   block.writeUInt32BE(issuedAtSec, 8);
   block.writeUInt32BE(nonce, 12);
-  const cipher = createCipheriv('aes-128-ecb', key.subjectKey, null).setAutoPadding(false);
-  return new Uint8Array(Buffer.concat([cipher.update(block), cipher.final()]));
+  return new Uint8Array(ecbCipher(key.subjectKey).update(block));
 }
 
 /**
@@ -45,8 +70,8 @@ export function unsealSubject(
   issuedAtSec: number,
 ): ResidentId | null {
   if (key.subjectKey === undefined || sealed.length !== SUBJECT_BYTES) return null;
-  const decipher = createDecipheriv('aes-128-ecb', key.subjectKey, null).setAutoPadding(false);
-  const block = Buffer.concat([decipher.update(sealed), decipher.final()]);
+  const block = ecbDecipher(key.subjectKey).update(sealed);
+  if (block.length !== SUBJECT_BYTES) return null;
   if (block.readUInt32BE(8) !== issuedAtSec) return null;
   const id = block.readBigUInt64BE(0);
   return id <= BigInt(Number.MAX_SAFE_INTEGER) ? toResidentId(Number(id)) : null;
