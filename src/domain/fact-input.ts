@@ -28,9 +28,10 @@ export interface FactInput {
   readonly note?: string | null;
 }
 
-const ISOLATION: readonly IsolationType[] = ['centralised', 'home'];
-const LEVELS: readonly RiskLevel[] = ['high', 'medium'];
-const SYMPTOMS: readonly RespiratorySymptom[] = [
+/** Shared with the import validator (imports/validate-row.ts). */
+export const ISOLATION: readonly IsolationType[] = ['centralised', 'home'];
+export const LEVELS: readonly RiskLevel[] = ['high', 'medium'];
+export const SYMPTOMS: readonly RespiratorySymptom[] = [
   'fever',
   'dryCough',
   'shortnessOfBreath',

@@ -30,6 +30,15 @@ export interface Database {
     table: string,
     columns: readonly string[],
   ): (rows: readonly (readonly unknown[])[]) => Promise<void>;
+  /**
+   * Like prepareBatchInsert, but rows that collide with `conflictColumns` (a unique constraint) are
+   * skipped; resolves to the number of rows actually inserted. For bulk imports.
+   */
+  prepareBatchInsertIgnore(
+    table: string,
+    columns: readonly string[],
+    conflictColumns: readonly string[],
+  ): (rows: readonly (readonly unknown[])[]) => Promise<number>;
   close(): Promise<void>;
 }
 
@@ -71,6 +80,15 @@ function cachingSqlite(raw: SqliteDatabase.Database): SqliteDatabase.Database {
   });
 }
 
+/**
+ * better-sqlite3 has one connection. While a Kysely transaction is open on it (awaiting between
+ * statements), a raw batch would join that transaction and vanish with its rollback; wait instead
+ * until it has finished.
+ */
+async function outsideTransaction(raw: SqliteDatabase.Database): Promise<void> {
+  while (raw.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+}
+
 export interface SqliteOptions {
   /** File path, or ':memory:'. */
   readonly file: string;
@@ -102,7 +120,22 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
         for (const row of rows) stmt.run(...row);
       });
       return async (rows: readonly (readonly unknown[])[]) => {
+        await outsideTransaction(raw);
         insertAll(rows);
+      };
+    },
+    prepareBatchInsertIgnore(table: string, columns: readonly string[], conflictColumns: readonly string[]) {
+      const stmt = raw.prepare(
+        `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${conflictColumns.map(quoteIdent).join(', ')}) do nothing`,
+      );
+      const insertAll = raw.transaction((rows: readonly (readonly unknown[])[]) => {
+        let inserted = 0;
+        for (const row of rows) inserted += stmt.run(...row).changes;
+        return inserted;
+      });
+      return async (rows: readonly (readonly unknown[])[]) => {
+        await outsideTransaction(raw);
+        return insertAll(rows);
       };
     },
     close: () => db.destroy(),
@@ -204,6 +237,32 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         let n = 0;
         const values = rows.map(() => `(${columns.map(() => `$${++n}`).join(', ')})`).join(', ');
         await pool.query(head + values, rows.flat());
+      };
+    },
+    prepareBatchInsertIgnore(table: string, columns: readonly string[], conflictColumns: readonly string[]) {
+      const head = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) values `;
+      const tail = ` on conflict (${conflictColumns.map(quoteIdent).join(', ')}) do nothing`;
+      // PostgreSQL takes at most 65535 parameters per statement.
+      const perStatement = Math.floor(65535 / columns.length);
+      return async (rows: readonly (readonly unknown[])[]) => {
+        let inserted = 0;
+        const client = await pool.connect();
+        try {
+          await client.query('begin');
+          for (let start = 0; start < rows.length; start += perStatement) {
+            const chunk = rows.slice(start, start + perStatement);
+            let n = 0;
+            const values = chunk.map(() => `(${columns.map(() => `$${++n}`).join(', ')})`).join(', ');
+            inserted += (await client.query(head + values + tail, chunk.flat())).rowCount ?? 0;
+          }
+          await client.query('commit');
+        } catch (error) {
+          await client.query('rollback').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+        return inserted;
       };
     },
     close: () => db.destroy(),

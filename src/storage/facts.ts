@@ -43,6 +43,7 @@ export async function insertFacts(
         source,
         source_ref: sourceRef,
         created_at: now,
+        division_code: kind === 'stay' ? (attributes.divisionCode ?? null) : null,
       })),
     )
     .execute();

@@ -29,9 +29,15 @@ export interface Resident {
   readonly updatedAt: EpochMs;
   readonly codesValidAfter: EpochMs;
   readonly colour: StoredColour;
+  /** Keyed hash of the document: imported records are matched by it. */
+  readonly documentKey: string;
+  /** Has stays, so risk-area changes may change the colour. */
+  readonly areaDependent: boolean;
 }
 
-type Row = { [K in keyof ResidentsTable]: K extends 'id' ? number : ResidentsTable[K] };
+type Row = {
+  [K in keyof ResidentsTable]: K extends 'id' | 'area_dependent' ? number : ResidentsTable[K];
+};
 
 function rowToResident(row: Row): Resident {
   return {
@@ -57,6 +63,8 @@ function rowToResident(row: Row): Resident {
       policyVersion: row.colour_policy_version,
       assessedAt: row.colour_assessed_at as EpochMs,
     },
+    documentKey: row.document_key,
+    areaDependent: Number(row.area_dependent) === 1,
   };
 }
 
@@ -91,15 +99,17 @@ export interface ResidentForCheck {
   readonly colour: Colour;
   readonly colourUntil: EpochMs | null;
   readonly colourPolicyVersion: string;
+  readonly colourAssessedAt: EpochMs;
+  readonly areaDependent: boolean;
 }
 
 const RESIDENT_FOR_CHECK_SQL =
-  'select id, name, codes_valid_after, colour, colour_until, colour_policy_version from residents where id = ?';
+  'select id, name, codes_valid_after, colour, colour_until, colour_policy_version, colour_assessed_at, area_dependent from residents where id = ?';
 
 type ResidentForCheckRow = Pick<
   ResidentsTable,
-  'name' | 'codes_valid_after' | 'colour' | 'colour_until' | 'colour_policy_version'
-> & { id: number };
+  'name' | 'codes_valid_after' | 'colour' | 'colour_until' | 'colour_policy_version' | 'colour_assessed_at'
+> & { id: number; area_dependent: number };
 
 const checkLookups = new WeakMap<
   Database,
@@ -121,6 +131,8 @@ export async function findResidentForCheck(database: Database, id: number): Prom
     colour: row.colour,
     colourUntil: row.colour_until === null ? null : (Number(row.colour_until) as EpochMs),
     colourPolicyVersion: row.colour_policy_version,
+    colourAssessedAt: Number(row.colour_assessed_at) as EpochMs,
+    areaDependent: Number(row.area_dependent) === 1,
   };
 }
 
@@ -199,6 +211,35 @@ export async function updateResidentFields(
     .execute();
 }
 
-export async function updateResidentColour(db: Db, id: ResidentId, colour: StoredColour): Promise<void> {
-  await db.updateTable('residents').set(colourToRow(colour)).where('id', '=', id).execute();
+export async function updateResidentColour(
+  db: Db,
+  id: ResidentId,
+  colour: StoredColour,
+  areaDependent: boolean,
+): Promise<void> {
+  await db
+    .updateTable('residents')
+    .set({ ...colourToRow(colour), area_dependent: areaDependent ? 1 : 0 })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** What reassessing a resident reads besides facts: the current colour, county and document key. */
+export async function findResidentForAssessment(
+  db: Db,
+  id: ResidentId,
+): Promise<{ colour: Colour; policyVersion: string; divisionCode: string; documentKey: string } | null> {
+  const row = await db
+    .selectFrom('residents')
+    .select(['colour', 'colour_policy_version', 'address_division', 'document_key'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row === undefined
+    ? null
+    : {
+        colour: row.colour,
+        policyVersion: row.colour_policy_version,
+        divisionCode: row.address_division,
+        documentKey: row.document_key,
+      };
 }

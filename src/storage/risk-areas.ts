@@ -48,3 +48,25 @@ export async function insertRiskArea(
     })
     .execute();
 }
+
+/**
+ * The latest moment, not after `now`, at which the areas in force changed: a declaration or lift
+ * was recorded, or an area's start or end time was reached. 0 when nothing ever changed.
+ */
+export async function riskAreasChangedAt(db: Db, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('risk_areas')
+    .select((eb) => [
+      eb.fn.max('created_at').as('declared'),
+      eb.fn.max('lifted_at').as('lifted'),
+      eb.fn.max(eb.case().when('from_ms', '<=', now).then(eb.ref('from_ms')).end()).as('started'),
+      eb.fn.max(eb.case().when('to_ms', '<=', now).then(eb.ref('to_ms')).end()).as('ended'),
+    ])
+    .executeTakeFirst();
+  return Math.max(
+    Number(row?.declared ?? 0),
+    Number(row?.lifted ?? 0),
+    Number(row?.started ?? 0),
+    Number(row?.ended ?? 0),
+  );
+}

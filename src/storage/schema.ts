@@ -18,6 +18,13 @@ export interface Tables {
   verifications: VerificationsTable;
   audit_log: AuditLogTable;
   platform_secrets: PlatformSecretsTable;
+  epidemic_records: EpidemicRecordsTable;
+  imports: ImportsTable;
+  import_errors: ImportErrorsTable;
+  colour_events: ColourEventsTable;
+  colour_snapshots: ColourSnapshotsTable;
+  purges: PurgesTable;
+  job_runs: JobRunsTable;
 }
 
 export interface AccountsTable {
@@ -86,6 +93,8 @@ export interface ResidentsTable {
   colour_reasons: string;
   colour_policy_version: string;
   colour_assessed_at: number;
+  /** 1 when the resident has stays, so a declared or lifted risk area may change the colour. */
+  area_dependent: Generated<number>;
 }
 
 export interface FactsTable {
@@ -100,6 +109,8 @@ export interface FactsTable {
   /** Who or what produced it: staff id, import source id, 'application'. */
   source_ref: string;
   created_at: number;
+  /** For stays: the division, indexed so a risk area finds the residents it touches. */
+  division_code: string | null;
 }
 
 export interface RiskAreasTable {
@@ -112,6 +123,8 @@ export interface RiskAreasTable {
   note: string;
   created_at: number;
   created_by: number | null;
+  lifted_at: number | null;
+  lifted_by: number | null;
 }
 
 export interface PoliciesTable {
@@ -120,6 +133,10 @@ export interface PoliciesTable {
   body: string;
   published_at: number;
   published_by: number | null;
+  /** Set by a rollback: a withdrawn version is never in force again (its row stays as history). */
+  withdrawn_at: number | null;
+  withdrawn_by: number | null;
+  note: string | null;
 }
 
 export interface SigningKeysTable {
@@ -160,4 +177,92 @@ export interface PlatformSecretsTable {
   /** base64 */
   value: string;
   created_at: number;
+}
+
+/** Imported epidemic records; they apply to whoever registers with the same document. */
+export interface EpidemicRecordsTable {
+  id: Generated<number>;
+  kind: string;
+  /** The provider's id of the record: importing it again changes nothing. */
+  source_id: string;
+  document_key: string;
+  from_ms: number;
+  to_ms: number | null;
+  division_code: string | null;
+  /** JSON of the kind-specific attributes. */
+  attributes: string;
+  import_id: string;
+  created_at: number;
+}
+
+export interface ImportsTable {
+  id: string;
+  kind: string;
+  format: 'csv' | 'jsonl';
+  strict: number;
+  status: 'running' | 'completed' | 'failed' | 'interrupted';
+  file_name: string;
+  bytes_total: number | null;
+  bytes_read: Generated<number>;
+  rows_read: Generated<number>;
+  rows_imported: Generated<number>;
+  rows_duplicate: Generated<number>;
+  rows_invalid: Generated<number>;
+  residents_matched: Generated<number>;
+  error_code: string | null;
+  error_message: string | null;
+  created_by: number | null;
+  started_at: number;
+  heartbeat_at: number;
+  finished_at: number | null;
+}
+
+export interface ImportErrorsTable {
+  id: Generated<number>;
+  import_id: string;
+  line: number;
+  field: string;
+  code: string;
+  message: string;
+}
+
+export interface ColourEventsTable {
+  id: Generated<number>;
+  resident_id: number;
+  /** The resident's county at the time, for statistics. */
+  division_code: string;
+  /** Null for a resident's first colour. */
+  from_colour: 'green' | 'yellow' | 'red' | null;
+  to_colour: 'green' | 'yellow' | 'red';
+  /** The rule that decided the new colour; null for green. */
+  rule_id: string | null;
+  policy_version: string;
+  at: number;
+}
+
+export interface ColourSnapshotsTable {
+  /** China date, YYYY-MM-DD: counts at the end of that day. */
+  day: string;
+  division_code: string;
+  colour: 'green' | 'yellow' | 'red';
+  residents: number;
+  taken_at: number;
+}
+
+export interface PurgesTable {
+  id: Generated<number>;
+  at: number;
+  /** 'schedule' or 'cli' or 'staff:<id>'. */
+  actor: string;
+  /** JSON: the cut-off time per kind of data. */
+  cutoffs: string;
+  /** JSON: rows deleted per table. */
+  deleted: string;
+}
+
+export interface JobRunsTable {
+  job: string;
+  slot: string;
+  started_at: number;
+  finished_at: number | null;
 }

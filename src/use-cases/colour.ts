@@ -1,9 +1,12 @@
 import { assessColour, type Assessment, type Policy } from '../domain/colour/index.ts';
 import type { RiskArea } from '../domain/colour/facts.ts';
-import type { EpochMs, ResidentId } from '../domain/types.ts';
+import { factsFromRecords } from '../domain/imports/index.ts';
+import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
+import { insertColourEvent } from '../storage/colour-events.ts';
 import type { Db } from '../storage/database.ts';
 import { listFacts } from '../storage/facts.ts';
-import { updateResidentColour, type StoredColour } from '../storage/residents.ts';
+import { asEpidemicRecord, listRecordsForDocument } from '../storage/records.ts';
+import { findResidentForAssessment, updateResidentColour, type StoredColour } from '../storage/residents.ts';
 import type { Platform } from './platform.ts';
 
 export function assessmentToStored(a: Assessment, now: EpochMs): StoredColour {
@@ -31,35 +34,68 @@ export async function loadColourContext(p: Platform, now: EpochMs): Promise<Colo
   return { policy, riskAreas };
 }
 
-/** Recomputes and stores a resident's colour; `db` may be a transaction. */
+/**
+ * Recomputes and stores a resident's colour from the facts recorded for them and the epidemic
+ * records imported under their document; records a colour event when it changes. `db` may be a
+ * transaction. A resident inserted with an empty policy version is being assessed for the first
+ * time: its event has no `from`.
+ */
 export async function reassessResident(
   db: Db,
   residentId: ResidentId,
   context: ColourContext,
   now: EpochMs,
 ): Promise<StoredColour> {
-  const facts = await listFacts(db, residentId);
+  const current = await findResidentForAssessment(db, residentId);
+  if (current === null) throw new Error(`resident ${residentId} vanished while being assessed`);
+  const [own, records] = await Promise.all([
+    listFacts(db, residentId),
+    listRecordsForDocument(db, current.documentKey),
+  ]);
+  const facts = records.length === 0 ? own : [...own, ...factsFromRecords(records.map(asEpidemicRecord))];
   const assessment = assessColour({ facts, riskAreas: context.riskAreas, policy: context.policy, now });
   const stored = assessmentToStored(assessment, now);
-  await updateResidentColour(db, residentId, stored);
+  const areaDependent = facts.some((f) => f.kind === 'stay');
+  await updateResidentColour(db, residentId, stored, areaDependent);
+  const from: Colour | null = current.policyVersion === '' ? null : current.colour;
+  if (from !== stored.colour) {
+    await insertColourEvent(db, {
+      residentId,
+      divisionCode: current.divisionCode,
+      from,
+      to: stored.colour,
+      ruleId: assessment.reasons[0]?.ruleId ?? null,
+      policyVersion: assessment.policyVersion,
+      at: now,
+    });
+  }
   return stored;
 }
 
+/** The stored colour as the freshness check needs it. */
+export interface ColourStamp {
+  readonly colour: Colour;
+  readonly until: EpochMs | null;
+  readonly policyVersion: string;
+  readonly assessedAt: EpochMs;
+}
+
 /**
- * The colour now (S13). A stored colour stays right until its `until` passes or the policy in force
- * changes; facts and risk areas that change recompute it when they change.
+ * The colour now (S13). A stored colour stays right until its `until` passes, the policy in force
+ * changes, or — for residents with stays — a risk area is declared or lifted after it was assessed.
+ * New facts and records reassess their residents when they arrive.
  */
 export async function ensureFreshColour(
   p: Platform,
-  resident: {
-    id: ResidentId;
-    colour: StoredColour | { colour: StoredColour['colour']; until: EpochMs | null; policyVersion: string };
-  },
+  resident: { id: ResidentId; colour: ColourStamp | StoredColour; areaDependent: boolean },
   now: EpochMs,
-): Promise<{ fresh: boolean; colour: StoredColour['colour']; stored: StoredColour | null }> {
+): Promise<{ fresh: boolean; colour: Colour; stored: StoredColour | null }> {
   const policy = await p.policies.current(now);
   const c = resident.colour;
-  const stale = (c.until !== null && now >= c.until) || c.policyVersion !== policy.version;
+  const stale =
+    (c.until !== null && now >= c.until) ||
+    c.policyVersion !== policy.version ||
+    (resident.areaDependent && c.assessedAt < (await p.riskAreas.changedAt(now)));
   if (!stale) return { fresh: false, colour: c.colour, stored: 'reasons' in c ? c : null };
   const stored = await reassessResident(p.db, resident.id, await loadColourContext(p, now), now);
   return { fresh: true, colour: stored.colour, stored };

@@ -187,7 +187,9 @@ export async function verifyCode(
           colour: resident.colour,
           until: resident.colourUntil,
           policyVersion: resident.colourPolicyVersion,
+          assessedAt: resident.colourAssessedAt,
         },
+        areaDependent: resident.areaDependent,
       },
       now,
     )

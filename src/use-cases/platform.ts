@@ -11,7 +11,7 @@ import {
   type VerificationRecord,
 } from '../storage/audit.ts';
 import { findPolicyInForce, insertPolicy } from '../storage/policies.ts';
-import { listRiskAreas } from '../storage/risk-areas.ts';
+import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
 import { getOrCreateSecret } from '../storage/secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ensureActiveKey, Keyring } from './keyring.ts';
@@ -97,12 +97,22 @@ export class PolicyCache {
 }
 
 export class RiskAreaCache {
-  private readonly cache: TimedCache<RiskArea[]>;
+  private readonly cache: TimedCache<{ areas: RiskArea[]; changedAt: number }>;
   constructor(db: Db) {
-    this.cache = new TimedCache(() => listRiskAreas(db));
+    this.cache = new TimedCache(async () => {
+      const [areas, changedAt] = await Promise.all([listRiskAreas(db), riskAreasChangedAt(db, this.nowRef)]);
+      return { areas, changedAt };
+    });
   }
+  private nowRef = 0;
   async all(now: number): Promise<readonly RiskArea[]> {
-    return this.cache.get(now);
+    this.nowRef = now;
+    return (await this.cache.get(now)).areas;
+  }
+  /** When an area was last declared or lifted (0 if never): colours assessed before may be stale. */
+  async changedAt(now: number): Promise<number> {
+    this.nowRef = now;
+    return (await this.cache.get(now)).changedAt;
   }
   invalidate(): void {
     this.cache.invalidate();

@@ -1,0 +1,140 @@
+import type { EpidemicRecord, ImportKind, RecordAttributes } from '../domain/imports/index.ts';
+import type { EpochMs, ResidentId } from '../domain/types.ts';
+import type { Database, Db } from './database.ts';
+
+const RECORD_COLUMNS = [
+  'kind',
+  'source_id',
+  'document_key',
+  'from_ms',
+  'to_ms',
+  'division_code',
+  'attributes',
+  'import_id',
+  'created_at',
+] as const;
+
+/** A record as stored: the document is kept only as its keyed hash. */
+export interface StoredRecord {
+  readonly kind: ImportKind;
+  readonly sourceId: string;
+  readonly documentKey: string;
+  readonly from: EpochMs;
+  readonly to: EpochMs | null;
+  readonly attributes: RecordAttributes;
+}
+
+/**
+ * Inserts records, skipping those whose (kind, sourceId) is already stored; resolves to how many
+ * were new. One transaction per call.
+ */
+export function recordInserter(
+  database: Database,
+): (
+  importId: string,
+  rows: readonly { record: EpidemicRecord; documentKey: string }[],
+  now: number,
+) => Promise<number> {
+  const insert = database.prepareBatchInsertIgnore('epidemic_records', RECORD_COLUMNS, ['kind', 'source_id']);
+  return (importId, rows, now) =>
+    insert(
+      rows.map(({ record, documentKey }) => [
+        record.kind,
+        record.sourceId,
+        documentKey,
+        record.from,
+        record.to,
+        record.attributes.divisionCode ?? null,
+        JSON.stringify(record.attributes),
+        importId,
+        now,
+      ]),
+    );
+}
+
+/**
+ * A stored record in the shape factsFromRecords reads. The document itself is not stored, so the
+ * document fields are placeholders: only the hash links a record to a person.
+ */
+export function asEpidemicRecord(r: StoredRecord): EpidemicRecord {
+  return {
+    kind: r.kind,
+    sourceId: r.sourceId,
+    documentType: 'resident_id_card',
+    documentNumber: '',
+    from: r.from,
+    to: r.to,
+    attributes: r.attributes,
+  };
+}
+
+export async function listRecordsForDocument(db: Db, documentKey: string): Promise<StoredRecord[]> {
+  const rows = await db
+    .selectFrom('epidemic_records')
+    .select(['kind', 'source_id', 'document_key', 'from_ms', 'to_ms', 'attributes'])
+    .where('document_key', '=', documentKey)
+    .orderBy('from_ms')
+    .execute();
+  return rows.map((r) => ({
+    kind: r.kind as ImportKind,
+    sourceId: r.source_id,
+    documentKey: r.document_key,
+    from: r.from_ms as EpochMs,
+    to: r.to_ms as EpochMs | null,
+    attributes: JSON.parse(r.attributes) as RecordAttributes,
+  }));
+}
+
+/** Registered residents holding any of these documents. */
+export async function residentsByDocumentKeys(db: Db, keys: readonly string[]): Promise<ResidentId[]> {
+  const out: ResidentId[] = [];
+  // Bounded IN lists: SQLite allows 32766 parameters, PostgreSQL 65535.
+  for (let i = 0; i < keys.length; i += 5000) {
+    const rows = await db
+      .selectFrom('residents')
+      .select('id')
+      .where('document_key', 'in', keys.slice(i, i + 5000))
+      .execute();
+    for (const r of rows) out.push(Number(r.id) as ResidentId);
+  }
+  return out;
+}
+
+/**
+ * Residents with a stay (applied, officer-added or imported) in `divisionCode` or under it: the
+ * people a risk area there can change. Province xx0000 and city xxxx00 codes match by prefix.
+ */
+export async function residentsWithStaysIn(db: Db, divisionCode: string): Promise<ResidentId[]> {
+  const prefix = divisionCode.endsWith('0000')
+    ? divisionCode.slice(0, 2)
+    : divisionCode.endsWith('00')
+      ? divisionCode.slice(0, 4)
+      : divisionCode;
+  const pattern = prefix.length === 6 ? prefix : `${prefix}%`;
+  // A stay recorded only at city or province level may fall in the area too; the policy decides.
+  const ancestors = [`${divisionCode.slice(0, 2)}0000`, `${divisionCode.slice(0, 4)}00`];
+  const fromFacts = await db
+    .selectFrom('facts')
+    .select('resident_id')
+    .distinct()
+    .where('kind', '=', 'stay')
+    .where((eb) => eb.or([eb('division_code', 'like', pattern), eb('division_code', 'in', ancestors)]))
+    .execute();
+  const fromRecords = await db
+    .selectFrom('epidemic_records')
+    .innerJoin('residents', 'residents.document_key', 'epidemic_records.document_key')
+    .select('residents.id')
+    .distinct()
+    .where('epidemic_records.kind', '=', 'stay')
+    .where((eb) =>
+      eb.or([
+        eb('epidemic_records.division_code', 'like', pattern),
+        eb('epidemic_records.division_code', 'in', ancestors),
+      ]),
+    )
+    .execute();
+  const ids = new Set<number>();
+  for (const r of fromFacts) ids.add(Number(r.resident_id));
+  for (const r of fromRecords) ids.add(Number(r.id));
+  return [...ids].sort((a, b) => a - b) as ResidentId[];
+}
