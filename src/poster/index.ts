@@ -1,0 +1,2 @@
+export { renderPlacePoster } from './place-poster.ts';
+export type { PlacePosterInput } from './place-poster.ts';
