@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { createPlatform, type Platform } from '../use-cases/platform.ts';
 import { DEMO_RESIDENTS, DEMO_STAFF, seedDemoData } from '../use-cases/demo.ts';
+import { startScheduler } from '../use-cases/scheduler.ts';
 import { buildApp } from './app.ts';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -42,9 +43,12 @@ export async function startServer(config: Config): Promise<{ url: string; close:
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   process.stdout.write(banner(config, url, platform));
+  // Reassessments when colours expire, daily snapshots and purges (P5); one node runs each slot.
+  const stopScheduler = startScheduler(platform);
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      await stopScheduler();
       await app.close();
       await platform.close();
     })());

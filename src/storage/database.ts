@@ -31,13 +31,15 @@ export interface Database {
     columns: readonly string[],
   ): (rows: readonly (readonly unknown[])[]) => Promise<void>;
   /**
-   * Like prepareBatchInsert, but rows that collide with `conflictColumns` (a unique constraint) are
-   * skipped; resolves to the number of rows actually inserted. For bulk imports.
+   * Like prepareBatchInsert, but a row that collides with `conflictColumns` (a unique constraint)
+   * is skipped — or, when `updateColumns` are given and any of them differs, updates them. Resolves
+   * to the number of rows inserted or changed, so identical rows count 0. For bulk imports.
    */
   prepareBatchInsertIgnore(
     table: string,
     columns: readonly string[],
     conflictColumns: readonly string[],
+    updateColumns?: readonly string[],
   ): (rows: readonly (readonly unknown[])[]) => Promise<number>;
   close(): Promise<void>;
 }
@@ -48,6 +50,22 @@ export type Db = Kysely<Tables>;
 function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad identifier ${name}`);
   return `"${name}"`;
+}
+
+/** `on conflict … do nothing`, or `do update` of the columns that differ (null-safe comparison). */
+function onConflict(
+  table: string,
+  conflictColumns: readonly string[],
+  updateColumns: readonly string[],
+  distinct: 'is not' | 'is distinct from',
+): string {
+  const target = ` on conflict (${conflictColumns.map(quoteIdent).join(', ')})`;
+  if (updateColumns.length === 0) return `${target} do nothing`;
+  const set = updateColumns.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ');
+  const changed = updateColumns
+    .map((c) => `${quoteIdent(table)}.${quoteIdent(c)} ${distinct} excluded.${quoteIdent(c)}`)
+    .join(' or ');
+  return `${target} do update set ${set} where ${changed}`;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -124,9 +142,14 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
         insertAll(rows);
       };
     },
-    prepareBatchInsertIgnore(table: string, columns: readonly string[], conflictColumns: readonly string[]) {
+    prepareBatchInsertIgnore(
+      table: string,
+      columns: readonly string[],
+      conflictColumns: readonly string[],
+      updateColumns: readonly string[] = [],
+    ) {
       const stmt = raw.prepare(
-        `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (${conflictColumns.map(quoteIdent).join(', ')}) do nothing`,
+        `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) values (${columns.map(() => '?').join(', ')})${onConflict(table, conflictColumns, updateColumns, 'is not')}`,
       );
       const insertAll = raw.transaction((rows: readonly (readonly unknown[])[]) => {
         let inserted = 0;
@@ -239,9 +262,14 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         await pool.query(head + values, rows.flat());
       };
     },
-    prepareBatchInsertIgnore(table: string, columns: readonly string[], conflictColumns: readonly string[]) {
+    prepareBatchInsertIgnore(
+      table: string,
+      columns: readonly string[],
+      conflictColumns: readonly string[],
+      updateColumns: readonly string[] = [],
+    ) {
       const head = `insert into ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) values `;
-      const tail = ` on conflict (${conflictColumns.map(quoteIdent).join(', ')}) do nothing`;
+      const tail = onConflict(table, conflictColumns, updateColumns, 'is distinct from');
       // PostgreSQL takes at most 65535 parameters per statement.
       const perStatement = Math.floor(65535 / columns.length);
       return async (rows: readonly (readonly unknown[])[]) => {

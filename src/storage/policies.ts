@@ -12,6 +12,7 @@ export async function findPolicyInForce(db: Db, now: number): Promise<PolicyRow 
     .selectFrom('policies')
     .select(['version', 'effective_from', 'body'])
     .where('effective_from', '<=', now)
+    .where('withdrawn_at', 'is', null)
     .orderBy('effective_from', 'desc')
     .orderBy('published_at', 'desc')
     .limit(1)
@@ -42,4 +43,33 @@ export async function insertPolicy(
     })
     .onConflict((oc) => oc.column('version').doNothing())
     .execute();
+}
+
+export interface PolicyListing {
+  readonly version: string;
+  readonly effectiveFrom: number;
+  readonly publishedAt: number;
+  readonly publishedBy: number | null;
+  readonly withdrawnAt: number | null;
+  readonly note: string | null;
+  readonly body: unknown;
+}
+
+/** Every version ever published, newest first, withdrawn ones included (the history). */
+export async function listPolicyVersions(db: Db): Promise<PolicyListing[]> {
+  const rows = await db
+    .selectFrom('policies')
+    .selectAll()
+    .orderBy('published_at', 'desc')
+    .orderBy('effective_from', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    version: r.version,
+    effectiveFrom: r.effective_from,
+    publishedAt: r.published_at,
+    publishedBy: r.published_by,
+    withdrawnAt: r.withdrawn_at,
+    note: r.note,
+    body: JSON.parse(r.body) as unknown,
+  }));
 }

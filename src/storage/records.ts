@@ -25,8 +25,8 @@ export interface StoredRecord {
 }
 
 /**
- * Inserts records, skipping those whose (kind, sourceId) is already stored; resolves to how many
- * were new. One transaction per call.
+ * Inserts records; one already stored with the same (kind, sourceId) and content is skipped, one
+ * with other content is replaced. Resolves to how many were new or changed. One transaction per call.
  */
 export function recordInserter(
   database: Database,
@@ -35,7 +35,14 @@ export function recordInserter(
   rows: readonly { record: EpidemicRecord; documentKey: string }[],
   now: number,
 ) => Promise<number> {
-  const insert = database.prepareBatchInsertIgnore('epidemic_records', RECORD_COLUMNS, ['kind', 'source_id']);
+  // The same record again changes nothing; the same source id with other content is a correction
+  // from the provider and replaces what was stored.
+  const insert = database.prepareBatchInsertIgnore(
+    'epidemic_records',
+    RECORD_COLUMNS,
+    ['kind', 'source_id'],
+    ['document_key', 'from_ms', 'to_ms', 'division_code', 'attributes'],
+  );
   return (importId, rows, now) =>
     insert(
       rows.map(({ record, documentKey }) => [

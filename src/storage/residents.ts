@@ -228,12 +228,14 @@ export async function updateResidentColour(
 export async function findResidentForAssessment(
   db: Db,
   id: ResidentId,
+  /** `select … for update` (PostgreSQL only; SQLite transactions are serial already). */
+  lock = false,
 ): Promise<{ colour: Colour; policyVersion: string; divisionCode: string; documentKey: string } | null> {
-  const row = await db
+  const query = db
     .selectFrom('residents')
     .select(['colour', 'colour_policy_version', 'address_division', 'document_key'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', '=', id);
+  const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
   return row === undefined
     ? null
     : {

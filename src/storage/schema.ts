@@ -25,6 +25,12 @@ export interface Tables {
   colour_snapshots: ColourSnapshotsTable;
   purges: PurgesTable;
   job_runs: JobRunsTable;
+  venues: VenuesTable;
+  checkpoint_checks: CheckpointChecksTable;
+  visits: VisitsTable;
+  reports: ReportsTable;
+  report_outbox: ReportOutboxTable;
+  checkpoint_policies: CheckpointPoliciesTable;
 }
 
 export interface AccountsTable {
@@ -66,6 +72,8 @@ export interface StaffTable {
   division_code: string;
   created_at: number;
   disabled_at: number | null;
+  /** For checkpoint staff a venue manager created: the one venue they check at. */
+  venue_id: number | null;
 }
 
 export interface ResidentsTable {
@@ -265,4 +273,105 @@ export interface JobRunsTable {
   slot: string;
   started_at: number;
   finished_at: number | null;
+}
+
+/** Issue 4: a venue and its place code (S4, S5). */
+export interface VenuesTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  division_code: string;
+  address_detail: string;
+  contact_name: string;
+  /** E.164 */
+  contact_mobile: string;
+  /** The resident account that registered the venue: its manager. */
+  manager_account_id: number;
+  status: 'pending' | 'approved';
+  created_at: number;
+  approved_at: number | null;
+  approved_by: number | null;
+  /** 0 before approval; a revocation increments it and older codes stop working. */
+  place_code_version: Generated<number>;
+  place_code_issued_at: number | null;
+  /** The QR text of the current place code. */
+  place_code: string | null;
+}
+
+/** One person at a venue's entrance (S6), as decided by the checkpoint policy in force. */
+export interface CheckpointChecksTable {
+  /** UUID made by the server. */
+  id: string;
+  /** UUID made by the checkpoint page: a replayed upload finds the stored check by it. */
+  client_check_id: string;
+  venue_id: number;
+  staff_id: number;
+  resident_id: number | null;
+  /** When the check happened at the door (earlier than recorded_at for queued offline checks). */
+  checked_at: number;
+  recorded_at: number;
+  outcome: 'pass' | 'refuse';
+  /** JSON array of RefusalReason. */
+  reasons: string;
+  colour: 'green' | 'yellow' | 'red' | null;
+  masked_name: string | null;
+  /** Only when the applied checks took it (S11: nothing else is kept about a green holder). */
+  temperature_deci_c: number | null;
+  mask_worn: number | null;
+  code_status: 'valid' | 'invalid' | 'none';
+  code_reason: string | null;
+  /** JSON of what the page decided offline, or null for an online check. */
+  offline: string | null;
+  policy_version: string;
+}
+
+/** A resident scanned a venue's place code (S4); deleted after the retention period (P5). */
+export interface VisitsTable {
+  id: Generated<number>;
+  resident_id: number;
+  venue_id: number;
+  at: number;
+}
+
+/** A yellow or red code, or a fever, seen at a checkpoint: reported to the area's office (S7). */
+export interface ReportsTable {
+  id: Generated<number>;
+  venue_id: number;
+  /** The venue's division, copied so that jurisdiction filters need no join. */
+  division_code: string;
+  kind: 'yellow_code' | 'red_code' | 'fever';
+  state: 'new' | 'acknowledged' | 'handled';
+  resident_id: number | null;
+  masked_name: string | null;
+  check_id: string;
+  created_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: number | null;
+  handled_at: number | null;
+  handled_by: number | null;
+  note: string | null;
+}
+
+/** Report webhook deliveries still to make (or made): survives restarts, shared by all nodes. */
+export interface ReportOutboxTable {
+  id: Generated<number>;
+  report_id: number;
+  /** 'report.created' | 'report.state' */
+  event: string;
+  attempts: Generated<number>;
+  /** null once delivered or given up. */
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+/** Versioned checkpoint policies (S12), published by provincial admins. */
+export interface CheckpointPoliciesTable {
+  version: string;
+  effective_from: number;
+  /** JSON of the CheckpointPolicy. */
+  body: string;
+  published_at: number;
+  published_by: number | null;
 }

@@ -1,5 +1,5 @@
 import { assessColour, type Assessment, type Policy } from '../domain/colour/index.ts';
-import type { RiskArea } from '../domain/colour/facts.ts';
+import type { Fact, RiskArea } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import { insertColourEvent } from '../storage/colour-events.ts';
@@ -23,6 +23,8 @@ export function assessmentToStored(a: Assessment, now: EpochMs): StoredColour {
 export interface ColourContext {
   readonly policy: Policy;
   readonly riskAreas: readonly RiskArea[];
+  /** PostgreSQL: the resident's row is locked while it is reassessed (nodes and sweeps run at once). */
+  readonly lockRows: boolean;
 }
 
 /**
@@ -31,13 +33,13 @@ export interface ColourContext {
  */
 export async function loadColourContext(p: Platform, now: EpochMs): Promise<ColourContext> {
   const [policy, riskAreas] = await Promise.all([p.policies.current(now), p.riskAreas.all(now)]);
-  return { policy, riskAreas };
+  return { policy, riskAreas, lockRows: p.database.dialect === 'postgres' };
 }
 
 /**
  * Recomputes and stores a resident's colour from the facts recorded for them and the epidemic
- * records imported under their document; records a colour event when it changes. `db` may be a
- * transaction. A resident inserted with an empty policy version is being assessed for the first
+ * records imported under their document; records a colour event when it changes. Call it inside a
+ * transaction, so that the read of the old colour, the update and the event go together. A resident inserted with an empty policy version is being assessed for the first
  * time: its event has no `from`.
  */
 export async function reassessResident(
@@ -46,13 +48,9 @@ export async function reassessResident(
   context: ColourContext,
   now: EpochMs,
 ): Promise<StoredColour> {
-  const current = await findResidentForAssessment(db, residentId);
+  const current = await findResidentForAssessment(db, residentId, context.lockRows);
   if (current === null) throw new Error(`resident ${residentId} vanished while being assessed`);
-  const [own, records] = await Promise.all([
-    listFacts(db, residentId),
-    listRecordsForDocument(db, current.documentKey),
-  ]);
-  const facts = records.length === 0 ? own : [...own, ...factsFromRecords(records.map(asEpidemicRecord))];
+  const facts = await loadResidentFacts(db, residentId, current.documentKey);
   const assessment = assessColour({ facts, riskAreas: context.riskAreas, policy: context.policy, now });
   const stored = assessmentToStored(assessment, now);
   const areaDependent = facts.some((f) => f.kind === 'stay');
@@ -70,6 +68,19 @@ export async function reassessResident(
     });
   }
   return stored;
+}
+
+/** Everything the policy reads about one resident: their own facts and their imported records. */
+export async function loadResidentFacts(
+  db: Db,
+  residentId: ResidentId,
+  documentKey: string,
+): Promise<Fact[]> {
+  const [own, records] = await Promise.all([
+    listFacts(db, residentId),
+    listRecordsForDocument(db, documentKey),
+  ]);
+  return records.length === 0 ? own : [...own, ...factsFromRecords(records.map(asEpidemicRecord))];
 }
 
 /** The stored colour as the freshness check needs it. */
@@ -95,8 +106,9 @@ export async function ensureFreshColour(
   const stale =
     (c.until !== null && now >= c.until) ||
     c.policyVersion !== policy.version ||
-    (resident.areaDependent && c.assessedAt < (await p.riskAreas.changedAt(now)));
+    (resident.areaDependent && c.assessedAt <= (await p.riskAreas.changedAt(now)));
   if (!stale) return { fresh: false, colour: c.colour, stored: 'reasons' in c ? c : null };
-  const stored = await reassessResident(p.db, resident.id, await loadColourContext(p, now), now);
+  const context = await loadColourContext(p, now);
+  const stored = await p.db.transaction().execute((trx) => reassessResident(trx, resident.id, context, now));
   return { fresh: true, colour: stored.colour, stored };
 }

@@ -25,8 +25,27 @@ export type ErrorCode =
   | 'resident_not_found'
   | 'out_of_jurisdiction'
   | 'sms_delivery_failed'
+  | 'import_not_found'
+  | 'risk_area_not_found'
+  | 'risk_area_already_lifted'
+  | 'policy_not_found'
+  | 'policy_version_exists'
+  | 'policy_rollback_invalid'
   | 'internal_error'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  // issue 4
+  | 'venue_not_found'
+  | 'venue_not_approved'
+  | 'venue_already_approved'
+  | 'place_code_revoked'
+  | 'place_code_invalid'
+  | 'not_venue_manager'
+  | 'not_venue_staff'
+  | 'staff_username_taken'
+  | 'report_not_found'
+  | 'report_state_invalid'
+  | 'temperature_out_of_range'
+  | 'check_time_invalid';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -49,8 +68,27 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   resident_not_found: 404,
   out_of_jurisdiction: 403,
   sms_delivery_failed: 502,
+  import_not_found: 404,
+  risk_area_not_found: 404,
+  risk_area_already_lifted: 409,
+  policy_not_found: 404,
+  policy_version_exists: 409,
+  policy_rollback_invalid: 409,
   internal_error: 500,
   service_unavailable: 503,
+  // issue 4
+  venue_not_found: 404,
+  venue_not_approved: 409,
+  venue_already_approved: 409,
+  place_code_revoked: 410,
+  place_code_invalid: 400,
+  not_venue_manager: 403,
+  not_venue_staff: 403,
+  staff_username_taken: 409,
+  report_not_found: 404,
+  report_state_invalid: 409,
+  temperature_out_of_range: 400,
+  check_time_invalid: 400,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

@@ -36,8 +36,35 @@ export interface Platform {
   readonly riskAreas: RiskAreaCache;
   readonly verificationLog: GroupCommitWriter<VerificationRecord>;
   readonly auditLog: GroupCommitWriter<AuditEntry>;
+  /** Work started by a request that outlives it (sweeps); awaited on close. */
+  readonly background: Set<Promise<void>>;
+  readonly logger: Logger;
   close(): Promise<void>;
 }
+
+/** Structured log lines on stderr for work outside a request (requests log through Fastify). */
+export interface Logger {
+  info(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export const stderrLogger: Logger = {
+  info: (fields, message) => {
+    process.stderr.write(JSON.stringify({ level: 'info', time: Date.now(), msg: message, ...fields }) + '\n');
+  },
+  error: (fields, message) => {
+    const err = fields['err'];
+    process.stderr.write(
+      JSON.stringify({
+        level: 'error',
+        time: Date.now(),
+        msg: message,
+        ...fields,
+        ...(err instanceof Error ? { err: { message: err.message, stack: err.stack } } : {}),
+      }) + '\n',
+    );
+  },
+};
 
 export interface PlatformSecrets {
   /** Keys document lookups and health-card ids (not reversible without it). */
@@ -124,6 +151,7 @@ export interface PlatformOptions {
   readonly sms?: SmsSender;
   /** Use an already opened database (tests open one per dialect). */
   readonly database?: Database;
+  readonly logger?: Logger;
 }
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
@@ -154,6 +182,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         : unconfiguredSmsSender);
   const verificationLog = new GroupCommitWriter<VerificationRecord>(verificationInserter(database));
   const auditLog = new GroupCommitWriter<AuditEntry>((rows) => insertAuditEntries(db, rows));
+  const background = new Set<Promise<void>>();
   return {
     config,
     database,
@@ -166,7 +195,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     riskAreas: new RiskAreaCache(db),
     verificationLog,
     auditLog,
+    background,
+    logger: options.logger ?? stderrLogger,
     async close() {
+      while (background.size > 0) await Promise.all([...background]);
       await verificationLog.drain();
       await auditLog.drain();
       await database.close();

@@ -109,6 +109,7 @@ export async function createTestPlatform(
     app,
     async close() {
       await app.close();
+      while (platform.background.size > 0) await Promise.all([...platform.background]);
       await platform.verificationLog.drain();
       await platform.auditLog.drain();
       await dispose();

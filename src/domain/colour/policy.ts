@@ -30,7 +30,27 @@ export interface Policy {
   readonly effectiveFrom: string;
   readonly rules: readonly PolicyRule[];
   readonly description?: LocalizedText;
+  /** How long personal data is kept (P5); DEFAULT_RETENTION when absent. */
+  readonly retention?: Retention;
 }
+
+/**
+ * Days after which data is deleted by the purge job. Facts and records count from when they stop
+ * having any effect (their end, or their start for kinds with a fixed window); events, visits and
+ * checks from when they happened.
+ */
+export interface Retention {
+  readonly factsDays: number;
+  readonly eventsDays: number;
+  readonly visitsDays: number;
+  readonly checksDays: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { factsDays: 30, eventsDays: 90, visitsDays: 28, checksDays: 28 };
+
+/** A fact must outlive the longest S10 window (14 days) with margin, or a purge could change colours. */
+export const MIN_FACT_RETENTION_DAYS = 15;
+const MAX_RETENTION_DAYS = 3650;
 
 export interface CompiledRule {
   readonly rule: PolicyRule;
@@ -45,7 +65,14 @@ export interface CompiledPolicy {
   readonly rulesByKind: ReadonlyMap<FactKind, readonly CompiledRule[]>;
 }
 
-const POLICY_KEYS: ReadonlySet<string> = new Set(['version', 'effectiveFrom', 'rules', 'description']);
+const POLICY_KEYS: ReadonlySet<string> = new Set([
+  'version',
+  'effectiveFrom',
+  'rules',
+  'description',
+  'retention',
+]);
+const RETENTION_KEYS: readonly (keyof Retention)[] = ['factsDays', 'eventsDays', 'visitsDays', 'checksDays'];
 const RULE_KEYS: ReadonlySet<string> = new Set(['id', 'colour', 'factKinds', 'when', 'until', 'reason']);
 const RULE_ID_PATTERN = /^[a-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*$/;
 const ISO_DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -84,6 +111,7 @@ export function validatePolicy(json: unknown): Validation<Policy> {
     );
   }
   if (json.description !== undefined) checkLocalizedText(json.description, 'description', issues);
+  const retention = json.retention === undefined ? undefined : checkRetention(json.retention, issues);
 
   const rules: PolicyRule[] = [];
   if (!Array.isArray(json.rules)) {
@@ -119,6 +147,7 @@ export function validatePolicy(json: unknown): Validation<Policy> {
     effectiveFrom: effectiveFrom as string,
     rules,
     ...(json.description === undefined ? {} : { description: json.description as LocalizedText }),
+    ...(retention === undefined || retention === null ? {} : { retention }),
   });
   compiledPolicies.set(policy, compile(policy));
   return { ok: true, value: policy };
@@ -153,6 +182,29 @@ function compile(policy: Policy): CompiledPolicy {
     }
   });
   return { policy, rulesByKind };
+}
+
+function checkRetention(json: unknown, issues: FieldIssue[]): Retention | null {
+  if (!isRecord(json)) {
+    issues.push(issue('retention', 'retention_not_object', 'retention must be an object of day counts.'));
+    return null;
+  }
+  reportUnknownKeys(json, new Set(RETENTION_KEYS), 'retention', issues);
+  const out: Record<string, number> = {};
+  for (const key of RETENTION_KEYS) {
+    const value = json[key];
+    const min = key === 'factsDays' ? MIN_FACT_RETENTION_DAYS : 1;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_RETENTION_DAYS) {
+      issues.push(
+        issue(
+          `retention.${key}`,
+          'retention_days',
+          `${key} must be a whole number of days from ${min} to ${MAX_RETENTION_DAYS}.`,
+        ),
+      );
+    } else out[key] = value;
+  }
+  return Object.keys(out).length === RETENTION_KEYS.length ? (out as unknown as Retention) : null;
 }
 
 function validateRule(json: unknown, path: string, issues: FieldIssue[]): PolicyRule | null {

@@ -4,7 +4,13 @@ import { spawn } from 'node:child_process';
 import { gb11643CheckCharacter } from '../identity/index.ts';
 import { epochMs } from '../types.ts';
 import { csvHeader, type ImportKind } from './kinds.ts';
-import { ImportFileError, MAX_LINE_BYTES, MAX_RECORD_BYTES, readImport, type ImportFormat } from './read-import.ts';
+import {
+  ImportFileError,
+  MAX_LINE_BYTES,
+  MAX_RECORD_BYTES,
+  readImport,
+  type ImportFormat,
+} from './read-import.ts';
 
 const NOW = epochMs(Date.parse('2020-02-20T12:00:00+08:00'));
 const ID = ((body: string) => body + gb11643CheckCharacter(body))('37010219870112527');
@@ -28,7 +34,9 @@ async function summary(
   const out: string[] = [];
   for await (const row of readImport(input, format, kind, NOW)) {
     out.push(
-      row.ok ? `${row.line}:${row.record.sourceId}` : `${row.line}:${row.issues.map((i) => `${i.path}:${i.code}`).join(',')}`,
+      row.ok
+        ? `${row.line}:${row.record.sourceId}`
+        : `${row.line}:${row.issues.map((i) => `${i.path}:${i.code}`).join(',')}`,
     );
   }
   return out;
@@ -37,7 +45,13 @@ async function summary(
 const CC_HEADER = csvHeader('closeContact');
 const cc = (id: string, extra = ''): string => `${id},resident_id_card,${ID},home,2020-02-10,,${extra}`;
 const ccJson = (id: string): string =>
-  JSON.stringify({ sourceId: id, documentType: 'resident_id_card', documentNumber: ID, isolation: 'home', start: '2020-02-10' });
+  JSON.stringify({
+    sourceId: id,
+    documentType: 'resident_id_card',
+    documentNumber: ID,
+    isolation: 'home',
+    start: '2020-02-10',
+  });
 
 void describe('CSV', () => {
   void test('rows come with their physical line; the header is line 1', async () => {
@@ -126,15 +140,21 @@ void describe('CSV', () => {
   });
 
   void test('a quoted field running past the record limit makes the file unreadable from its line', async () => {
-    const lines = Array.from({ length: Math.ceil((MAX_RECORD_BYTES + 2 ** 21) / 1000) }, () => "y".repeat(1000));
+    const lines = Array.from({ length: Math.ceil((MAX_RECORD_BYTES + 2 ** 21) / 1000) }, () =>
+      'y'.repeat(1000),
+    );
     const text = `${CC_HEADER}\n${cc('a')}\n${cc('b', `"${lines.join('\n')}`)}\n`;
     const seen: string[] = [];
     await assert.rejects(
       async () => {
-        for await (const row of readImport(chunks(text), 'csv', 'closeContact', NOW)) seen.push(String(row.line));
+        for await (const row of readImport(chunks(text), 'csv', 'closeContact', NOW))
+          seen.push(String(row.line));
       },
       (error: unknown) =>
-        error instanceof ImportFileError && error.code === 'import_csv_unreadable' && error.line === 3 && /line 3/.test(error.message),
+        error instanceof ImportFileError &&
+        error.code === 'import_csv_unreadable' &&
+        error.line === 3 &&
+        /line 3/.test(error.message),
     );
     assert.deepEqual(seen, ['2']);
   });
@@ -152,11 +172,23 @@ void describe('CSV header errors', () => {
     },
     { name: 'an unknown column', text: `${CC_HEADER},hotel\n`, mentions: /unknown columns: "hotel"/ },
     { name: 'a repeated column', text: `${CC_HEADER},note\n`, mentions: /repeated columns: note/ },
-    { name: 'semicolons instead of commas', text: `${CC_HEADER.replaceAll(',', ';')}\n`, mentions: /unknown columns/ },
-    { name: 'the header of another kind', text: `${csvHeader('stay')}\n`, mentions: /unknown columns: "divisionCode"/ },
+    {
+      name: 'semicolons instead of commas',
+      text: `${CC_HEADER.replaceAll(',', ';')}\n`,
+      mentions: /unknown columns/,
+    },
+    {
+      name: 'the header of another kind',
+      text: `${csvHeader('stay')}\n`,
+      mentions: /unknown columns: "divisionCode"/,
+    },
     {
       name: 'a header in GBK',
-      text: Buffer.concat([Buffer.from(`${CC_HEADER},`), Buffer.from([0xb1, 0xb8, 0xd7, 0xa2]), Buffer.from('\n')]),
+      text: Buffer.concat([
+        Buffer.from(`${CC_HEADER},`),
+        Buffer.from([0xb1, 0xb8, 0xd7, 0xa2]),
+        Buffer.from('\n'),
+      ]),
       mentions: /not look like UTF-8/,
     },
   ];
@@ -207,7 +239,12 @@ void describe('JSON Lines', () => {
     const text = `${ccJson('a')}\n${long}\n${ccJson('b')}\n${long}`;
     const pieces = [];
     for (let i = 0; i < text.length; i += 4096) pieces.push(text.slice(i, i + 4096));
-    assert.deepEqual(await summary(chunks(...pieces), 'jsonl'), ['1:a', '2::line_too_long', '3:b', '4::line_too_long']);
+    assert.deepEqual(await summary(chunks(...pieces), 'jsonl'), [
+      '1:a',
+      '2::line_too_long',
+      '3:b',
+      '4::line_too_long',
+    ]);
   });
 
   void test('a line that is not UTF-8 is reported', async () => {
@@ -266,14 +303,25 @@ function generate(args: string[]): Promise<Buffer> {
     const out: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`exit ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`exit ${code}`)),
+    );
   });
 }
 
 void describe('bench/gen-close-contacts.ts', () => {
   for (const format of ['csv', 'jsonl'] as const) {
     void test(`${format}: valid rows, unique sourceIds, starts in the 14 days before --now, invalid every Nth`, async () => {
-      const file = await generate(['--rows', '300', '--format', format, '--invalid-every', '10', '--seed', '7']);
+      const file = await generate([
+        '--rows',
+        '300',
+        '--format',
+        format,
+        '--invalid-every',
+        '10',
+        '--seed',
+        '7',
+      ]);
       const codes = new Map<string, number>();
       const sourceIds = new Set<string>();
       let valid = 0;

@@ -45,6 +45,9 @@ const PIECE_BYTES = 64 * 1024;
 
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
+const LF = Buffer.from('\n');
+/** Closes a quote left open by the dropped part of a cut line. */
+const QUOTE_NEWLINE = Buffer.from('"\n');
 const REPLACEMENT = '\uFFFD';
 const BOM = '\uFEFF';
 
@@ -102,36 +105,37 @@ async function* limitLines(
       runaway.stopped = true;
       return;
     }
-    const chunk = piece;
+    // Lines within the limit pass as they are; only a cut splits the piece.
     const parts: Buffer[] = [];
+    let keepFrom = 0;
     let start = 0;
-    while (start < chunk.length) {
-      const nl = chunk.indexOf(NEWLINE, start);
-      const end = nl === -1 ? chunk.length : nl;
-      if (dropping) {
-        for (let i = chunk.indexOf(QUOTE, start); i !== -1 && i < end; i = chunk.indexOf(QUOTE, i + 1))
-          droppedQuotes++;
-      } else if (length + end - start > MAX_LINE_BYTES) {
-        const keep = MAX_LINE_BYTES - length;
-        parts.push(chunk.subarray(start, start + keep));
+    while (start < piece.length) {
+      const nl = piece.indexOf(NEWLINE, start);
+      const end = nl === -1 ? piece.length : nl;
+      let quotesFrom = -1;
+      if (dropping) quotesFrom = start;
+      else if (length + end - start > MAX_LINE_BYTES) {
+        const keep = start + MAX_LINE_BYTES - length;
+        parts.push(piece.subarray(keepFrom, keep));
         cut.add(line);
         dropping = true;
         droppedQuotes = 0;
-        for (let i = chunk.indexOf(QUOTE, start + keep); i !== -1 && i < end; i = chunk.indexOf(QUOTE, i + 1))
+        quotesFrom = keep;
+      } else length += end - start;
+      if (quotesFrom !== -1)
+        for (let i = piece.indexOf(QUOTE, quotesFrom); i !== -1 && i < end; i = piece.indexOf(QUOTE, i + 1))
           droppedQuotes++;
-      } else {
-        parts.push(chunk.subarray(start, nl === -1 ? end : nl + 1));
-        length += end - start;
-      }
       if (nl === -1) break;
       if (dropping) {
-        parts.push(Buffer.from(droppedQuotes % 2 === 1 ? '"\n' : '\n'));
+        parts.push(droppedQuotes % 2 === 1 ? QUOTE_NEWLINE : LF);
         dropping = false;
+        keepFrom = nl + 1;
       }
       line++;
       length = 0;
       start = nl + 1;
     }
+    if (!dropping && keepFrom < piece.length) parts.push(piece.subarray(keepFrom));
     if (parts.length === 1) yield parts[0]!;
     else if (parts.length > 1) yield Buffer.concat(parts);
   }
@@ -151,7 +155,8 @@ function headerColumns(kind: ImportKind, cells: readonly string[] | undefined): 
   const problems: string[] = [];
   if (cells === undefined) problems.push('the file is empty');
   const unknown = found.filter((name) => !expected.includes(name));
-  if (unknown.length > 0) problems.push(`unknown columns: ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
+  if (unknown.length > 0)
+    problems.push(`unknown columns: ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
   const duplicate = found.filter((name, i) => found.indexOf(name) !== i);
   if (duplicate.length > 0) problems.push(`repeated columns: ${[...new Set(duplicate)].join(', ')}`);
   const missing = spec.fields.filter((f) => f.required && !found.includes(f.name)).map((f) => f.name);
@@ -294,7 +299,9 @@ async function* readJsonLines(
       return {
         line,
         ok: false,
-        issues: [{ path: ROW_PATH, code: 'json_not_object', message: 'Each line must hold one JSON object {…}.' }],
+        issues: [
+          { path: ROW_PATH, code: 'json_not_object', message: 'Each line must hold one JSON object {…}.' },
+        ],
       };
     const result = validateImportRow(kind, value as Record<string, unknown>, now, 'jsonl');
     return result.ok ? { line, ok: true, record: result.value } : { line, ok: false, issues: result.issues };
@@ -323,7 +330,8 @@ async function* readJsonLines(
       }
       line++;
       let row: ImportRow | null;
-      if (tooLong || pendingLength + nl - start > MAX_LINE_BYTES) row = { line, ok: false, issues: LINE_TOO_LONG };
+      if (tooLong || pendingLength + nl - start > MAX_LINE_BYTES)
+        row = { line, ok: false, issues: LINE_TOO_LONG };
       else if (pending.length === 0) row = readLine(decode(chunk, start, nl));
       else {
         pending.push(chunk.subarray(start, nl));
@@ -339,7 +347,9 @@ async function* readJsonLines(
   }
   if (tooLong || pendingLength > 0) {
     line++;
-    const row = tooLong ? { line, ok: false as const, issues: LINE_TOO_LONG } : readLine(decode(Buffer.concat(pending), 0, pendingLength));
+    const row = tooLong
+      ? { line, ok: false as const, issues: LINE_TOO_LONG }
+      : readLine(decode(Buffer.concat(pending), 0, pendingLength));
     if (row !== null) yield row;
   }
 }

@@ -57,12 +57,32 @@ void describe('every kind: valid rows and each field failure', () => {
     const toField = fieldOf(kind, 'to');
     const cases: { name: string; change: Record<string, string>; issues: string[] }[] = [
       { name: 'sourceId missing', change: { sourceId: '' }, issues: ['sourceId:field_required'] },
-      { name: 'sourceId with a leading space', change: { sourceId: ' a1' }, issues: ['sourceId:source_id_invalid'] },
-      { name: 'sourceId too long', change: { sourceId: 'a'.repeat(129) }, issues: ['sourceId:source_id_invalid'] },
-      { name: 'sourceId with a control character', change: { sourceId: 'a\u0007b' }, issues: ['sourceId:source_id_invalid'] },
-      { name: 'documentType unknown', change: { documentType: 'id' }, issues: ['documentType:document_type_unknown'] },
+      {
+        name: 'sourceId with a leading space',
+        change: { sourceId: ' a1' },
+        issues: ['sourceId:source_id_invalid'],
+      },
+      {
+        name: 'sourceId too long',
+        change: { sourceId: 'a'.repeat(129) },
+        issues: ['sourceId:source_id_invalid'],
+      },
+      {
+        name: 'sourceId with a control character',
+        change: { sourceId: 'a\u0007b' },
+        issues: ['sourceId:source_id_invalid'],
+      },
+      {
+        name: 'documentType unknown',
+        change: { documentType: 'id' },
+        issues: ['documentType:document_type_unknown'],
+      },
       { name: 'documentType missing', change: { documentType: '' }, issues: ['documentType:field_required'] },
-      { name: 'documentNumber missing', change: { documentNumber: '' }, issues: ['documentNumber:field_required'] },
+      {
+        name: 'documentNumber missing',
+        change: { documentNumber: '' },
+        issues: ['documentNumber:field_required'],
+      },
       {
         name: 'documentNumber check digit wrong',
         change: { documentNumber: ID.slice(0, 17) + (ID.endsWith('1') ? '2' : '1') },
@@ -74,8 +94,16 @@ void describe('every kind: valid rows and each field failure', () => {
         issues: ['documentNumber:document_number_format'],
       },
       { name: `${fromField} missing`, change: { [fromField]: '' }, issues: [`${fromField}:field_required`] },
-      { name: `${fromField} not a date`, change: { [fromField]: '10/02/2020' }, issues: [`${fromField}:date_invalid`] },
-      { name: `${fromField} no real date`, change: { [fromField]: '2020-02-30' }, issues: [`${fromField}:date_invalid`] },
+      {
+        name: `${fromField} not a date`,
+        change: { [fromField]: '10/02/2020' },
+        issues: [`${fromField}:date_invalid`],
+      },
+      {
+        name: `${fromField} no real date`,
+        change: { [fromField]: '2020-02-30' },
+        issues: [`${fromField}:date_invalid`],
+      },
       {
         name: `${fromField} without offset`,
         change: { [fromField]: '2020-02-10T08:00:00' },
@@ -100,17 +128,41 @@ void describe('every kind: valid rows and each field failure', () => {
     const fields = IMPORT_KIND_SPECS.find((s) => s.kind === kind)!.fields;
     for (const f of fields) {
       if (f.required && !['sourceId', 'documentType', 'documentNumber', fromField].includes(f.name))
-        cases.push({ name: `${f.name} missing`, change: { [f.name]: '' }, issues: [`${f.name}:field_required`] });
+        cases.push({
+          name: `${f.name} missing`,
+          change: { [f.name]: '' },
+          issues: [`${f.name}:field_required`],
+        });
       switch (f.type) {
         case 'isolation':
-          cases.push({ name: 'isolation unknown', change: { isolation: 'hotel' }, issues: ['isolation:isolation_invalid'] });
+          cases.push({
+            name: 'isolation unknown',
+            change: { isolation: 'hotel' },
+            issues: ['isolation:isolation_invalid'],
+          });
           break;
         case 'temperature':
           cases.push(
-            { name: 'temperature too low', change: { temperature: '29.9' }, issues: ['temperature:temperature_invalid'] },
-            { name: 'temperature too high', change: { temperature: '45.1' }, issues: ['temperature:temperature_invalid'] },
-            { name: 'temperature two decimals', change: { temperature: '37.25' }, issues: ['temperature:temperature_invalid'] },
-            { name: 'temperature in °F', change: { temperature: '99.5' }, issues: ['temperature:temperature_invalid'] },
+            {
+              name: 'temperature too low',
+              change: { temperature: '29.9' },
+              issues: ['temperature:temperature_invalid'],
+            },
+            {
+              name: 'temperature too high',
+              change: { temperature: '45.1' },
+              issues: ['temperature:temperature_invalid'],
+            },
+            {
+              name: 'temperature two decimals',
+              change: { temperature: '37.25' },
+              issues: ['temperature:temperature_invalid'],
+            },
+            {
+              name: 'temperature in °F',
+              change: { temperature: '99.5' },
+              issues: ['temperature:temperature_invalid'],
+            },
           );
           break;
         case 'symptoms':
@@ -121,25 +173,49 @@ void describe('every kind: valid rows and each field failure', () => {
           });
           break;
         case 'countries':
-          cases.push({ name: 'country unknown', change: { countries: 'IT|ZZ' }, issues: ['countries.1:country_invalid'] });
+          cases.push({
+            name: 'country unknown',
+            change: { countries: 'IT|ZZ' },
+            issues: ['countries.1:country_invalid'],
+          });
           break;
         case 'testKind':
-          cases.push({ name: 'test kind unknown', change: { testKind: 'pcr' }, issues: ['testKind:test_kind_invalid'] });
+          cases.push({
+            name: 'test kind unknown',
+            change: { testKind: 'pcr' },
+            issues: ['testKind:test_kind_invalid'],
+          });
           break;
         case 'testResult':
-          cases.push({ name: 'result unknown', change: { result: 'pending' }, issues: ['result:test_result_invalid'] });
+          cases.push({
+            name: 'result unknown',
+            change: { result: 'pending' },
+            issues: ['result:test_result_invalid'],
+          });
           break;
         case 'divisionCode':
           cases.push(
-            { name: 'division unknown', change: { divisionCode: '999999' }, issues: ['divisionCode:division_unknown'] },
-            { name: 'division not 6 digits', change: { divisionCode: '4201' }, issues: ['divisionCode:division_unknown'] },
+            {
+              name: 'division unknown',
+              change: { divisionCode: '999999' },
+              issues: ['divisionCode:division_unknown'],
+            },
+            {
+              name: 'division not 6 digits',
+              change: { divisionCode: '4201' },
+              issues: ['divisionCode:division_unknown'],
+            },
           );
           break;
         case 'level':
           cases.push({ name: 'level unknown', change: { level: 'low' }, issues: ['level:level_invalid'] });
           break;
         case 'text':
-          cases.push({ name: `${f.name} too long`, change: { [f.name]: 'x'.repeat(501) }, issues: [`${f.name}:text_too_long`] });
+          cases.push({
+            name: `${f.name} too long`,
+            change: { [f.name]: 'x'.repeat(501) },
+            issues: [`${f.name}:text_too_long`],
+          });
           break;
         case 'sourceId':
         case 'documentType':
@@ -169,10 +245,7 @@ void describe('every kind: valid rows and each field failure', () => {
       void test(`${kind}: ${c.name}`, () => {
         const result = validateImportRow(kind, row(kind, c.change), NOW, 'csv');
         assert.equal(result.ok, false);
-        assert.deepEqual(
-          !result.ok && result.issues.map((i) => `${i.path}:${i.code}`),
-          c.issues,
-        );
+        assert.deepEqual(!result.ok && result.issues.map((i) => `${i.path}:${i.code}`), c.issues);
         for (const issue of !result.ok ? result.issues : []) assert.match(issue.message, /^[A-Z].*\.$/s);
       });
     }
@@ -180,17 +253,18 @@ void describe('every kind: valid rows and each field failure', () => {
 });
 
 void describe('attributes of valid records', () => {
-  const cases: { kind: ImportKind; change?: Record<string, string>; attributes: Record<string, unknown> }[] = [
-    { kind: 'confirmed', attributes: { note: '济南市第 12 例' } },
-    { kind: 'closeContact', attributes: { isolation: 'home' } },
-    { kind: 'feverClinic', attributes: { temperatureDeciC: 382 } },
-    { kind: 'symptoms', attributes: { symptoms: ['fever', 'dryCough'], temperatureDeciC: 378 } },
-    { kind: 'symptoms', change: { temperature: '' }, attributes: { symptoms: ['fever', 'dryCough'] } },
-    { kind: 'testResult', attributes: { testKind: 'nucleicAcid', testResult: 'positive' } },
-    { kind: 'overseasArrival', attributes: { countries: ['IT', 'FR'], isolation: 'centralised' } },
-    { kind: 'stay', attributes: { divisionCode: '420102', subArea: '华南海鲜市场' } },
-    { kind: 'riskManagement', attributes: { level: 'high', note: '与确诊病例同乘 G123 次列车' } },
-  ];
+  const cases: { kind: ImportKind; change?: Record<string, string>; attributes: Record<string, unknown> }[] =
+    [
+      { kind: 'confirmed', attributes: { note: '济南市第 12 例' } },
+      { kind: 'closeContact', attributes: { isolation: 'home' } },
+      { kind: 'feverClinic', attributes: { temperatureDeciC: 382 } },
+      { kind: 'symptoms', attributes: { symptoms: ['fever', 'dryCough'], temperatureDeciC: 378 } },
+      { kind: 'symptoms', change: { temperature: '' }, attributes: { symptoms: ['fever', 'dryCough'] } },
+      { kind: 'testResult', attributes: { testKind: 'nucleicAcid', testResult: 'positive' } },
+      { kind: 'overseasArrival', attributes: { countries: ['IT', 'FR'], isolation: 'centralised' } },
+      { kind: 'stay', attributes: { divisionCode: '420102', subArea: '华南海鲜市场' } },
+      { kind: 'riskManagement', attributes: { level: 'high', note: '与确诊病例同乘 G123 次列车' } },
+    ];
   for (const c of cases) {
     void test(`${c.kind} ${JSON.stringify(c.change ?? {})}`, () => {
       const result = validateImportRow(c.kind, row(c.kind, c.change), NOW, 'csv');
@@ -212,80 +286,91 @@ void test('document numbers are normalised: spaces removed, x upper-cased', () =
 void test('every problem of a row is reported at once', () => {
   const result = validateImportRow(
     'closeContact',
-    row('closeContact', { sourceId: '', isolation: 'hotel', start: '2020-03-01', end: '', documentNumber: '123' }),
+    row('closeContact', {
+      sourceId: '',
+      isolation: 'hotel',
+      start: '2020-03-01',
+      end: '',
+      documentNumber: '123',
+    }),
     NOW,
     'csv',
   );
   assert.equal(result.ok, false);
-  assert.deepEqual(
-    !result.ok && result.issues.map((i) => `${i.path}:${i.code}`),
-    [
-      'sourceId:field_required',
-      'isolation:isolation_invalid',
-      'start:date_in_future',
-      'documentNumber:document_number_format',
-    ],
-  );
+  assert.deepEqual(!result.ok && result.issues.map((i) => `${i.path}:${i.code}`), [
+    'sourceId:field_required',
+    'isolation:isolation_invalid',
+    'start:date_in_future',
+    'documentNumber:document_number_format',
+  ]);
 });
 
 void describe('JSON Lines values', () => {
   const base = { sourceId: 's1', documentType: 'resident_id_card', documentNumber: ID };
-  const cases: { name: string; kind: ImportKind; value: Record<string, unknown>; issues: string[] | null }[] = [
-    {
-      name: 'numbers, arrays and nulls in their JSON types',
-      kind: 'symptoms',
-      value: { ...base, onsetAt: '2020-02-18', resolvedAt: null, symptoms: ['fever'], temperature: 37.5, note: null },
-      issues: null,
-    },
-    {
-      name: 'an unknown field is refused, not dropped',
-      kind: 'closeContact',
-      value: { ...base, isolation: 'home', start: '2020-02-10', hotel: '如家' },
-      issues: ['hotel:field_unknown'],
-    },
-    {
-      name: 'a CSV-only field name of another kind is unknown too',
-      kind: 'confirmed',
-      value: { ...base, diagnosedAt: '2020-02-10', isolation: 'home' },
-      issues: ['isolation:field_unknown'],
-    },
-    {
-      name: 'temperature as a string',
-      kind: 'feverClinic',
-      value: { ...base, visitedAt: '2020-02-10', temperature: '38.0' },
-      issues: ['temperature:field_type'],
-    },
-    {
-      name: 'temperature with two decimals',
-      kind: 'feverClinic',
-      value: { ...base, visitedAt: '2020-02-10', temperature: 38.05 },
-      issues: ['temperature:temperature_invalid'],
-    },
-    {
-      name: 'symptoms as a CSV-style string',
-      kind: 'symptoms',
-      value: { ...base, onsetAt: '2020-02-10', symptoms: 'fever|dryCough' },
-      issues: ['symptoms:field_type'],
-    },
-    {
-      name: 'countries with a number in the array',
-      kind: 'overseasArrival',
-      value: { ...base, arrivedAt: '2020-02-10', countries: ['IT', 7] },
-      issues: ['countries:field_type'],
-    },
-    {
-      name: 'sourceId as a number',
-      kind: 'discharged',
-      value: { ...base, sourceId: 42, dischargedAt: '2020-02-10' },
-      issues: ['sourceId:field_type'],
-    },
-    {
-      name: 'a date as a number',
-      kind: 'discharged',
-      value: { ...base, dischargedAt: 1581264000000 },
-      issues: ['dischargedAt:field_type'],
-    },
-  ];
+  const cases: { name: string; kind: ImportKind; value: Record<string, unknown>; issues: string[] | null }[] =
+    [
+      {
+        name: 'numbers, arrays and nulls in their JSON types',
+        kind: 'symptoms',
+        value: {
+          ...base,
+          onsetAt: '2020-02-18',
+          resolvedAt: null,
+          symptoms: ['fever'],
+          temperature: 37.5,
+          note: null,
+        },
+        issues: null,
+      },
+      {
+        name: 'an unknown field is refused, not dropped',
+        kind: 'closeContact',
+        value: { ...base, isolation: 'home', start: '2020-02-10', hotel: '如家' },
+        issues: ['hotel:field_unknown'],
+      },
+      {
+        name: 'a CSV-only field name of another kind is unknown too',
+        kind: 'confirmed',
+        value: { ...base, diagnosedAt: '2020-02-10', isolation: 'home' },
+        issues: ['isolation:field_unknown'],
+      },
+      {
+        name: 'temperature as a string',
+        kind: 'feverClinic',
+        value: { ...base, visitedAt: '2020-02-10', temperature: '38.0' },
+        issues: ['temperature:field_type'],
+      },
+      {
+        name: 'temperature with two decimals',
+        kind: 'feverClinic',
+        value: { ...base, visitedAt: '2020-02-10', temperature: 38.05 },
+        issues: ['temperature:temperature_invalid'],
+      },
+      {
+        name: 'symptoms as a CSV-style string',
+        kind: 'symptoms',
+        value: { ...base, onsetAt: '2020-02-10', symptoms: 'fever|dryCough' },
+        issues: ['symptoms:field_type'],
+      },
+      {
+        name: 'countries with a number in the array',
+        kind: 'overseasArrival',
+        value: { ...base, arrivedAt: '2020-02-10', countries: ['IT', 7] },
+        issues: ['countries:field_type'],
+      },
+      {
+        name: 'sourceId as a number',
+        kind: 'discharged',
+        value: { ...base, sourceId: 42, dischargedAt: '2020-02-10' },
+        issues: ['sourceId:field_type'],
+      },
+      {
+        name: 'a date as a number',
+        kind: 'discharged',
+        value: { ...base, dischargedAt: 1581264000000 },
+        issues: ['dischargedAt:field_type'],
+      },
+    ];
   for (const c of cases) {
     void test(c.name, () => {
       const result = validateImportRow(c.kind, c.value, NOW, 'jsonl');

@@ -80,8 +80,8 @@ function oneOf<T extends string>(
 
 /** Splits a CSV list cell, or checks a JSON array holds only strings; undefined after an issue. */
 function listOf(value: unknown, format: RowFormat, path: string, issues: FieldIssue[]): string[] | undefined {
-  if (format === 'csv') return (value as string).split(CSV_LIST_SEPARATOR);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  if (typeof value === 'string' && format === 'csv') return value.split(CSV_LIST_SEPARATOR);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
   issues.push({ path, code: 'field_type', message: 'Give a JSON array of strings.' });
   return undefined;
 }
@@ -97,6 +97,10 @@ function readValue(
   path: string,
   issues: FieldIssue[],
 ): unknown {
+  if (format === 'csv' && typeof value !== 'string') {
+    issues.push({ path, code: 'field_type', message: 'A CSV cell is text; pass it as a string.' });
+    return undefined;
+  }
   if (type === 'temperature') return readTemperature(value, format, path, issues);
   if (type === 'symptoms' || type === 'countries') {
     const list = listOf(value, format, path, issues);
@@ -201,8 +205,8 @@ function isAbsent(value: unknown): boolean {
 /**
  * Validates one row of an import of `kind` and returns the record, or every problem of the row at once.
  * `row` maps field names to values: the cells of a CSV line (strings, '' for an empty cell) or the
- * object of a JSON Lines line. Fields not in the kind's table are refused (`field_unknown`), so that
- * nothing is silently dropped. `now` refuses records that start in the future and dates document-number
+ * object of a JSON Lines line. In JSON Lines a field not in the kind's table is refused
+ * (`field_unknown`), so that nothing is silently dropped; CSV columns are checked once, in the header. `now` refuses records that start in the future and dates document-number
  * birth dates; ends may lie in the future (a planned end of quarantine).
  */
 export function validateImportRow(
@@ -250,7 +254,11 @@ export function validateImportRow(
       message: `The time in ${fromField} is in the future; a record can only state what has happened.`,
     });
   if (from !== undefined && to !== undefined && to < from)
-    issues.push({ path: toField, code: 'date_order', message: `The time in ${toField} is before the time in ${fromField}.` });
+    issues.push({
+      path: toField,
+      code: 'date_order',
+      message: `The time in ${toField} is before the time in ${fromField}.`,
+    });
   if (kind === 'symptoms' && isAbsent(row['symptoms']) && isAbsent(row['temperature']))
     issues.push({
       path: 'symptoms',

@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import { deriveDocumentKey } from '../domain/identity/index.ts';
+import {
+  ImportFileError,
+  isImportKind,
+  readImport,
+  type EpidemicRecord,
+  type ImportFormat,
+  type ImportKind,
+} from '../domain/imports/index.ts';
+import { formatChinaTime } from '../domain/china-time.ts';
+import type { EpochMs, FieldIssue } from '../domain/types.ts';
+import type { Db } from '../storage/database.ts';
+import { recordInserter, residentsByDocumentKeys } from '../storage/records.ts';
+import type { ImportsTable } from '../storage/schema.ts';
+import type { Updateable, Selectable } from 'kysely';
+import { loadColourContext, reassessResident } from './colour.ts';
+import { AppError } from './errors.ts';
+import type { Platform } from './platform.ts';
+
+/** Rows per transaction: large enough to amortise the commit, small enough to keep memory flat. */
+export const IMPORT_BATCH_ROWS = 5000;
+/** Invalid rows stored per import for the report; the count goes on beyond it. */
+export const MAX_STORED_ERRORS = 10_000;
+/** An import whose process has not reported for this long is considered killed. */
+export const IMPORT_HEARTBEAT_TIMEOUT_MS = 60_000;
+
+export interface ImportStatus {
+  readonly importId: string;
+  readonly kind: ImportKind;
+  readonly format: ImportFormat;
+  readonly strict: boolean;
+  readonly status: ImportsTable['status'];
+  readonly fileName: string;
+  readonly bytesTotal: number | null;
+  readonly bytesRead: number;
+  readonly rowsRead: number;
+  readonly rowsImported: number;
+  readonly rowsDuplicate: number;
+  readonly rowsInvalid: number;
+  readonly residentsMatched: number;
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface ImportRowError {
+  readonly line: number;
+  readonly field: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ImportOptions {
+  readonly kind: string;
+  readonly format: string;
+  readonly strict: boolean;
+  readonly fileName: string;
+  readonly bytesTotal: number | null;
+  readonly createdBy: number | null;
+  /** Called after each batch (and at the end) with the current status, e.g. for a progress bar. */
+  readonly onProgress?: (status: ImportStatus) => void;
+}
+
+/**
+ * A re-readable source of the file's bytes: a strict import reads it twice (check everything, then
+ * write), a normal import once.
+ */
+export type ImportSource = () => AsyncIterable<Buffer | string>;
+
+function checkOptions(o: ImportOptions): { kind: ImportKind; format: ImportFormat } {
+  const issues: FieldIssue[] = [];
+  if (!isImportKind(o.kind)) {
+    issues.push({ path: 'kind', code: 'import_kind_unknown', message: `Unknown import kind "${o.kind}".` });
+  }
+  if (o.format !== 'csv' && o.format !== 'jsonl') {
+    issues.push({ path: 'format', code: 'import_format_unknown', message: 'format must be csv or jsonl.' });
+  }
+  if (issues.length > 0) {
+    throw new AppError('validation_failed', issues.map((i) => i.message).join(' '), issues);
+  }
+  return { kind: o.kind as ImportKind, format: o.format as ImportFormat };
+}
+
+/** Counts the bytes that pass through, for progress and ETA. */
+async function* counted(source: AsyncIterable<Buffer | string>, counter: { bytes: number }) {
+  for await (const chunk of source) {
+    counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    yield chunk;
+  }
+}
+
+function statusOf(row: Selectable<ImportsTable>): ImportStatus {
+  return {
+    importId: row.id,
+    kind: row.kind as ImportKind,
+    format: row.format,
+    strict: Number(row.strict) === 1,
+    status: row.status,
+    fileName: row.file_name,
+    bytesTotal: row.bytes_total === null ? null : Number(row.bytes_total),
+    bytesRead: Number(row.bytes_read),
+    rowsRead: Number(row.rows_read),
+    rowsImported: Number(row.rows_imported),
+    rowsDuplicate: Number(row.rows_duplicate),
+    rowsInvalid: Number(row.rows_invalid),
+    residentsMatched: Number(row.residents_matched),
+    error:
+      row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? row.error_code },
+    startedAt: formatChinaTime(row.started_at as EpochMs),
+    finishedAt: row.finished_at === null ? null : formatChinaTime(row.finished_at as EpochMs),
+  };
+}
+
+/**
+ * Imports one file of epidemic records (S9, S10, P7). Valid rows land in batches, each batch in one
+ * transaction; rows already imported (same kind and source id) are skipped, so running the same file
+ * again — after a crash half way, say — ends in exactly the state of one uninterrupted run. Invalid
+ * rows are reported by line, field and reason. `strict` first reads the whole file and writes
+ * nothing unless every row is valid. Residents who hold a record's document are reassessed at once
+ * (S13); records of people not registered yet apply when they register.
+ */
+export async function runImport(
+  p: Platform,
+  source: ImportSource,
+  options: ImportOptions,
+): Promise<ImportStatus> {
+  const importId = await createImport(p, options);
+  return processImport(p, importId, source, options);
+}
+
+/** Registers an import (status running) and returns its id; processImport then does the work. */
+export async function createImport(p: Platform, options: ImportOptions): Promise<string> {
+  const { kind, format } = checkOptions(options);
+  const importId = randomUUID();
+  const startedAt = p.clock.now();
+  await p.db
+    .insertInto('imports')
+    .values({
+      id: importId,
+      kind,
+      format,
+      strict: options.strict ? 1 : 0,
+      status: 'running',
+      file_name: options.fileName.slice(0, 300),
+      bytes_total: options.bytesTotal,
+      created_by: options.createdBy,
+      started_at: startedAt,
+      heartbeat_at: startedAt,
+    })
+    .execute();
+  await p.auditLog.write({
+    at: startedAt,
+    actorKind: options.createdBy === null ? 'system' : 'staff',
+    actorId: options.createdBy,
+    action: 'import_records',
+    residentId: null,
+    detail: { importId, kind, format, strict: options.strict, fileName: options.fileName },
+  });
+  return importId;
+}
+
+/** Reads and imports the file of a created import; see runImport. */
+export async function processImport(
+  p: Platform,
+  importId: string,
+  source: ImportSource,
+  options: ImportOptions,
+): Promise<ImportStatus> {
+  const { kind, format } = checkOptions(options);
+  const startedAt = p.clock.now();
+  const counters = {
+    bytes: 0,
+    rowsRead: 0,
+    rowsImported: 0,
+    rowsDuplicate: 0,
+    rowsInvalid: 0,
+    residentsMatched: 0,
+  };
+  const progress = async (extra: Updateable<ImportsTable> = {}) => {
+    await p.db
+      .updateTable('imports')
+      .set({
+        bytes_read: counters.bytes,
+        rows_read: counters.rowsRead,
+        rows_imported: counters.rowsImported,
+        rows_duplicate: counters.rowsDuplicate,
+        rows_invalid: counters.rowsInvalid,
+        residents_matched: counters.residentsMatched,
+        heartbeat_at: p.clock.now(),
+        ...extra,
+      })
+      .where('id', '=', importId)
+      .execute();
+    if (options.onProgress !== undefined) options.onProgress(await getImportStatusById(p.db, importId));
+  };
+  const fail = async (code: string, message: string) => {
+    await progress({
+      status: 'failed',
+      error_code: code,
+      error_message: message,
+      finished_at: p.clock.now(),
+    });
+    return getImportStatusById(p.db, importId);
+  };
+
+  try {
+    if (options.strict) {
+      // Pass 1: read everything, write nothing; stop at the first problem.
+      for await (const row of readImport(source(), format, kind, startedAt)) {
+        if (!row.ok) {
+          const first = row.issues[0];
+          await storeErrors(p.db, importId, [row]);
+          return await fail(
+            'import_row_invalid',
+            `Line ${row.line}: ${first === undefined ? 'invalid' : `${first.path || 'row'}: ${first.message}`} Nothing was imported (strict).`,
+          );
+        }
+      }
+    }
+    const insert = recordInserter(p.database);
+    let batch: EpidemicRecord[] = [];
+    let errors: { line: number; issues: readonly FieldIssue[] }[] = [];
+    const flush = async () => {
+      if (batch.length > 0) await importBatch(p, importId, insert, batch, counters);
+      if (errors.length > 0) {
+        await storeErrors(p.db, importId, errors, counters.rowsInvalid - errors.length);
+      }
+      batch = [];
+      errors = [];
+      await progress();
+    };
+    for await (const row of readImport(counted(source(), counters), format, kind, startedAt)) {
+      counters.rowsRead++;
+      if (row.ok) batch.push(row.record);
+      else {
+        counters.rowsInvalid++;
+        errors.push(row);
+      }
+      if (batch.length >= IMPORT_BATCH_ROWS || errors.length >= IMPORT_BATCH_ROWS) await flush();
+    }
+    await flush();
+    await progress({ status: 'completed', finished_at: p.clock.now() });
+    return await getImportStatusById(p.db, importId);
+  } catch (error) {
+    if (error instanceof ImportFileError) return fail(error.code, `Line ${error.line}: ${error.message}`);
+    await fail('import_failed', error instanceof Error ? error.message : String(error)).catch(
+      () => undefined,
+    );
+    throw error;
+  }
+}
+
+async function importBatch(
+  p: Platform,
+  importId: string,
+  insert: ReturnType<typeof recordInserter>,
+  batch: readonly EpidemicRecord[],
+  counters: { rowsImported: number; rowsDuplicate: number; residentsMatched: number },
+): Promise<void> {
+  const now = p.clock.now();
+  const rows = batch.map((record) => ({
+    record,
+    documentKey: deriveDocumentKey(p.secrets.identityPepper, {
+      type: record.documentType,
+      number: record.documentNumber,
+    }),
+  }));
+  const inserted = await insert(importId, rows, now);
+  counters.rowsImported += inserted;
+  counters.rowsDuplicate += rows.length - inserted;
+  // Reassess everyone the batch names, new rows or not: a run killed between the insert and this
+  // step is completed by the next run.
+  const residents = await residentsByDocumentKeys(p.db, [...new Set(rows.map((r) => r.documentKey))]);
+  if (residents.length === 0) return;
+  counters.residentsMatched += residents.length;
+  const context = await loadColourContext(p, now);
+  for (const id of residents) {
+    await p.db.transaction().execute((trx) => reassessResident(trx, id, context, now));
+  }
+}
+
+async function storeErrors(
+  db: Db,
+  importId: string,
+  rows: readonly { line: number; issues: readonly FieldIssue[] }[],
+  alreadyStored = 0,
+): Promise<void> {
+  const room = Math.max(0, MAX_STORED_ERRORS - alreadyStored);
+  const values = rows.slice(0, room).flatMap((r) =>
+    r.issues.map((i) => ({
+      import_id: importId,
+      line: r.line,
+      field: i.path,
+      code: i.code,
+      message: i.message.slice(0, 500),
+    })),
+  );
+  for (let i = 0; i < values.length; i += 1000) {
+    await db
+      .insertInto('import_errors')
+      .values(values.slice(i, i + 1000))
+      .execute();
+  }
+}
+
+async function getImportStatusById(db: Db, importId: string): Promise<ImportStatus> {
+  const row = await db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst();
+  if (row === undefined) throw new AppError('import_not_found', `No import ${importId}.`);
+  return statusOf(row);
+}
+
+/**
+ * An import's status and the first invalid rows. An import still marked running whose process
+ * stopped reporting (killed, crashed) is reported — and stored — as interrupted; run the file
+ * again to complete it.
+ */
+export async function getImportStatus(
+  p: Platform,
+  importId: string,
+  errorLimit = 100,
+): Promise<ImportStatus & { errors: ImportRowError[] }> {
+  await markInterrupted(p);
+  const status = await getImportStatusById(p.db, importId);
+  const errors = await p.db
+    .selectFrom('import_errors')
+    .select(['line', 'field', 'code', 'message'])
+    .where('import_id', '=', importId)
+    .orderBy('line')
+    .orderBy('id')
+    .limit(Math.min(Math.max(errorLimit, 0), 1000))
+    .execute();
+  return { ...status, errors: errors.map((e) => ({ ...e, line: Number(e.line) })) };
+}
+
+export async function listImports(p: Platform, limit = 50): Promise<ImportStatus[]> {
+  await markInterrupted(p);
+  const rows = await p.db
+    .selectFrom('imports')
+    .selectAll()
+    .orderBy('started_at', 'desc')
+    .limit(Math.min(Math.max(limit, 1), 500))
+    .execute();
+  return rows.map(statusOf);
+}
+
+async function markInterrupted(p: Platform): Promise<void> {
+  const now = p.clock.now();
+  await p.db
+    .updateTable('imports')
+    .set({
+      status: 'interrupted',
+      error_code: 'import_interrupted',
+      error_message: 'The import stopped before it finished; run the same file again to complete it.',
+    })
+    .where('status', '=', 'running')
+    .where('heartbeat_at', '<', now - IMPORT_HEARTBEAT_TIMEOUT_MS)
+    .execute();
+}

@@ -1,0 +1,71 @@
+import { chinaDate } from '../domain/china-time.ts';
+import { DAY_MS, type EpochMs } from '../domain/types.ts';
+import type { Platform } from './platform.ts';
+import { purge } from './retention.ts';
+import { takeColourSnapshot } from './statistics.ts';
+import { reassessDue } from './sweep.ts';
+
+/** How often the scheduler looks for work. */
+export const SCHEDULER_TICK_MS = 30_000;
+
+/**
+ * Claims a job slot across all nodes sharing the database: the node whose insert succeeds runs it.
+ * Returns false when another node (or an earlier tick) already has it.
+ */
+export async function claimJob(p: Platform, job: string, slot: string): Promise<boolean> {
+  const r = await p.db
+    .insertInto('job_runs')
+    .values({ job, slot, started_at: p.clock.now(), finished_at: null })
+    .onConflict((oc) => oc.columns(['job', 'slot']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+async function finishJob(p: Platform, job: string, slot: string): Promise<void> {
+  await p.db
+    .updateTable('job_runs')
+    .set({ finished_at: p.clock.now() })
+    .where('job', '=', job)
+    .where('slot', '=', slot)
+    .execute();
+}
+
+/**
+ * One round of scheduled work: colours whose `until` passed are reassessed (events on time); after
+ * each China midnight the day that ended gets its colour snapshot and the daily purge runs (P5).
+ */
+export async function runScheduledWork(p: Platform): Promise<void> {
+  const now = p.clock.now();
+  await reassessDue(p);
+  const yesterday = chinaDate((now - DAY_MS) as EpochMs);
+  if (await claimJob(p, 'colour_snapshot', yesterday)) {
+    await takeColourSnapshot(p, yesterday);
+    await finishJob(p, 'colour_snapshot', yesterday);
+  }
+  const today = chinaDate(now);
+  if (await claimJob(p, 'purge', today)) {
+    const result = await purge(p, 'schedule');
+    p.logger.info({ deleted: result.deleted }, 'scheduled purge finished');
+    await finishJob(p, 'purge', today);
+  }
+}
+
+/** Starts the scheduler (serve and demo); returns a stop function that waits for a running round. */
+export function startScheduler(p: Platform, tickMs = SCHEDULER_TICK_MS): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (running !== null) return;
+    running = runScheduledWork(p)
+      .catch((error: unknown) => p.logger.error({ err: error }, 'scheduled work failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, tickMs);
+  timer.unref();
+  setImmediate(tick);
+  return async () => {
+    clearInterval(timer);
+    if (running !== null) await running;
+  };
+}

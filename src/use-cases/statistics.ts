@@ -1,0 +1,164 @@
+import { chinaDate, formatChinaTime, parseChinaDate } from '../domain/china-time.ts';
+import { findDivision } from '../domain/identity/index.ts';
+import { DAY_MS, type EpochMs } from '../domain/types.ts';
+import { AppError, invalid } from './errors.ts';
+import { ALL_DIVISIONS, jurisdictionCovers, requireRole } from './facts.ts';
+import type { Platform } from './platform.ts';
+import type { Principal } from './sign-in.ts';
+
+export interface CountyColours {
+  readonly divisionCode: string;
+  readonly divisionName: string;
+  readonly green: number;
+  readonly yellow: number;
+  readonly red: number;
+}
+
+export interface ColourStatistics {
+  readonly at: string;
+  /** Residents by colour per county now. */
+  readonly now: readonly CountyColours[];
+  /** Per China day, counts at the end of the day, from the daily snapshots. */
+  readonly days: readonly { readonly day: string; readonly counties: readonly CountyColours[] }[];
+}
+
+const MAX_DAYS = 366;
+
+function matches(prefix: string | null, code: string): boolean {
+  return prefix === null || jurisdictionCovers(prefix, code);
+}
+
+function emptyCounty(code: string): {
+  divisionCode: string;
+  divisionName: string;
+  green: number;
+  yellow: number;
+  red: number;
+} {
+  return { divisionCode: code, divisionName: findDivision(code)?.name ?? code, green: 0, yellow: 0, red: 0 };
+}
+
+/** Counts of residents by colour per county right now (stored colours; the due-sweep keeps them current). */
+export async function countColoursNow(p: Platform): Promise<Map<string, CountyColours>> {
+  const rows = await p.db
+    .selectFrom('residents')
+    .select((eb) => ['address_division', 'colour', eb.fn.countAll<number>().as('n')])
+    .groupBy(['address_division', 'colour'])
+    .execute();
+  const out = new Map<
+    string,
+    { divisionCode: string; divisionName: string; green: number; yellow: number; red: number }
+  >();
+  for (const r of rows) {
+    let c = out.get(r.address_division);
+    if (c === undefined) {
+      c = emptyCounty(r.address_division);
+      out.set(r.address_division, c);
+    }
+    c[r.colour] = Number(r.n);
+  }
+  return out;
+}
+
+/**
+ * Residents by colour per county, now and per day (S13 statistics for the console). An officer sees
+ * the counties of their jurisdiction; `divisionCode` narrows further. Days come from the snapshot
+ * the scheduler takes at the end of each China day.
+ */
+export async function getColourStatistics(
+  p: Platform,
+  principal: Principal,
+  query: { divisionCode?: string; from?: string; to?: string } = {},
+): Promise<ColourStatistics> {
+  const staff = requireRole(principal, ['officer', 'admin']);
+  const now = p.clock.now();
+  const scope = query.divisionCode ?? null;
+  if (scope !== null) {
+    if (findDivision(scope) === null) {
+      throw invalid([
+        { path: 'divisionCode', code: 'division_unknown', message: `${scope} is not a division code.` },
+      ]);
+    }
+    if (!jurisdictionCovers(staff.divisionCode, scope)) {
+      throw new AppError('out_of_jurisdiction', 'This division is outside your jurisdiction.');
+    }
+  }
+  const within = (code: string) =>
+    matches(staff.divisionCode === ALL_DIVISIONS ? null : staff.divisionCode, code) && matches(scope, code);
+
+  const today = chinaDate(now);
+  const to = query.to ?? today;
+  const from = query.from ?? chinaDate((now - 13 * DAY_MS) as EpochMs);
+  const fromMs = parseChinaDate(from);
+  const toMs = parseChinaDate(to);
+  if (fromMs === null || toMs === null || fromMs > toMs || (toMs - fromMs) / DAY_MS >= MAX_DAYS) {
+    throw invalid([
+      {
+        path: 'from',
+        code: 'date_range_invalid',
+        message: `from and to must be dates YYYY-MM-DD, from not after to, at most ${MAX_DAYS} days apart.`,
+      },
+    ]);
+  }
+  const nowCounts = [...(await countColoursNow(p)).values()].filter((c) => within(c.divisionCode));
+  const snapshots = await p.db
+    .selectFrom('colour_snapshots')
+    .select(['day', 'division_code', 'colour', 'residents'])
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .orderBy('day')
+    .execute();
+  const days = new Map<
+    string,
+    Map<string, { divisionCode: string; divisionName: string; green: number; yellow: number; red: number }>
+  >();
+  for (const s of snapshots) {
+    if (!within(s.division_code)) continue;
+    let day = days.get(s.day);
+    if (day === undefined) {
+      day = new Map();
+      days.set(s.day, day);
+    }
+    let c = day.get(s.division_code);
+    if (c === undefined) {
+      c = emptyCounty(s.division_code);
+      day.set(s.division_code, c);
+    }
+    c[s.colour] = Number(s.residents);
+  }
+  const sortCounties = (list: CountyColours[]) =>
+    list.sort((a, b) => a.divisionCode.localeCompare(b.divisionCode));
+  return {
+    at: formatChinaTime(now),
+    now: sortCounties(nowCounts),
+    days: [...days.entries()].map(([day, counties]) => ({
+      day,
+      counties: sortCounties([...counties.values()]),
+    })),
+  };
+}
+
+/** Stores the counts of now as the snapshot of `day` (the scheduler calls it just after midnight for the day that ended). */
+export async function takeColourSnapshot(p: Platform, day: string): Promise<number> {
+  const now = p.clock.now();
+  const counts = [...(await countColoursNow(p)).values()];
+  const rows = counts.flatMap((c) =>
+    (['green', 'yellow', 'red'] as const).map((colour) => ({
+      day,
+      division_code: c.divisionCode,
+      colour,
+      residents: c[colour],
+      taken_at: now,
+    })),
+  );
+  await p.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('colour_snapshots').where('day', '=', day).execute();
+    for (let i = 0; i < rows.length; i += 500) {
+      await trx
+        .insertInto('colour_snapshots')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    }
+  });
+  return rows.length;
+}

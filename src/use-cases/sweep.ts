@@ -1,0 +1,92 @@
+import type { EpochMs, ResidentId } from '../domain/types.ts';
+import { loadColourContext, reassessResident } from './colour.ts';
+import type { Platform } from './platform.ts';
+
+/** Residents reassessed per page of a whole-population sweep. */
+const PAGE = 1000;
+
+export interface SweepResult {
+  readonly reassessed: number;
+  readonly changed: number;
+  readonly startedAt: EpochMs;
+  readonly finishedAt: EpochMs;
+}
+
+/**
+ * Reassesses the given residents now, each in its own transaction, so a crash part way loses
+ * nothing: the ones not reached yet are still reassessed when read (ensureFreshColour) and by the
+ * next sweep. Colour events are written by reassessResident.
+ */
+export async function reassessResidents(p: Platform, ids: readonly ResidentId[]): Promise<SweepResult> {
+  const startedAt = p.clock.now();
+  let changed = 0;
+  const context = await loadColourContext(p, startedAt);
+  for (const id of ids) {
+    const now = p.clock.now();
+    const before = await p.db
+      .selectFrom('residents')
+      .select('colour')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (before === undefined) continue;
+    const stored = await p.db.transaction().execute((trx) => reassessResident(trx, id, context, now));
+    if (stored.colour !== before.colour) changed++;
+  }
+  return { reassessed: ids.length, changed, startedAt, finishedAt: p.clock.now() };
+}
+
+/** Every resident, in pages by id: after a policy is published or rolled back. */
+export async function reassessEveryone(p: Platform): Promise<SweepResult> {
+  const startedAt = p.clock.now();
+  let reassessed = 0;
+  let changed = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await p.db
+      .selectFrom('residents')
+      .select('id')
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    if (rows.length === 0) break;
+    const ids = rows.map((r) => Number(r.id) as ResidentId);
+    const r = await reassessResidents(p, ids);
+    reassessed += r.reassessed;
+    changed += r.changed;
+    after = ids[ids.length - 1] ?? after;
+  }
+  return { reassessed, changed, startedAt, finishedAt: p.clock.now() };
+}
+
+/** Residents whose expected change time (`until`) has passed: time alone changes colours (S13). */
+export async function reassessDue(p: Platform, limit = 10_000): Promise<SweepResult> {
+  const now = p.clock.now();
+  const rows = await p.db
+    .selectFrom('residents')
+    .select('id')
+    .where('colour_until', '<=', now)
+    .orderBy('colour_until')
+    .limit(limit)
+    .execute();
+  return reassessResidents(
+    p,
+    rows.map((r) => Number(r.id) as ResidentId),
+  );
+}
+
+/**
+ * Runs a sweep in the background of a request: the answer does not wait for it (reads are already
+ * right through ensureFreshColour); failures are logged, never lost silently.
+ */
+export function inBackground(p: Platform, what: string, work: () => Promise<unknown>): Promise<void> {
+  const done = work().then(
+    () => undefined,
+    (error: unknown) => {
+      p.logger.error({ err: error }, `${what} failed`);
+    },
+  );
+  p.background.add(done);
+  void done.finally(() => p.background.delete(done));
+  return done;
+}
