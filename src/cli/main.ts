@@ -9,6 +9,13 @@ import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
 import { createPlatform } from '../use-cases/platform.ts';
 import { seedDemoData } from '../use-cases/demo.ts';
 import { startServer } from '../http/server.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { IMPORT_KINDS } from '../domain/imports/index.ts';
+import { getImportStatus, runImport } from '../use-cases/imports.ts';
+import { purge } from '../use-cases/retention.ts';
+import { AppError } from '../use-cases/errors.ts';
+import { formatDuration, importProgress } from './progress.ts';
 
 function config(overrides: Partial<Config> = {}): Config {
   try {
@@ -116,6 +123,77 @@ rules
     for await (const line of lines) {
       if (line.trim() === '') continue;
       process.stdout.write(evaluateRuleLine(line) + '\n');
+    }
+  });
+
+program
+  .command('import')
+  .description(
+    'Import a file of epidemic records (docs/imports.md). Rows already imported change nothing, so a killed import is completed by running it again. Exit 0: done; 3: done, some rows invalid; 1: failed.',
+  )
+  .argument('<file>', 'CSV (header per kind) or JSON Lines file')
+  .requiredOption('--kind <kind>', `record kind: ${IMPORT_KINDS.join(', ')}`)
+  .option('--format <format>', 'csv or jsonl (default: from the file extension)')
+  .option('--strict', 'write nothing unless every row is valid (stops at the first error)')
+  .option('--json', 'print the final status as JSON')
+  .action(async (file: string, opts: { kind: string; format?: string; strict?: boolean; json?: boolean }) => {
+    const format = opts.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv');
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      console.error(`Cannot read ${file}: no such file.`);
+      process.exit(2);
+    }
+    const p = await createPlatform(config());
+    const startedAt = Date.now();
+    const progress = importProgress(process.stderr, startedAt);
+    try {
+      const status = await runImport(p, () => fs.createReadStream(file), {
+        kind: opts.kind,
+        format,
+        strict: opts.strict === true,
+        fileName: path.basename(file),
+        bytesTotal: size,
+        createdBy: null,
+        onProgress: (s) => progress.update(s),
+      });
+      progress.done();
+      const seconds = (Date.now() - startedAt) / 1000;
+      const detail = await getImportStatus(p, status.importId, 20);
+      if (opts.json === true) console.log(JSON.stringify(detail));
+      else {
+        console.log(
+          `${status.status}: ${status.rowsRead.toLocaleString('en')} rows read, ${status.rowsImported.toLocaleString('en')} imported, ${status.rowsDuplicate.toLocaleString('en')} already present, ${status.rowsInvalid.toLocaleString('en')} invalid, ${status.residentsMatched.toLocaleString('en')} registered residents reassessed — ${formatDuration(seconds)} (${Math.round(status.rowsRead / Math.max(seconds, 0.001)).toLocaleString('en')} rows/s). Import ${status.importId}.`,
+        );
+        if (status.error !== null) console.error(`${status.error.code}: ${status.error.message}`);
+        for (const e of detail.errors)
+          console.error(`  line ${e.line} ${e.field || '(row)'}: ${e.code} — ${e.message}`);
+        if (status.rowsInvalid > detail.errors.length)
+          console.error(`  … and more; see getImportStatus ${status.importId}`);
+      }
+      process.exitCode = status.status === 'failed' ? 1 : status.rowsInvalid > 0 ? 3 : 0;
+    } catch (error) {
+      progress.done();
+      if (error instanceof AppError) {
+        console.error(`${error.code}: ${error.message}`);
+        process.exitCode = 2;
+      } else throw error;
+    } finally {
+      await p.close();
+    }
+  });
+
+program
+  .command('purge')
+  .description('Delete personal data past the retention of the policy in force (P5) and record the purge.')
+  .action(async () => {
+    const p = await createPlatform(config());
+    try {
+      const result = await purge(p, 'cli');
+      console.log(JSON.stringify(result));
+    } finally {
+      await p.close();
     }
   });
 

@@ -35,10 +35,12 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .on('epidemic_records')
     .column('document_key')
     .execute();
+  // Partial: only stays are looked up by division, and most records are not stays.
   await db.schema
     .createIndex('epidemic_records_stay')
     .on('epidemic_records')
-    .columns(['division_code', 'kind'])
+    .column('division_code')
+    .where(sql.ref('kind'), '=', 'stay')
     .execute();
 
   await db.schema
@@ -150,5 +152,10 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await sql`update residents set area_dependent = 1 where id in (select resident_id from facts where kind = 'stay')`.execute(
     db,
   );
-  await db.schema.createIndex('facts_stay').on('facts').columns(['division_code', 'kind']).execute();
+  await db.schema
+    .createIndex('facts_stay')
+    .on('facts')
+    .column('division_code')
+    .where(sql.ref('kind'), '=', 'stay')
+    .execute();
 }
