@@ -149,15 +149,19 @@ program
     const startedAt = Date.now();
     const progress = importProgress(process.stderr, startedAt);
     try {
-      const status = await runImport(p, () => fs.createReadStream(file), {
-        kind: opts.kind,
-        format,
-        strict: opts.strict === true,
-        fileName: path.basename(file),
-        bytesTotal: size,
-        createdBy: null,
-        onProgress: (s) => progress.update(s),
-      });
+      const status = await runImport(
+        p,
+        { file },
+        {
+          kind: opts.kind,
+          format,
+          strict: opts.strict === true,
+          fileName: path.basename(file),
+          bytesTotal: size,
+          createdBy: null,
+          onProgress: (s) => progress.update(s),
+        },
+      );
       progress.done();
       const seconds = (Date.now() - startedAt) / 1000;
       const detail = await getImportStatus(p, status.importId, 20);

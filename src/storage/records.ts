@@ -2,6 +2,9 @@ import type { EpidemicRecord, ImportKind, RecordAttributes } from '../domain/imp
 import type { EpochMs, ResidentId } from '../domain/types.ts';
 import type { Database, Db } from './database.ts';
 
+/** A record ready for `epidemic_records`: kind, source id, document key, from, to, division, attributes JSON. */
+export type RecordTuple = [string, string, string, number, number | null, string | null, string];
+
 const RECORD_COLUMNS = [
   'kind',
   'source_id',
@@ -30,11 +33,7 @@ export interface StoredRecord {
  */
 export function recordInserter(
   database: Database,
-): (
-  importId: string,
-  rows: readonly { record: EpidemicRecord; documentKey: string }[],
-  now: number,
-) => Promise<number> {
+): (importId: string, rows: readonly RecordTuple[], now: number) => Promise<number> {
   // The same record again changes nothing; the same source id with other content is a correction
   // from the provider and replaces what was stored.
   const insert = database.prepareBatchInsertIgnore(
@@ -43,20 +42,7 @@ export function recordInserter(
     ['kind', 'source_id'],
     ['document_key', 'from_ms', 'to_ms', 'division_code', 'attributes'],
   );
-  return (importId, rows, now) =>
-    insert(
-      rows.map(({ record, documentKey }) => [
-        record.kind,
-        record.sourceId,
-        documentKey,
-        record.from,
-        record.to,
-        record.attributes.divisionCode ?? null,
-        JSON.stringify(record.attributes),
-        importId,
-        now,
-      ]),
-    );
+  return (importId, rows, now) => insert(rows.map((r) => [...r, importId, now]));
 }
 
 /**

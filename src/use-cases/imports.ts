@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { deriveDocumentKey } from '../domain/identity/index.ts';
 import {
   ImportFileError,
   isImportKind,
-  readImport,
-  type EpidemicRecord,
   type ImportFormat,
   type ImportKind,
 } from '../domain/imports/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import type { EpochMs, FieldIssue } from '../domain/types.ts';
 import type { Db } from '../storage/database.ts';
-import { recordInserter, residentsByDocumentKeys } from '../storage/records.ts';
+import { recordInserter, residentsByDocumentKeys, type RecordTuple } from '../storage/records.ts';
+import { batchesFromFile, prepareBatches } from './import-batches.ts';
 import type { ImportsTable } from '../storage/schema.ts';
 import type { Updateable, Selectable } from 'kysely';
 import { loadColourContext, reassessResident } from './colour.ts';
@@ -63,10 +61,11 @@ export interface ImportOptions {
 }
 
 /**
- * A re-readable source of the file's bytes: a strict import reads it twice (check everything, then
- * write), a normal import once.
+ * The file to import: a path (parsed in a worker thread while the main thread writes), or a
+ * re-readable stream of its bytes (parsed in line). A strict import reads it twice (check
+ * everything, then write), a normal import once.
  */
-export type ImportSource = () => AsyncIterable<Buffer | string>;
+export type ImportSource = { readonly file: string } | (() => AsyncIterable<Buffer | string>);
 
 function checkOptions(o: ImportOptions): { kind: ImportKind; format: ImportFormat } {
   const issues: FieldIssue[] = [];
@@ -80,14 +79,6 @@ function checkOptions(o: ImportOptions): { kind: ImportKind; format: ImportForma
     throw new AppError('validation_failed', issues.map((i) => i.message).join(' '), issues);
   }
   return { kind: o.kind as ImportKind, format: o.format as ImportFormat };
-}
-
-/** Counts the bytes that pass through, for progress and ETA. */
-async function* counted(source: AsyncIterable<Buffer | string>, counter: { bytes: number }) {
-  for await (const chunk of source) {
-    counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    yield chunk;
-  }
 }
 
 function statusOf(row: Selectable<ImportsTable>): ImportStatus {
@@ -204,11 +195,21 @@ export async function processImport(
     return getImportStatusById(p.db, importId);
   };
 
+  const prepare = {
+    format,
+    kind,
+    now: startedAt,
+    identityPepper: p.secrets.identityPepper,
+    batchRows: IMPORT_BATCH_ROWS,
+  };
+  const batches = () =>
+    typeof source === 'function' ? prepareBatches(source(), prepare) : batchesFromFile(source.file, prepare);
   try {
     if (options.strict) {
       // Pass 1: read everything, write nothing; stop at the first problem.
-      for await (const row of readImport(source(), format, kind, startedAt)) {
-        if (!row.ok) {
+      for await (const batch of batches()) {
+        const row = batch.errors[0];
+        if (row !== undefined) {
           const first = row.issues[0];
           await storeErrors(p.db, importId, [row]);
           return await fail(
@@ -219,27 +220,16 @@ export async function processImport(
       }
     }
     const insert = recordInserter(p.database);
-    let batch: EpidemicRecord[] = [];
-    let errors: { line: number; issues: readonly FieldIssue[] }[] = [];
-    const flush = async () => {
-      if (batch.length > 0) await importBatch(p, importId, insert, batch, counters);
-      if (errors.length > 0) {
-        await storeErrors(p.db, importId, errors, counters.rowsInvalid - errors.length);
+    for await (const batch of batches()) {
+      counters.rowsRead += batch.rowsRead;
+      counters.bytes = batch.bytes;
+      counters.rowsInvalid += batch.errors.length;
+      if (batch.rows.length > 0) await importBatch(p, importId, insert, batch.rows, counters);
+      if (batch.errors.length > 0) {
+        await storeErrors(p.db, importId, batch.errors, counters.rowsInvalid - batch.errors.length);
       }
-      batch = [];
-      errors = [];
       await progress();
-    };
-    for await (const row of readImport(counted(source(), counters), format, kind, startedAt)) {
-      counters.rowsRead++;
-      if (row.ok) batch.push(row.record);
-      else {
-        counters.rowsInvalid++;
-        errors.push(row);
-      }
-      if (batch.length >= IMPORT_BATCH_ROWS || errors.length >= IMPORT_BATCH_ROWS) await flush();
     }
-    await flush();
     await progress({ status: 'completed', finished_at: p.clock.now() });
     return await getImportStatusById(p.db, importId);
   } catch (error) {
@@ -255,23 +245,16 @@ async function importBatch(
   p: Platform,
   importId: string,
   insert: ReturnType<typeof recordInserter>,
-  batch: readonly EpidemicRecord[],
+  rows: readonly RecordTuple[],
   counters: { rowsImported: number; rowsDuplicate: number; residentsMatched: number },
 ): Promise<void> {
   const now = p.clock.now();
-  const rows = batch.map((record) => ({
-    record,
-    documentKey: deriveDocumentKey(p.secrets.identityPepper, {
-      type: record.documentType,
-      number: record.documentNumber,
-    }),
-  }));
   const inserted = await insert(importId, rows, now);
   counters.rowsImported += inserted;
   counters.rowsDuplicate += rows.length - inserted;
   // Reassess everyone the batch names, new rows or not: a run killed between the insert and this
   // step is completed by the next run.
-  const residents = await residentsByDocumentKeys(p.db, [...new Set(rows.map((r) => r.documentKey))]);
+  const residents = await residentsByDocumentKeys(p.db, [...new Set(rows.map((r) => r[2]))]);
   if (residents.length === 0) return;
   counters.residentsMatched += residents.length;
   const context = await loadColourContext(p, now);

@@ -200,10 +200,15 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
         }
         void inBackground(p, `import ${importId}`, async () => {
           try {
-            await processImport(p, importId, () => fs.createReadStream(file), {
-              ...options,
-              bytesTotal: fs.statSync(file).size,
-            });
+            await processImport(
+              p,
+              importId,
+              { file },
+              {
+                ...options,
+                bytesTotal: fs.statSync(file).size,
+              },
+            );
           } finally {
             fs.rmSync(file, { force: true });
           }
