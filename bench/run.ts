@@ -210,7 +210,7 @@ interface ImportRun {
 
 /** Runs a bench script on every core (this process is pinned to core 1 for the HTTP load generator). */
 function runJson<T>(args: string[]): T {
-  const all = `0-${os.availableParallelism() - 1}`;
+  const all = `0-${os.cpus().length - 1}`;
   const argv = ['--import', 'tsx', ...args];
   const r = spawnSync(
     hasTaskset ? 'taskset' : process.execPath,
