@@ -233,6 +233,14 @@ for (const dialect of DIALECTS) {
         payload: 'x',
       });
       assert.equal(asGuard.statusCode, 403);
+      const asJson = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/imports?kind=closeContact',
+        headers: { ...auth(officer), 'content-type': 'application/json' },
+        payload: '{"rows": []}',
+      });
+      assert.equal(asJson.statusCode, 415, asJson.body);
+      assert.equal((asJson.json() as { error: { code: string } }).error.code, 'unsupported_media_type');
       const unknown = await t.app.inject({
         method: 'GET',
         url: '/api/v1/imports/00000000-0000-4000-8000-000000000000',

@@ -167,6 +167,12 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
       },
       async (request, reply) => {
         const staff = requireRole(await principalOf(p, request), ['officer', 'admin']);
+        if (typeof (request.body as Partial<Readable> | null)?.pipe !== 'function') {
+          throw new AppError(
+            'unsupported_media_type',
+            `Send the file itself as the body, with content-type ${IMPORT_CONTENT_TYPES.slice(0, 2).join(' or ')}.`,
+          );
+        }
         const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
         const format = request.query.format ?? (type === 'text/csv' ? 'csv' : 'jsonl');
         const length = Number(request.headers['content-length']);
