@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, transform } from 'esbuild';
+import { build, transform, type Plugin } from 'esbuild';
 
 /** Builds the resident web app (web/) into a static folder the server serves (AppOptions.webRoot). */
 
@@ -16,6 +16,30 @@ const WEB = path.join(ROOT, 'web');
  * uses it.
  */
 const BROWSER_TARGETS = ['es2019', 'chrome69', 'firefox68', 'safari14.5'];
+
+/**
+ * The checkpoint page bundles pure domain code (decideCheck, the code parser), with two settings:
+ * - `node:crypto`, reached through Node-only helpers the browser never calls (identity's HMAC via
+ *   application.ts), resolves to an empty module: calling one would fail loudly, the build does not.
+ * - `cbor-x` is its no-eval build: the default build probes `new Function`, which the page's CSP
+ *   (no 'unsafe-eval') reports as a violation on every load.
+ */
+const browserDomain: Plugin = {
+  name: 'browser-domain',
+  setup(b) {
+    b.onResolve({ filter: /^node:crypto$/ }, (args) => ({ path: args.path, namespace: 'node-unused' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-unused' }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^cbor-x$/ }, () => ({
+      path: path.join(ROOT, 'node_modules/cbor-x/dist/index-no-eval.cjs'),
+    }));
+  },
+};
+
+/** Concatenated in this order into styles.css: the app's, then the checkpoint and place-scan pages'. */
+const STYLESHEETS = ['styles.css', 'checkpoint/checkpoint.css'];
 
 export interface BuiltFile {
   readonly name: string;
@@ -52,16 +76,20 @@ export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
     legalComments: 'eof',
     write: false,
     logLevel: 'silent',
+    plugins: [browserDomain],
   });
   const js = bundle.outputFiles[0]?.text;
   if (js === undefined) throw new Error('esbuild produced no output');
   const css = (
-    await transform(await fs.readFile(path.join(WEB, 'styles.css'), 'utf8'), {
-      loader: 'css',
-      minify: true,
-      target: BROWSER_TARGETS,
-      charset: 'utf8',
-    })
+    await transform(
+      (await Promise.all(STYLESHEETS.map((f) => fs.readFile(path.join(WEB, f), 'utf8')))).join('\n'),
+      {
+        loader: 'css',
+        minify: true,
+        target: BROWSER_TARGETS,
+        charset: 'utf8',
+      },
+    )
   ).code;
   const html = (await fs.readFile(path.join(WEB, 'index.html'), 'utf8'))
     .replace('%APP_JS%', `app.js?v=${contentHash(js)}`)

@@ -17,6 +17,8 @@ export interface Config {
   readonly issuer: string;
   /** Where production sends one-time sign-in codes (POST JSON {mobile, code, expiresAt}). */
   readonly smsWebhookUrl: string | null;
+  /** Where reports of yellow and red codes and fevers at checkpoints are also POSTed (S7). */
+  readonly reportWebhookUrl: string | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   readonly trustProxy: boolean;
@@ -48,6 +50,10 @@ export function loadConfig(
   if (smsWebhookUrl !== null && !/^https?:\/\//.test(smsWebhookUrl)) {
     problems.push('SMS_WEBHOOK_URL must be an http(s) URL');
   }
+  const reportWebhookUrl = env['REPORT_WEBHOOK_URL'] ?? null;
+  if (reportWebhookUrl !== null && !/^https?:\/\//.test(reportWebhookUrl)) {
+    problems.push('REPORT_WEBHOOK_URL must be an http(s) URL');
+  }
   const logLevel = (env['LOG_LEVEL'] ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const issuer = env['HEALTHCODE_ISSUER'] ?? 'CN-37';
@@ -60,6 +66,7 @@ export function loadConfig(
     databaseUrl,
     issuer,
     smsWebhookUrl,
+    reportWebhookUrl,
     logLevel,
     trustProxy: env['TRUST_PROXY'] === '1',
     ...overrides,

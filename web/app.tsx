@@ -3,10 +3,13 @@ import type { Locale } from '../src/domain/types.ts';
 import { deleteSession, storeSession, storedToken, type ApiFailure } from './api.ts';
 import { describeFailure } from './failures.ts';
 import { currentLocale, setLocale, t } from './i18n/index.ts';
+import { placeCodeFromSearch } from './checkpoint/place-code-text.ts';
 import { ApplyPage } from './pages/apply.tsx';
+import { CheckpointPage } from './pages/checkpoint.tsx';
 import { MyCodePage } from './pages/my-code.tsx';
+import { ScanPlacePage } from './pages/scan-place.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
-import { navigate, useHashRoute } from './router.ts';
+import { navigate, sectionFromPath, useHashRoute } from './router.ts';
 import { readStored, writeStored } from './storage.ts';
 
 const LARGE_TYPE_KEY = 'healthcode.largeType';
@@ -26,15 +29,20 @@ export function App() {
   // Kept in memory only, to prefill the application right after signing in.
   const [signedInMobile, setSignedInMobile] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // The path is fixed for the page's life: leaving a section loads the other one.
+  const [section] = useState(() => sectionFromPath(window.location.pathname));
+  const [placeCode] = useState(() => placeCodeFromSearch(window.location.search));
   const hashRoute = useHashRoute();
   const route =
     token === null ? 'sign-in' : hashRoute === null || hashRoute === 'sign-in' ? 'code' : hashRoute;
 
-  useEffect(() => navigate(route), [route]);
+  useEffect(() => {
+    if (section === 'resident') navigate(route);
+  }, [route, section]);
   useEffect(() => applyLargeType(largeType), [largeType]);
   useEffect(() => {
-    document.title = t('app.title');
-  }, [locale]);
+    document.title = section === 'checkpoint' ? t('checkpoint.title') : t('app.title');
+  }, [locale, section]);
 
   const chooseLocale = (next: Locale) => {
     setLocale(next);
@@ -71,7 +79,9 @@ export function App() {
         {t('app.skipToContent')}
       </a>
       <header class="top-bar">
-        <span class="top-bar__title">{t('app.title')}</span>
+        <span class="top-bar__title">
+          {section === 'checkpoint' ? t('checkpoint.title') : t('app.title')}
+        </span>
         <div class="top-bar__controls">
           <div class="segmented" role="group" aria-label={t('app.languageGroup')}>
             {LANGUAGES.map((l) => (
@@ -94,7 +104,9 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {route === 'sign-in' || token === null ? (
+        {section === 'checkpoint' ? (
+          <CheckpointPage />
+        ) : route === 'sign-in' || token === null ? (
           <SignInPage
             notice={notice}
             onSignedIn={(mobile, session) => {
@@ -103,6 +115,14 @@ export function App() {
               setNotice(null);
               setToken(session.token);
             }}
+          />
+        ) : section === 'scan' ? (
+          <ScanPlacePage
+            token={token}
+            initialCode={placeCode}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={() => window.location.assign('/#/apply')}
+            onMyCode={() => window.location.assign('/#/code')}
           />
         ) : route === 'apply' ? (
           <ApplyPage

@@ -1,6 +1,19 @@
 import { useEffect, useState } from 'preact/hooks';
 
-/** Pages of the app. Hash routes, so any static host (and the server's SPA fallback) serves them. */
+/**
+ * Parts of the app that have their own address: the checkpoint page for staff, and the page a
+ * place code's link opens (`/scan?c=<code>`, printed on posters, so it must be a plain path).
+ */
+export type Section = 'resident' | 'checkpoint' | 'scan';
+
+export function sectionFromPath(pathname: string): Section {
+  const path = pathname.replace(/\/+$/, '');
+  if (path === '/checkpoint') return 'checkpoint';
+  if (path === '/scan') return 'scan';
+  return 'resident';
+}
+
+/** Pages of the resident app. Hash routes, so any static host (and the server's SPA fallback) serves them. */
 export type Route = 'sign-in' | 'apply' | 'code';
 const ROUTES: readonly Route[] = ['sign-in', 'apply', 'code'];
 

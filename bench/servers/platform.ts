@@ -1,6 +1,7 @@
 /**
  * The real platform (production mode, SQLite in a temp dir or DATABASE_URL) with one resident and one
- * checkpoint account, for the load generator. Prints {port, residentToken, staffToken, code}.
+ * checkpoint account, for the load generator; and an approved venue with one gate account for
+ * recordCheckpointCheck. Prints {port, residentToken, staffToken, code, venueId, gateToken}.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,8 @@ import { upsertAccount } from '../../src/storage/accounts.ts';
 import { submitApplication } from '../../src/use-cases/application.ts';
 import { requestSignInCode, signIn, staffSignIn } from '../../src/use-cases/sign-in.ts';
 import { getMyCode } from '../../src/use-cases/health-code.ts';
+import { addVenueStaff, approveVenue, registerVenue } from '../../src/use-cases/venues.ts';
+import { drainCheckpoint } from '../../src/use-cases/checkpoint.ts';
 import { residentIdNumber } from '../../test/support/platform.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-bench-'));
@@ -45,6 +48,40 @@ await submitApplication(p, account.id, {
   pledge: true,
 });
 const staff = await staffSignIn(p, 'bench', 'bench');
+// recordCheckpointCheck: an approved venue managed by the bench resident, with one gate account.
+const adminId = await insertStaff(p.db, {
+  username: 'bench-admin',
+  displayName: 'bench admin',
+  passwordHash: await hashPassword('bench-admin'),
+  role: 'admin',
+  divisionCode: '000000',
+  createdAt: now,
+});
+const manager = { kind: 'resident', accountId: account.id, tokenHash: '' } as const;
+const venue = await registerVenue(p, manager, {
+  name: '压测商场 Bench mall',
+  kind: 'mallOrSupermarket',
+  address: { divisionCode: '370102', detail: '泉城路 1 号' },
+  contact: { name: '张小三', mobile },
+});
+await approveVenue(
+  p,
+  {
+    kind: 'staff',
+    staffId: adminId,
+    role: 'admin',
+    divisionCode: '000000',
+    displayName: 'bench admin',
+    tokenHash: '',
+  },
+  venue.venueId,
+);
+await addVenueStaff(p, manager, venue.venueId, {
+  username: 'bench-gate',
+  displayName: 'bench gate',
+  password: 'bench-gate-password',
+});
+const gate = await staffSignIn(p, 'bench-gate', 'bench-gate-password');
 const code = (await getMyCode(p, account.id)).code;
 const app = await buildApp(p, { logger: false });
 await app.listen({ host: '127.0.0.1', port: 0 });
@@ -54,6 +91,8 @@ process.stdout.write(
     port: typeof address === 'object' && address !== null ? address.port : 0,
     residentToken: session.token,
     staffToken: staff.token,
+    venueId: venue.venueId,
+    gateToken: gate.token,
     code,
     database: p.database.dialect,
   }) + '\n',
@@ -61,6 +100,7 @@ process.stdout.write(
 process.on('SIGTERM', () => {
   void app
     .close()
+    .then(() => drainCheckpoint(p))
     .then(() => p.close())
     .then(() => {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { authRoutes } from './routes/auth.ts';
 import { residentRoutes } from './routes/resident.ts';
 import { checkpointRoutes } from './routes/checkpoint.ts';
 import { platformRoutes } from './routes/platform.ts';
+import { venueRoutes } from './routes/venues.ts';
 import { epidemicRoutes } from './routes/epidemic.ts';
 
 /** bytes; the largest legitimate body (an application with full history) is about 5 KB. */
@@ -146,6 +147,7 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   residentRoutes(app, p);
   checkpointRoutes(app, p);
   platformRoutes(app, p);
+  venueRoutes(app, p);
   epidemicRoutes(app, p);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

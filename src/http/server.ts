@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { createPlatform, type Platform } from '../use-cases/platform.ts';
 import { DEMO_RESIDENTS, DEMO_STAFF, seedDemoData } from '../use-cases/demo.ts';
 import { startScheduler } from '../use-cases/scheduler.ts';
+import { startReportDelivery } from '../use-cases/reports.ts';
 import { buildApp } from './app.ts';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -45,6 +46,8 @@ export async function startServer(config: Config): Promise<{ url: string; close:
   process.stdout.write(banner(config, url, platform));
   // Reassessments when colours expire, daily snapshots and purges (P5); one node runs each slot.
   const stopScheduler = startScheduler(platform);
+  // Webhook deliveries left in the outbox by a previous run resume now, not at the next report.
+  startReportDelivery(platform);
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {

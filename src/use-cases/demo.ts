@@ -10,6 +10,7 @@ import { addResidentFact } from './facts.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
+import { addVenueStaff, approveVenue, registerVenue } from './venues.ts';
 
 /** Demo accounts; these passwords exist only in demo mode and are printed in the start banner. */
 export const DEMO_STAFF: readonly {
@@ -18,6 +19,8 @@ export const DEMO_STAFF: readonly {
   role: StaffRole;
   displayName: string;
   divisionCode: string;
+  /** Checkpoint staff of the demo venue (created by its manager, not as a division account). */
+  venueStaff?: true;
 }[] = [
   {
     username: 'checkpoint',
@@ -40,7 +43,23 @@ export const DEMO_STAFF: readonly {
     displayName: '省级管理员 Provincial admin',
     divisionCode: '000000',
   },
+  {
+    username: 'venue-gate',
+    password: 'demo-venue-gate',
+    role: 'checkpoint',
+    displayName: '泉城广场东门查验员 Gate staff of the demo venue',
+    divisionCode: '370102',
+    venueStaff: true,
+  },
 ];
+
+/** The demo venue: approved, managed by the first demo resident, with the venue-gate staff account. */
+export const DEMO_VENUE = {
+  name: '泉城广场购物中心 Quancheng Square Mall',
+  kind: 'mallOrSupermarket',
+  address: { divisionCode: '370102', detail: '演示路 1 号 Demo Road 1' },
+  contact: { name: '张三', mobile: '+8613800000001' },
+} as const;
 
 /** Demo residents: sign in with the mobile number; demo mode returns the one-time code as devCode. `idBody` is the first 17 digits of the ID number. */
 export const DEMO_RESIDENTS = [
@@ -54,6 +73,7 @@ export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
   if ((await findStaffByUsername(p.db, 'admin')) !== null) return { created: false };
   const now = p.clock.now();
   for (const s of DEMO_STAFF) {
+    if (s.venueStaff === true) continue;
     await insertStaff(p.db, { ...s, passwordHash: await hashPassword(s.password), createdAt: now });
   }
   await insertRiskArea(p.db, {
@@ -103,5 +123,20 @@ export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
     }
     if ((await findResidentByAccount(p.db, account.id)) === null) throw new Error('demo resident missing');
   }
+  await seedDemoVenue(p, adminPrincipal);
   return { created: true };
+}
+
+async function seedDemoVenue(p: Platform, admin: Principal): Promise<void> {
+  const account = await upsertAccount(p.db, DEMO_VENUE.contact.mobile, p.clock.now());
+  const manager: Principal = { kind: 'resident', accountId: account.id, tokenHash: '' };
+  const venue = await registerVenue(p, manager, DEMO_VENUE);
+  await approveVenue(p, admin, venue.venueId);
+  for (const s of DEMO_STAFF.filter((x) => x.venueStaff === true)) {
+    await addVenueStaff(p, manager, venue.venueId, {
+      username: s.username,
+      displayName: s.displayName,
+      password: s.password,
+    });
+  }
 }

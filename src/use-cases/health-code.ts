@@ -7,12 +7,13 @@ import {
   sealSubject,
   unsealSubject,
   verifyHealthCode,
+  type CodeClaims,
   type CodeKind,
   type VerifyFailure,
 } from '../domain/token/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { MINUTE_MS, type Colour, type EpochMs } from '../domain/types.ts';
-import { findResidentForCheck, type Resident } from '../storage/residents.ts';
+import { findResidentForCheck, type Resident, type ResidentForCheck } from '../storage/residents.ts';
 import { getMyApplication } from './application.ts';
 import { ensureFreshColour } from './colour.ts';
 import type { Principal } from './sign-in.ts';
@@ -138,36 +139,44 @@ export const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {
   wrong_kind: 'This is a place code, not a personal health code.',
 };
 
+/** The outcome of checking a personal or paper code, before anything is recorded. */
+export type PersonalCodeCheck =
+  | {
+      readonly ok: true;
+      readonly kid: string;
+      readonly claims: CodeClaims;
+      readonly resident: ResidentForCheck;
+      /** The colour now (S13), from the database. */
+      readonly colour: Colour;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: VerificationFailure;
+      readonly kid: string | null;
+      readonly residentId: number | null;
+    };
+
 /**
- * Checkpoint verification (S11, S18, P1). Answers validity or exactly why not, the colour now and
- * the masked name — nothing else about the holder's health — and records who checked, when and what.
+ * Every check verifyCode makes — signature or online tag, validity time, key status, kind, the
+ * resident's revocations — and the colour now, without writing the verification log. `validAt` is
+ * the instant the code's validity is judged at: `now` for a live scan, the time of the check for
+ * one queued at an offline checkpoint. The colour is always the colour now.
  */
-export async function verifyCode(
+export async function checkPersonalCode(
   p: Platform,
-  staff: Principal & { kind: 'staff' },
   text: string,
-): Promise<Verification> {
-  const now = p.clock.now();
+  now: EpochMs,
+  validAt: EpochMs = now,
+): Promise<PersonalCodeCheck> {
   await p.keyring.refresh(now);
-  let result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), now);
+  let result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), validAt);
   if (!result.ok && result.reason === 'unknown_key') {
     // A key rotated on another node moments ago: re-read the key table once before refusing.
     await p.keyring.refresh(now, true);
-    result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), now);
+    result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), validAt);
   }
-  const checkedAt = formatChinaTime(now);
-  const fail = async (reason: VerificationFailure, kid: string | null, residentId: number | null) => {
-    await p.verificationLog.write({
-      at: now,
-      staffId: staff.staffId,
-      residentId,
-      kid,
-      valid: false,
-      reason,
-      colour: null,
-    });
-    return { valid: false as const, reason, message: FAILURE_MESSAGES[reason], checkedAt };
-  };
+  const fail = (reason: VerificationFailure, kid: string | null, residentId: number | null) =>
+    ({ ok: false, reason, kid, residentId }) as const;
   if (!result.ok) return fail(result.reason, null, null);
   const { claims, kid } = result;
   if (p.keyring.status(kid) === 'revoked') return fail('revoked', kid, null);
@@ -194,6 +203,34 @@ export async function verifyCode(
       now,
     )
   ).colour;
+  return { ok: true, kid, claims, resident, colour };
+}
+
+/**
+ * Checkpoint verification (S11, S18, P1). Answers validity or exactly why not, the colour now and
+ * the masked name — nothing else about the holder's health — and records who checked, when and what.
+ */
+export async function verifyCode(
+  p: Platform,
+  staff: Principal & { kind: 'staff' },
+  text: string,
+): Promise<Verification> {
+  const now = p.clock.now();
+  const checked = await checkPersonalCode(p, text, now);
+  const checkedAt = formatChinaTime(now);
+  if (!checked.ok) {
+    await p.verificationLog.write({
+      at: now,
+      staffId: staff.staffId,
+      residentId: checked.residentId,
+      kid: checked.kid,
+      valid: false,
+      reason: checked.reason,
+      colour: null,
+    });
+    return { valid: false, reason: checked.reason, message: FAILURE_MESSAGES[checked.reason], checkedAt };
+  }
+  const { claims, kid, resident, colour } = checked;
   await p.verificationLog.write({
     at: now,
     staffId: staff.staffId,

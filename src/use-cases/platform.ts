@@ -15,6 +15,8 @@ import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
 import { getOrCreateSecret } from '../storage/secrets.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ensureActiveKey, Keyring } from './keyring.ts';
+import { drainCheckpoint } from './checkpoint.ts';
+import { closeReports } from './reports.ts';
 import { MemorySmsSender, unconfiguredSmsSender, webhookSmsSender, type SmsSender } from './sms.ts';
 
 /** In-process caches of rarely changing shared data are re-read after this long (ms), so every node sees a change within seconds. */
@@ -183,7 +185,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const verificationLog = new GroupCommitWriter<VerificationRecord>(verificationInserter(database));
   const auditLog = new GroupCommitWriter<AuditEntry>((rows) => insertAuditEntries(db, rows));
   const background = new Set<Promise<void>>();
-  return {
+  const platform: Platform = {
     config,
     database,
     db,
@@ -199,9 +201,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     logger: options.logger ?? stderrLogger,
     async close() {
       while (background.size > 0) await Promise.all([...background]);
+      await drainCheckpoint(platform);
+      await closeReports(platform);
       await verificationLog.drain();
       await auditLog.drain();
       await database.close();
     },
   };
+  return platform;
 }

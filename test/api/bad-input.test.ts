@@ -245,6 +245,24 @@ describe('the API contract', () => {
         'verifyCode',
         'getSigningKeys',
         'addResidentFact',
+        // issue 4
+        'registerVenue',
+        'approveVenue',
+        'listVenues',
+        'addVenueStaff',
+        'removeVenueStaff',
+        'getPlaceCode',
+        'getPlacePoster',
+        'revokePlaceCode',
+        'scanPlaceCode',
+        'recordCheckpointCheck',
+        'listVenueChecks',
+        'listVenueVisits',
+        'listReports',
+        'acknowledgeReport',
+        'streamReports',
+        'getCheckpointPolicy',
+        'publishCheckpointPolicy',
       ]) {
         const op = ops.get(id);
         assert.ok(op, `${id} missing from OpenAPI`);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import { drainCheckpoint } from '../../src/use-cases/checkpoint.ts';
+import { closeReports } from '../../src/use-cases/reports.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openPostgres, openSqlite, type Database } from '../../src/storage/database.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
@@ -110,6 +112,8 @@ export async function createTestPlatform(
     async close() {
       await app.close();
       while (platform.background.size > 0) await Promise.all([...platform.background]);
+      await drainCheckpoint(platform);
+      await closeReports(platform);
       await platform.verificationLog.drain();
       await platform.auditLog.drain();
       await dispose();

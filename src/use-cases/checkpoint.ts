@@ -1,0 +1,403 @@
+import { randomUUID } from 'node:crypto';
+import { formatChinaTime, parseInstant } from '../domain/china-time.ts';
+import { maskName } from '../domain/identity/index.ts';
+import { MINUTE_MS, type Colour, type EpochMs, type LocalizedText } from '../domain/types.ts';
+import {
+  DEFAULT_CHECKPOINT_POLICY,
+  decideCheck,
+  refusalReasonText,
+  validateCheckpointPolicy,
+  validateTemperature,
+  type CheckpointCode,
+  type CheckpointPolicy,
+  type RefusalReason,
+} from '../domain/venues/index.ts';
+import {
+  checkInserter,
+  findCheckByClientId,
+  listChecks,
+  type CheckRecord,
+  type PendingCheck,
+} from '../storage/checkpoint-checks.ts';
+import { findCheckpointPolicyInForce, insertCheckpointPolicy } from '../storage/checkpoint-policies.ts';
+import { GroupCommitWriter } from '../storage/group-commit.ts';
+import { findStaffVenue, findVenue, type VenueRow } from '../storage/venues.ts';
+import { AppError, invalid } from './errors.ts';
+import { checkPersonalCode } from './health-code.ts';
+import type { Platform } from './platform.ts';
+import { createReport, reportKindOf } from './reports.ts';
+import { timedTables } from './retention.ts';
+import type { Principal } from './sign-in.ts';
+import { requireVenue, requireVenueReader, timeWindow } from './venues.ts';
+
+timedTables.push({ table: 'checkpoint_checks', column: 'checked_at', retention: 'checksDays' });
+
+type Staff = Principal & { kind: 'staff' };
+
+/** A queued offline check may be uploaded this long after it happened (P1: a weekend without network). */
+export const OFFLINE_QUEUE_MAX_MS = 72 * 60 * MINUTE_MS;
+/** A checkpoint device's clock may run this far ahead of the server's. */
+export const CHECK_CLOCK_SKEW_MS = 2 * MINUTE_MS;
+/** Rarely changing shared data (venues, the policy) is re-read after this long on each node. */
+const CACHE_MS = 2_000;
+
+// ---------------------------------------------------------------------------------------------
+// Per-platform state beside the Platform object; drained by drainCheckpoint from Platform.close().
+
+interface CheckpointState {
+  readonly writer: GroupCommitWriter<PendingCheck>;
+  readonly venues: Map<number, { venue: VenueRow; at: number }>;
+  /** Staff id → the venue they check at. A staff account's venue never changes, so this never goes stale. */
+  readonly staffVenues: Map<number, number | null>;
+  policy: { policy: CheckpointPolicy; at: number } | null;
+}
+
+const states = new WeakMap<Platform, CheckpointState>();
+
+function stateOf(p: Platform): CheckpointState {
+  let s = states.get(p);
+  if (s === undefined) {
+    s = {
+      writer: new GroupCommitWriter<PendingCheck>(checkInserter(p.database)),
+      venues: new Map(),
+      staffVenues: new Map(),
+      policy: null,
+    };
+    states.set(p, s);
+  }
+  return s;
+}
+
+/** Waits until every acknowledged check is stored; call from Platform.close() before the database closes. */
+export async function drainCheckpoint(p: Platform): Promise<void> {
+  await states.get(p)?.writer.drain();
+}
+
+async function venueForCheck(p: Platform, venueId: number, now: number): Promise<VenueRow> {
+  const s = stateOf(p);
+  const hit = s.venues.get(venueId);
+  if (hit !== undefined && now - hit.at < CACHE_MS) return hit.venue;
+  const venue = await findVenue(p.db, venueId);
+  if (venue === null) throw new AppError('venue_not_found', `There is no venue ${venueId}.`);
+  if (s.venues.size > 100_000) s.venues.clear();
+  s.venues.set(venueId, { venue, at: now });
+  return venue;
+}
+
+async function venueOfStaff(p: Platform, staffId: number): Promise<number | null> {
+  const s = stateOf(p);
+  if (s.staffVenues.has(staffId)) return s.staffVenues.get(staffId) ?? null;
+  const venueId = (await findStaffVenue(p.db, staffId))?.venueId ?? null;
+  if (s.staffVenues.size > 100_000) s.staffVenues.clear();
+  s.staffVenues.set(staffId, venueId);
+  return venueId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checkpoint policy (S12)
+
+/** The checkpoint policy in force (cached for a few seconds per node); the default when none was published. */
+export async function checkpointPolicy(p: Platform, now: EpochMs): Promise<CheckpointPolicy> {
+  const s = stateOf(p);
+  if (s.policy !== null && now - s.policy.at < CACHE_MS) return s.policy.policy;
+  const row = await findCheckpointPolicyInForce(p.db, now);
+  let policy = DEFAULT_CHECKPOINT_POLICY;
+  if (row !== null) {
+    const checked = validateCheckpointPolicy(row.body);
+    // Validated on publish; failing here means the table was edited by hand.
+    if (!checked.ok)
+      throw new Error(
+        `stored checkpoint policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`,
+      );
+    policy = checked.value;
+  }
+  s.policy = { policy, at: now };
+  return policy;
+}
+
+export async function getCheckpointPolicy(p: Platform, principal: Principal): Promise<CheckpointPolicy> {
+  if (principal.kind !== 'staff') throw new AppError('forbidden', 'The checkpoint policy is for staff.');
+  return checkpointPolicy(p, p.clock.now());
+}
+
+/** An admin publishes a new version; it is in force from its effectiveFrom on every node within seconds. */
+export async function publishCheckpointPolicy(
+  p: Platform,
+  principal: Principal,
+  body: unknown,
+): Promise<CheckpointPolicy> {
+  if (principal.kind !== 'staff' || principal.role !== 'admin') {
+    throw new AppError('forbidden', 'Provincial admins publish the checkpoint policy.');
+  }
+  const checked = validateCheckpointPolicy(body);
+  if (!checked.ok) throw invalid(checked.issues);
+  const policy = checked.value;
+  const now = p.clock.now();
+  const stored = await insertCheckpointPolicy(p.db, {
+    version: policy.version,
+    effectiveFrom: Date.parse(policy.effectiveFrom),
+    body: policy,
+    publishedAt: now,
+    publishedBy: principal.staffId,
+  });
+  if (!stored) {
+    throw new AppError(
+      'policy_version_exists',
+      `Checkpoint policy version ${policy.version} exists; publish a new version.`,
+    );
+  }
+  stateOf(p).policy = null;
+  await p.auditLog.write({
+    at: now,
+    actorKind: 'staff',
+    actorId: principal.staffId,
+    action: 'publish_checkpoint_policy',
+    residentId: null,
+    detail: { version: policy.version, effectiveFrom: policy.effectiveFrom },
+  });
+  return policy;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check at the door (S6, S11, S12, P1)
+
+export interface CheckInput {
+  /** UUID made by the page: the same check uploaded twice is stored once. */
+  readonly clientCheckId: string;
+  readonly code: string | null;
+  /** °C, one decimal. */
+  readonly temperature: number | null;
+  readonly maskWorn: boolean | null;
+  /** When the check happened, for checks queued while offline. */
+  readonly checkedAt?: string;
+  /** What the page decided offline, kept with the record. */
+  readonly offline?: { readonly valid: boolean; readonly colour?: Colour; readonly reason?: string };
+}
+
+export interface CheckResult {
+  readonly checkId: string;
+  readonly clientCheckId: string;
+  readonly outcome: 'pass' | 'refuse';
+  readonly reasons: readonly RefusalReason[];
+  readonly reasonText: readonly LocalizedText[];
+  readonly colour: Colour | null;
+  readonly maskedName: string | null;
+  readonly checkedAt: string;
+  /** true when this clientCheckId was already stored: the stored result, nothing new recorded. */
+  readonly duplicate: boolean;
+}
+
+function checkResult(r: CheckRecord, duplicate: boolean): CheckResult {
+  return {
+    checkId: r.id,
+    clientCheckId: r.clientCheckId,
+    outcome: r.outcome,
+    reasons: r.reasons,
+    reasonText: r.reasons.map((reason) => ({
+      'zh-CN': refusalReasonText(reason, 'zh-CN'),
+      en: refusalReasonText(reason, 'en'),
+    })),
+    colour: r.colour,
+    maskedName: r.maskedName,
+    checkedAt: formatChinaTime(r.checkedAt as EpochMs),
+    duplicate,
+  };
+}
+
+function checkTime(text: string | undefined, now: EpochMs): EpochMs {
+  if (text === undefined) return now;
+  const at = parseInstant(text);
+  if (at === null) {
+    throw new AppError(
+      'check_time_invalid',
+      'checkedAt must be a date-time with an offset, e.g. 2026-11-25T10:00:00+08:00.',
+      [
+        {
+          path: 'checkedAt',
+          code: 'check_time_format',
+          message: 'Send checkedAt as an ISO 8601 date-time with an offset.',
+        },
+      ],
+    );
+  }
+  if (at > now + CHECK_CLOCK_SKEW_MS) {
+    throw new AppError(
+      'check_time_invalid',
+      'checkedAt is in the future: set the checkpoint device clock right and upload again.',
+      [{ path: 'checkedAt', code: 'check_time_future', message: 'checkedAt is later than the server time.' }],
+    );
+  }
+  if (at < now - OFFLINE_QUEUE_MAX_MS) {
+    throw new AppError(
+      'check_time_invalid',
+      'Queued checks are accepted for 72 hours; this one is older and cannot be recorded.',
+      [{ path: 'checkedAt', code: 'check_time_too_old', message: 'checkedAt is more than 72 hours ago.' }],
+    );
+  }
+  return at;
+}
+
+function temperatureOf(celsius: number | null): number | null {
+  if (celsius === null) return null;
+  const t = validateTemperature(celsius);
+  if (t.ok) return t.value;
+  const first = t.issues[0];
+  if (first?.code === 'temperature_out_of_range')
+    throw new AppError('temperature_out_of_range', first.message, t.issues);
+  throw invalid(t.issues);
+}
+
+/**
+ * Records one person at a venue's entrance and decides PASS or REFUSE under the checkpoint policy in
+ * force. The code is verified as verifyCode does — for a check queued offline, its validity is judged
+ * at the time of the check — and the colour is the colour now. The record is stored (group commit)
+ * before the answer; a replayed clientCheckId returns the stored result. A yellow or red code, or a
+ * fever, is reported to the area's office (S7). A green holder who meets the checks passes, and the
+ * answer then carries only colour, masked name and time (S11, P3).
+ */
+export async function recordCheckpointCheck(
+  p: Platform,
+  principal: Principal,
+  venueId: number,
+  input: CheckInput,
+): Promise<CheckResult> {
+  if (principal.kind !== 'staff') {
+    throw new AppError('not_venue_staff', 'Sign in with a checkpoint staff account of this venue.');
+  }
+  const staff: Staff = principal;
+  const now = p.clock.now();
+  const venue = await venueForCheck(p, venueId, now);
+  if ((await venueOfStaff(p, staff.staffId)) !== venue.id) {
+    throw new AppError(
+      'not_venue_staff',
+      'You are not checkpoint staff of this venue; sign in with its account.',
+    );
+  }
+  if (venue.status !== 'approved') {
+    throw new AppError('venue_not_approved', 'The venue has not been approved by the district office yet.');
+  }
+  const temperatureDeciC = temperatureOf(input.temperature);
+  const checkedAt = checkTime(input.checkedAt, now);
+
+  const existing = await findCheckByClientId(p.database, input.clientCheckId);
+  if (existing !== null) return replay(p, venue, existing, input.clientCheckId);
+
+  const policy = await checkpointPolicy(p, now);
+  const rule = policy.kinds[venue.kind];
+  let code: CheckpointCode = { status: 'none' };
+  let holder: { residentId: number; maskedName: string } | null = null;
+  // A venue that does not check codes must not look at them (S11): nothing is verified or kept.
+  if (input.code !== null && rule.code !== 'none') {
+    const checked = await checkPersonalCode(p, input.code, now, checkedAt);
+    if (checked.ok) {
+      code = { status: 'valid', colour: checked.colour };
+      holder = { residentId: checked.resident.id, maskedName: maskName(checked.resident.name) };
+    } else {
+      code = { status: 'invalid', reason: checked.reason };
+    }
+  }
+  const decision = decideCheck(policy, venue.kind, { code, temperatureDeciC, maskWorn: input.maskWorn });
+  const codeChecked = decision.checks.code !== 'none';
+  const record: CheckRecord = {
+    id: randomUUID(),
+    clientCheckId: input.clientCheckId,
+    venueId: venue.id,
+    staffId: staff.staffId,
+    residentId: codeChecked ? (holder?.residentId ?? null) : null,
+    checkedAt,
+    recordedAt: now,
+    outcome: decision.outcome,
+    reasons: decision.reasons,
+    colour: codeChecked && code.status === 'valid' ? code.colour : null,
+    maskedName: codeChecked ? (holder?.maskedName ?? null) : null,
+    // Only what the applied checks took is kept: a green holder under S12 leaves no temperature.
+    temperatureDeciC: decision.checks.temperature ? temperatureDeciC : null,
+    maskWorn: decision.checks.mask ? input.maskWorn : null,
+    codeStatus: codeChecked ? code.status : 'none',
+    codeReason: codeChecked && code.status === 'invalid' ? code.reason : null,
+    offline: input.offline ?? null,
+    policyVersion: policy.version,
+  };
+  const pending: PendingCheck = { record };
+  await stateOf(p).writer.write(pending);
+  if (pending.inserted !== true) {
+    // The same clientCheckId arrived twice at once and the other upload was stored first.
+    const stored = await findCheckByClientId(p.database, input.clientCheckId);
+    if (stored === null) throw new Error(`check ${input.clientCheckId} was neither stored nor found`);
+    return replay(p, venue, stored, input.clientCheckId);
+  }
+  await reportIfNeeded(p, venue, record);
+  return checkResult(record, false);
+}
+
+async function replay(
+  p: Platform,
+  venue: VenueRow,
+  stored: CheckRecord,
+  clientCheckId: string,
+): Promise<CheckResult> {
+  if (stored.venueId !== venue.id) {
+    throw invalid([
+      {
+        path: 'clientCheckId',
+        code: 'client_check_id_reused',
+        message: 'This clientCheckId belongs to a check at another venue; make a new UUID for each check.',
+      },
+    ]);
+  }
+  // A crash between storing the check and its report leaves the report to the replay.
+  await reportIfNeeded(p, venue, stored);
+  return checkResult({ ...stored, clientCheckId }, true);
+}
+
+async function reportIfNeeded(p: Platform, venue: VenueRow, record: CheckRecord): Promise<void> {
+  const kind = reportKindOf(record.reasons);
+  if (kind === null) return;
+  await createReport(p, {
+    venueId: venue.id,
+    divisionCode: venue.divisionCode,
+    kind,
+    residentId: record.residentId,
+    maskedName: record.maskedName,
+    checkId: record.id,
+  });
+}
+
+export interface CheckView {
+  readonly checkId: string;
+  readonly clientCheckId: string;
+  readonly staffId: number;
+  readonly outcome: 'pass' | 'refuse';
+  readonly reasons: readonly RefusalReason[];
+  readonly colour: Colour | null;
+  readonly maskedName: string | null;
+  readonly checkedAt: string;
+  readonly recordedAt: string;
+  /** Whether the check was made offline and uploaded later. */
+  readonly offline: boolean;
+}
+
+/** The entry log of a venue (manager, officers of the area, admins): masked names only (S18). */
+export async function listVenueChecks(
+  p: Platform,
+  principal: Principal,
+  venueId: number,
+  query: { from?: string; to?: string; limit?: number },
+): Promise<CheckView[]> {
+  const venue = await requireVenue(p, venueId);
+  requireVenueReader(principal, venue);
+  const { from, to } = timeWindow(query, p.clock.now());
+  const rows = await listChecks(p.db, venue.id, from, to, query.limit ?? 100);
+  return rows.map((r) => ({
+    checkId: r.id,
+    clientCheckId: r.clientCheckId,
+    staffId: r.staffId,
+    outcome: r.outcome,
+    reasons: r.reasons,
+    colour: r.colour,
+    maskedName: r.maskedName,
+    checkedAt: formatChinaTime(r.checkedAt as EpochMs),
+    recordedAt: formatChinaTime(r.recordedAt as EpochMs),
+    offline: r.offline !== null,
+  }));
+}

@@ -1,0 +1,404 @@
+import { EventEmitter } from 'node:events';
+import { formatChinaTime } from '../domain/china-time.ts';
+import type { EpochMs } from '../domain/types.ts';
+import {
+  claimOutbox,
+  dueOutbox,
+  findReport,
+  insertReport,
+  listReports as listReportRows,
+  maxReportId,
+  moveReport,
+  settleOutbox,
+  type ReportKind,
+  type ReportRow,
+  type ReportState,
+} from '../storage/reports.ts';
+import { AppError } from './errors.ts';
+import { jurisdictionCovers } from './facts.ts';
+import { timedTables } from './retention.ts';
+import type { Platform } from './platform.ts';
+import type { Principal } from './sign-in.ts';
+
+// Reports name a masked person: kept as long as colour events, then purged (P5).
+timedTables.push(
+  { table: 'report_outbox', column: 'created_at', retention: 'eventsDays' },
+  { table: 'reports', column: 'created_at', retention: 'eventsDays' },
+);
+
+type Staff = Principal & { kind: 'staff' };
+
+/** What officers and the webhook receive (S7). Times in China time. */
+export interface Report {
+  readonly reportId: number;
+  readonly venueId: number;
+  readonly venueName: string;
+  readonly divisionCode: string;
+  readonly kind: ReportKind;
+  readonly state: ReportState;
+  readonly maskedName: string | null;
+  readonly checkId: string;
+  readonly createdAt: string;
+  readonly acknowledgedAt: string | null;
+  readonly acknowledgedBy: number | null;
+  readonly handledAt: string | null;
+  readonly handledBy: number | null;
+  readonly note: string | null;
+}
+
+const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms as EpochMs));
+
+export function reportView(r: ReportRow): Report {
+  return {
+    reportId: r.id,
+    venueId: r.venueId,
+    venueName: r.venueName,
+    divisionCode: r.divisionCode,
+    kind: r.kind,
+    state: r.state,
+    maskedName: r.maskedName,
+    checkId: r.checkId,
+    createdAt: formatChinaTime(r.createdAt as EpochMs),
+    acknowledgedAt: time(r.acknowledgedAt),
+    acknowledgedBy: r.acknowledgedBy,
+    handledAt: time(r.handledAt),
+    handledBy: r.handledBy,
+    note: r.note,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-platform state, kept beside the Platform object (its owner closes it with closeReports).
+
+interface ReportState_ {
+  /** New reports made on this node, for the streams connected to it. */
+  readonly hub: EventEmitter;
+  readonly streams: Set<() => void>;
+  webhook: ReportWebhook | null;
+  webhookConfigured: boolean;
+}
+
+const states = new WeakMap<Platform, ReportState_>();
+
+function stateOf(p: Platform): ReportState_ {
+  let s = states.get(p);
+  if (s === undefined) {
+    const hub = new EventEmitter();
+    // One listener per open stream; an officers' room may hold many.
+    hub.setMaxListeners(0);
+    s = { hub, streams: new Set(), webhook: null, webhookConfigured: false };
+    states.set(p, s);
+  }
+  if (!s.webhookConfigured) {
+    s.webhookConfigured = true;
+    const url = p.config.reportWebhookUrl;
+    if (url !== null) s.webhook = new ReportWebhook(p, { url });
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creating and moving reports
+
+/** The report a check creates, if any (S7): a yellow or red code, else a fever. */
+export function reportKindOf(reasons: readonly string[]): ReportKind | null {
+  if (reasons.includes('red_code')) return 'red_code';
+  if (reasons.includes('yellow_code')) return 'yellow_code';
+  if (reasons.includes('fever')) return 'fever';
+  return null;
+}
+
+/**
+ * Stores the report of a check (once per check, whatever retries happen) and delivers it at once to
+ * the streams of this node and to the webhook; streams on other nodes find it by polling.
+ */
+export async function createReport(
+  p: Platform,
+  r: {
+    venueId: number;
+    divisionCode: string;
+    kind: ReportKind;
+    residentId: number | null;
+    maskedName: string | null;
+    checkId: string;
+  },
+): Promise<number | null> {
+  const s = stateOf(p);
+  const now = p.clock.now();
+  const id = await insertReport(p.db, { ...r, createdAt: now }, s.webhook !== null);
+  if (id === null) return null;
+  const row = await findReport(p.db, id);
+  if (row !== null) s.hub.emit('report', row);
+  s.webhook?.kick();
+  return id;
+}
+
+export async function listReports(
+  p: Platform,
+  principal: Principal,
+  query: { state?: ReportState; from?: EpochMs },
+): Promise<Report[]> {
+  const staff = requireOfficer(principal);
+  const rows = await listReportRows(p.db, {
+    jurisdiction: staff.divisionCode,
+    ...(query.state === undefined ? {} : { state: query.state }),
+    ...(query.from === undefined ? {} : { from: query.from }),
+    limit: 1000,
+    order: 'desc',
+  });
+  return rows.map(reportView);
+}
+
+function requireOfficer(principal: Principal): Staff {
+  if (principal.kind !== 'staff' || (principal.role !== 'officer' && principal.role !== 'admin')) {
+    throw new AppError('forbidden', 'Reports are for district officers and provincial admins.');
+  }
+  return principal;
+}
+
+const ORDER: Readonly<Record<ReportState, number>> = { new: 0, acknowledged: 1, handled: 2 };
+
+/** An officer moves a report forward: new → acknowledged → handled, recording who and when. */
+export async function acknowledgeReport(
+  p: Platform,
+  principal: Principal,
+  reportId: number,
+  input: { state: 'acknowledged' | 'handled'; note?: string },
+): Promise<Report> {
+  const staff = requireOfficer(principal);
+  const s = stateOf(p);
+  for (;;) {
+    const report = await findReport(p.db, reportId);
+    if (report === null || !jurisdictionCovers(staff.divisionCode, report.divisionCode)) {
+      // A report outside the jurisdiction is not even confirmed to exist.
+      throw new AppError('report_not_found', `There is no report ${reportId} in your jurisdiction.`);
+    }
+    if (ORDER[input.state] <= ORDER[report.state]) {
+      throw new AppError(
+        'report_state_invalid',
+        `The report is already ${report.state}; it can only move forward (new → acknowledged → handled).`,
+      );
+    }
+    const now = p.clock.now();
+    const note = input.note === undefined ? null : input.note.trim() === '' ? null : input.note.trim();
+    const moved = await moveReport(
+      p.db,
+      report.id,
+      { from: report.state, to: input.state, by: staff.staffId, at: now, note },
+      s.webhook !== null,
+    );
+    // Another officer moved it in between: read it again and judge the move against its new state.
+    if (!moved) continue;
+    s.webhook?.kick();
+    const updated = await findReport(p.db, report.id);
+    if (updated === null) throw new Error(`report ${report.id} vanished`);
+    return reportView(updated);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The live stream (server-sent events)
+
+/** How often a stream looks for reports made on other API nodes. */
+export const STREAM_POLL_MS = 500;
+/** Ids this far below the highest one seen are looked at again: a PostgreSQL id may commit late. */
+const POLL_OVERLAP = 64;
+
+export interface ReportStream {
+  close(): void;
+}
+
+/**
+ * Follows the reports of an officer's jurisdiction from `afterId` (or from now): those made on this
+ * node at once, those of other nodes within STREAM_POLL_MS. `send` gets each report exactly once.
+ */
+export async function openReportStream(
+  p: Platform,
+  principal: Principal,
+  afterId: number | null,
+  send: (report: Report) => void,
+  /** Called when the platform closes the stream (shutdown), not when the caller does. */
+  onShutdown: () => void = () => undefined,
+): Promise<ReportStream> {
+  const staff = requireOfficer(principal);
+  const s = stateOf(p);
+  const sent = new Set<number>();
+  let cursor = afterId ?? (await maxReportId(p.db));
+  let closed = false;
+  const deliver = (row: ReportRow) => {
+    if (closed || sent.has(row.id) || row.id <= (afterId ?? -1)) return;
+    if (!jurisdictionCovers(staff.divisionCode, row.divisionCode)) return;
+    sent.add(row.id);
+    send(reportView(row));
+  };
+  const onReport = (row: ReportRow) => deliver(row);
+  s.hub.on('report', onReport);
+  let polling = false;
+  const poll = async () => {
+    if (polling || closed) return;
+    polling = true;
+    try {
+      const rows = await listReportRows(p.db, {
+        jurisdiction: staff.divisionCode,
+        afterId: Math.max(afterId ?? 0, cursor - POLL_OVERLAP),
+        limit: 500,
+        order: 'asc',
+      });
+      for (const row of rows) {
+        deliver(row);
+        cursor = Math.max(cursor, row.id);
+      }
+      for (const id of sent) if (id <= cursor - POLL_OVERLAP) sent.delete(id);
+    } catch {
+      // The database is briefly unreachable: the next poll tries again.
+    } finally {
+      polling = false;
+    }
+  };
+  await poll();
+  const timer = setInterval(() => void poll(), STREAM_POLL_MS);
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    s.hub.off('report', onReport);
+    s.streams.delete(shutdown);
+  };
+  const shutdown = () => {
+    close();
+    onShutdown();
+  };
+  s.streams.add(shutdown);
+  return { close };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The webhook (outbox with retries)
+
+export interface ReportWebhookOptions {
+  readonly url: string;
+  /** First retry after this long; each next one waits twice as long, up to maxDelayMs. */
+  readonly retryBaseMs?: number;
+  readonly maxDelayMs?: number;
+  /** Attempts before a delivery is given up (and left in the outbox with its last error). */
+  readonly maxAttempts?: number;
+  readonly timeoutMs?: number;
+  /** How often the outbox is looked at for retries and for deliveries left by another node. */
+  readonly pollMs?: number;
+}
+
+/**
+ * Posts `{event, report}` as JSON for every new report and every state change, from a durable outbox:
+ * a delivery survives a restart, is retried with exponential backoff, and is made by one node only.
+ */
+class ReportWebhook {
+  private readonly url: string;
+  private readonly retryBaseMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+
+  constructor(
+    private readonly p: Platform,
+    o: ReportWebhookOptions,
+  ) {
+    this.url = o.url;
+    this.retryBaseMs = o.retryBaseMs ?? 1_000;
+    this.maxDelayMs = o.maxDelayMs ?? 5 * 60_000;
+    this.maxAttempts = o.maxAttempts ?? 15;
+    this.timeoutMs = o.timeoutMs ?? 5_000;
+    this.timer = setInterval(() => this.kick(), o.pollMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  kick(): void {
+    if (this.closed) return;
+    if (this.running !== null) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const now = this.p.clock.now();
+      for (const row of await dueOutbox(this.p.db, now, 50)) {
+        if (this.closed) return;
+        if (!(await claimOutbox(this.p.db, row, now + this.timeoutMs * 2))) continue;
+        const report = await findReport(this.p.db, row.reportId);
+        const attempts = row.attempts + 1;
+        let error: string | null = null;
+        if (report !== null) {
+          try {
+            const response = await fetch(this.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ event: row.event, report: reportView(report) }),
+              signal: AbortSignal.timeout(this.timeoutMs),
+            });
+            if (!response.ok) error = `webhook answered ${response.status}`;
+          } catch (e) {
+            error = (e as Error).message;
+          }
+        }
+        const at = this.p.clock.now();
+        if (error === null) {
+          await settleOutbox(this.p.db, row.id, { deliveredAt: at, nextAttemptAt: null, error: null });
+        } else {
+          const delay = Math.min(this.maxDelayMs, this.retryBaseMs * 2 ** (attempts - 1));
+          await settleOutbox(this.p.db, row.id, {
+            deliveredAt: null,
+            nextAttemptAt: attempts >= this.maxAttempts ? null : at + delay,
+            error,
+          });
+        }
+      }
+    } catch {
+      // The database is briefly unreachable: the timer tries again.
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+/**
+ * Sets (or replaces) the webhook of a platform, e.g. from a test with short retry delays. Production
+ * takes the URL from config (REPORT_WEBHOOK_URL) on first use.
+ */
+export async function configureReportWebhook(
+  p: Platform,
+  options: ReportWebhookOptions | null,
+): Promise<void> {
+  const s = stateOf(p);
+  await s.webhook?.close();
+  s.webhook = options === null ? null : new ReportWebhook(p, options);
+}
+
+/** Starts delivering the outbox now (deliveries left by a restart), rather than at the first report. */
+export function startReportDelivery(p: Platform): void {
+  stateOf(p).webhook?.kick();
+}
+
+/** Ends this node's report streams and webhook deliveries; call from Platform.close(). */
+export async function closeReports(p: Platform): Promise<void> {
+  const s = states.get(p);
+  if (s === undefined) return;
+  for (const shutdown of [...s.streams]) shutdown();
+  await s.webhook?.close();
+  s.webhook = null;
+}

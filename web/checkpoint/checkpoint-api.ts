@@ -1,0 +1,151 @@
+/**
+ * The issue 4 API as the checkpoint and place-scan pages call it (contract in the route schemas of
+ * src/http/routes/venues.ts). Shapes are written out here and read defensively where the contract
+ * leaves a choice (a venue's id field, the policy document's envelope).
+ */
+import type { Colour, LocalizedText } from '../../src/domain/types.ts';
+import type { CheckpointPolicy, RefusalReason, VenueKind } from '../../src/domain/venues/index.ts';
+import { isVenueKind, validateCheckpointPolicy } from '../../src/domain/venues/index.ts';
+import { callApi, type ApiFailure, type ApiResult, type MyCodeResponse } from '../api.ts';
+import type { UploadOutcome } from './check-queue.ts';
+import { readJwks, type Jwks } from './offline-verify.ts';
+
+export interface StaffSessionResponse {
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly role: string;
+  readonly displayName: string;
+  readonly divisionCode: string;
+  /** Present when the account is checkpoint staff of one venue. */
+  readonly venueId?: string | number | null;
+}
+
+/** What the page needs of a venue. */
+export interface CheckpointVenue {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: VenueKind;
+}
+
+/** The offline verifier's result, sent with a check that was decided without the server. */
+export interface OfflineResult {
+  readonly valid: boolean;
+  readonly colour?: Colour;
+  readonly reason?: string;
+}
+
+/** POST /venues/{venueId}/checks body. */
+export interface CheckRequest {
+  readonly clientCheckId: string;
+  readonly code: string | null;
+  /** °C, one decimal. */
+  readonly temperature: number | null;
+  readonly maskWorn: boolean | null;
+  /** Only for checks made offline and uploaded later. */
+  readonly checkedAt?: string;
+  readonly offline?: OfflineResult;
+}
+
+export interface CheckResponse {
+  readonly checkId: string;
+  readonly clientCheckId: string;
+  readonly outcome: 'pass' | 'refuse';
+  readonly reasons: readonly RefusalReason[];
+  readonly reasonText: readonly LocalizedText[];
+  readonly colour: Colour | null;
+  readonly maskedName: string | null;
+  readonly checkedAt: string;
+  readonly duplicate: boolean;
+}
+
+export interface PlaceScanResponse {
+  readonly venue: {
+    readonly id: string;
+    readonly name: string;
+    readonly kind: string;
+    readonly kindLabel: LocalizedText;
+  };
+  readonly scannedAt: string;
+  readonly myCode: MyCodeResponse;
+}
+
+export const staffSignIn = (username: string, password: string) =>
+  callApi<StaffSessionResponse>('POST', '/api/v1/staff-sessions', { body: { username, password } });
+
+export const staffSignOut = (token: string) =>
+  callApi<undefined>('DELETE', '/api/v1/sessions/current', { token });
+
+/** A venue id as the API writes it (an integer) or as this page stores it (text); null if neither. */
+export function venueIdText(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
+  return typeof value === 'string' && /^[1-9][0-9]{0,14}$/.test(value) ? value : null;
+}
+
+/** A venue from listVenues, whichever of `venueId` / `id` it names itself by; null if unusable. */
+export function readVenue(json: unknown): CheckpointVenue | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const v = json as Record<string, unknown>;
+  const id = venueIdText(v['venueId']) ?? venueIdText(v['id']);
+  const name = v['name'];
+  const kind = v['kind'];
+  if (id === null || typeof name !== 'string' || !isVenueKind(kind)) return null;
+  return { id, name, kind };
+}
+
+export async function fetchVenues(token: string): Promise<ApiResult<CheckpointVenue[]>> {
+  const result = await callApi<{ venues?: unknown }>('GET', '/api/v1/venues', { token });
+  if (!result.ok) return result;
+  const list = Array.isArray(result.value.venues) ? result.value.venues : [];
+  return { ok: true, value: list.map(readVenue).filter((v): v is CheckpointVenue => v !== null) };
+}
+
+/** The current checkpoint policy, from the document itself or a `{ policy }` envelope. */
+export async function fetchCheckpointPolicy(token: string): Promise<ApiResult<CheckpointPolicy>> {
+  const result = await callApi<unknown>('GET', '/api/v1/checkpoint-policy', { token });
+  if (!result.ok) return result;
+  const body = result.value;
+  const document =
+    typeof body === 'object' && body !== null && 'policy' in body && !('kinds' in body) ? body.policy : body;
+  const policy = validateCheckpointPolicy(document);
+  if (!policy.ok) {
+    return {
+      ok: false,
+      failure: {
+        kind: 'api',
+        status: 200,
+        error: { code: 'internal_error', message: 'The checkpoint policy could not be read.', requestId: '' },
+      },
+    };
+  }
+  return { ok: true, value: policy.value };
+}
+
+export async function fetchJwks(): Promise<ApiResult<Jwks>> {
+  const result = await callApi<unknown>('GET', '/api/v1/keys');
+  if (!result.ok) return result;
+  const jwks = readJwks(result.value);
+  return jwks === null
+    ? {
+        ok: false,
+        failure: {
+          kind: 'api',
+          status: 200,
+          error: { code: 'internal_error', message: 'The key set could not be read.', requestId: '' },
+        },
+      }
+    : { ok: true, value: jwks };
+}
+
+export const recordCheck = (token: string, venueId: string, body: CheckRequest) =>
+  callApi<CheckResponse>('POST', `/api/v1/venues/${encodeURIComponent(venueId)}/checks`, { token, body });
+
+export const scanPlaceCode = (token: string, placeCode: string) =>
+  callApi<PlaceScanResponse>('POST', '/api/v1/place-scans', { token, body: { placeCode } });
+
+/** How a failed upload of a queued check is handled: only a refusal of that check is per-check. */
+export function uploadOutcome(failure: ApiFailure): UploadOutcome {
+  if (failure.kind === 'network') return { kind: 'stop', why: 'network' };
+  if (failure.status === 401) return { kind: 'stop', why: 'session' };
+  if (failure.status >= 500 || failure.status === 429) return { kind: 'stop', why: 'server' };
+  return { kind: 'rejected', code: failure.error.code, message: failure.error.message };
+}

@@ -1,0 +1,92 @@
+/** Browser-free decisions of the checkpoint page, shared with its tests. */
+import type { EpochMs, FieldIssue } from '../../src/domain/types.ts';
+import {
+  checkpointRule,
+  decideCheck,
+  validateTemperature,
+  type CheckpointCode,
+  type CheckpointDecision,
+  type CheckpointPolicy,
+  type CheckpointRule,
+  type DeciCelsius,
+  type VenueKind,
+} from '../../src/domain/venues/index.ts';
+import type { OfflineResult } from './checkpoint-api.ts';
+import type { OfflineVerification } from './offline-verify.ts';
+
+/**
+ * The code as a scanner delivered it: keyboard-wedge scanners end with Enter (sometimes CR LF or
+ * a tab) and pasted text may carry spaces around it. Spaces inside are kept: base45 uses them, but
+ * never last (a group's last character encodes at most 65535 / 45² = 32, and space is 36).
+ * null when nothing is left.
+ */
+export function scannedCodeText(raw: string): string | null {
+  const text = raw.trim();
+  return text === '' ? null : text;
+}
+
+export type TemperatureEntry =
+  | { readonly ok: true; readonly celsius: number | null; readonly deciC: DeciCelsius | null }
+  | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+
+/** The temperature field: empty is "not taken"; otherwise °C with one decimal, 30.0–45.0. */
+export function readTemperature(text: string): TemperatureEntry {
+  const trimmed = text.trim().replace(',', '.');
+  if (trimmed === '') return { ok: true, celsius: null, deciC: null };
+  const celsius = /^\d{1,2}(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  const checked = validateTemperature(Number.isNaN(celsius) ? -1 : celsius);
+  if (!checked.ok) return checked;
+  return { ok: true, celsius: checked.value / 10, deciC: checked.value };
+}
+
+/**
+ * True when a code that has just been read can be checked at once, without waiting for staff:
+ * every input the rule asks for is there, or the rule lets green holders in on sight (S12), in
+ * which case anyone else is refused for their code whatever the missing inputs would have said.
+ */
+export function readyOnScan(
+  rule: CheckpointRule,
+  deciC: DeciCelsius | null,
+  maskWorn: boolean | null,
+): boolean {
+  if (rule.greenVisualOnly) return true;
+  return (!rule.temperature || deciC !== null) && (!rule.mask || maskWorn !== null);
+}
+
+/** The domain's view of a code verified offline; `null` verification means no code was shown. */
+export function checkpointCode(verification: OfflineVerification | null): CheckpointCode {
+  if (verification === null) return { status: 'none' };
+  return verification.valid
+    ? { status: 'valid', colour: verification.colour }
+    : { status: 'invalid', reason: verification.reason };
+}
+
+/** What the upload tells the server about a check decided offline. */
+export function offlineResult(verification: OfflineVerification | null): OfflineResult {
+  if (verification === null) return { valid: false, reason: 'no_code' };
+  return verification.valid
+    ? { valid: true, colour: verification.colour }
+    : { valid: false, reason: verification.reason };
+}
+
+/** The offline decision: exactly the server's rule (decideCheck), on the colour at issue. */
+export function decideOffline(
+  policy: CheckpointPolicy,
+  kind: VenueKind,
+  verification: OfflineVerification | null,
+  deciC: DeciCelsius | null,
+  maskWorn: boolean | null,
+): CheckpointDecision {
+  const rule = checkpointRule(policy, kind);
+  return decideCheck(policy, kind, {
+    code: checkpointCode(verification),
+    temperatureDeciC: rule.temperature ? deciC : null,
+    maskWorn: rule.mask ? maskWorn : null,
+  });
+}
+
+/** ISO time with the China offset, as the API writes times ('2026-11-25T10:00:07+08:00'). */
+export function chinaIsoTime(ms: EpochMs | number): string {
+  const shifted = new Date(Math.floor(ms / 1000) * 1000 + 8 * 3_600_000).toISOString();
+  return `${shifted.slice(0, 19)}+08:00`;
+}

@@ -1,0 +1,255 @@
+import QRCode from 'qrcode';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { fetchMyCode, isSessionLost, type ApiFailure, type MyCodeResponse } from '../api.ts';
+import { CameraScanner } from '../checkpoint/camera-scanner.tsx';
+import { scanPlaceCode, type PlaceScanResponse } from '../checkpoint/checkpoint-api.ts';
+import { placeCodeFromScan } from '../checkpoint/place-code-text.ts';
+import { describeFailure } from '../failures.ts';
+import { currentLocale, t } from '../i18n/index.ts';
+import { formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
+
+/** ms between retries of the code refresh while the server cannot be reached. */
+const RETRY_MS = 10_000;
+
+type ScanState =
+  | { readonly kind: 'scanning' }
+  | { readonly kind: 'sending' }
+  | { readonly kind: 'failed'; readonly message: string }
+  | {
+      readonly kind: 'done';
+      readonly venue: PlaceScanResponse['venue'];
+      readonly scannedAt: string;
+      readonly code: MyCodeResponse;
+      /** server clock − device clock, ms */
+      readonly offsetMs: number;
+    };
+
+/** Re-renders at every turn of the device's second, so the clock ticks. */
+function useSecondTicker(): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    let timer = 0;
+    const tick = () => {
+      setTick((n) => n + 1);
+      timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
+    };
+    timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
+    return () => window.clearTimeout(timer);
+  }, []);
+}
+
+function QrSvg(props: { text: string; label: string }) {
+  const [svg, setSvg] = useState('');
+  useEffect(() => {
+    let live = true;
+    QRCode.toString(props.text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }).then(
+      (markup) => live && setSvg(markup),
+      () => live && setSvg(''),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.text]);
+  // The markup is the qrcode library's SVG of module coordinates; it carries no user text.
+  return (
+    <div id="qr" class="qr" role="img" aria-label={props.label} dangerouslySetInnerHTML={{ __html: svg }} />
+  );
+}
+
+/**
+ * S4: the resident scans a venue's place code (camera on this page, or the link the QR holds); the
+ * visit is recorded and their own code fills the screen with the venue name, a ticking clock and a
+ * moving band, so the guard can tell it from a screenshot.
+ */
+export function ScanPlacePage(props: {
+  token: string;
+  initialCode: string | null;
+  onSessionLost: (failure: ApiFailure) => void;
+  onApplicationRequired: () => void;
+  onMyCode: () => void;
+}) {
+  const [state, setState] = useState<ScanState>(() =>
+    props.initialCode === null ? { kind: 'scanning' } : { kind: 'sending' },
+  );
+  const [pasted, setPasted] = useState('');
+  const sent = useRef<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const { token, onSessionLost, onApplicationRequired } = props;
+  useSecondTicker();
+
+  const fail = (failure: ApiFailure) => {
+    if (isSessionLost(failure)) return onSessionLost(failure);
+    if (failure.kind === 'api' && failure.error.code === 'application_required')
+      return onApplicationRequired();
+    setState({ kind: 'failed', message: describeFailure(failure).message ?? t('errors.unknown') });
+  };
+
+  const scan = async (raw: string) => {
+    const code = placeCodeFromScan(raw);
+    // The camera keeps seeing the poster while the request runs: one scan, one visit.
+    if (code === null || sent.current === code) return;
+    sent.current = code;
+    setState({ kind: 'sending' });
+    const result = await scanPlaceCode(token, code);
+    if (!result.ok) {
+      sent.current = null;
+      return fail(result.failure);
+    }
+    // The link is spent: reloading the page must not record a second visit.
+    if (window.location.search !== '') window.history.replaceState(null, '', '/scan');
+    const received = Date.now();
+    const serverNow = parseApiTime(result.value.myCode.serverTime) ?? received;
+    setState({
+      kind: 'done',
+      venue: result.value.venue,
+      scannedAt: result.value.scannedAt,
+      code: result.value.myCode,
+      offsetMs: serverNow - received,
+    });
+  };
+
+  useEffect(() => {
+    if (props.initialCode !== null) void scan(props.initialCode);
+    // Only the link the page was opened with; later codes come from the camera or the field.
+  }, []);
+
+  const done = state.kind === 'done';
+  useEffect(() => {
+    if (done) heading.current?.focus();
+  }, [done]);
+
+  // The personal code renews every minute while it is shown, as on the my-code page.
+  const refreshAt = state.kind === 'done' ? state.code.refreshAt : null;
+  const serverTime = state.kind === 'done' ? state.code.serverTime : null;
+  useEffect(() => {
+    if (refreshAt === null || serverTime === null) return;
+    let live = true;
+    const serverNow = parseApiTime(serverTime) ?? Date.now();
+    const load = async (): Promise<void> => {
+      const result = await fetchMyCode(token);
+      if (!live) return;
+      if (!result.ok) {
+        if (isSessionLost(result.failure)) return onSessionLost(result.failure);
+        timer = window.setTimeout(() => void load(), RETRY_MS);
+        return;
+      }
+      const received = Date.now();
+      const now = parseApiTime(result.value.serverTime) ?? received;
+      setState((previous) =>
+        previous.kind === 'done' ? { ...previous, code: result.value, offsetMs: now - received } : previous,
+      );
+    };
+    let timer = window.setTimeout(
+      () => void load(),
+      refreshDelay(parseApiTime(refreshAt) ?? serverNow, serverNow),
+    );
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [refreshAt, serverTime, token, onSessionLost]);
+
+  if (state.kind === 'done') {
+    const { venue, code, offsetMs } = state;
+    const locale = currentLocale();
+    const serverNow = Date.now() + offsetMs;
+    const clockText = formatChinaClock(serverNow, true);
+    const colourWord = t(`code.colour.${code.colour}`);
+    return (
+      <section class={`page place-pass place-pass--${code.colour}`} aria-labelledby="page-heading">
+        <div class="place-pass__band" aria-hidden="true" />
+        <h1 id="page-heading" class="place-pass__venue" tabIndex={-1} ref={heading}>
+          <span class="visually-hidden">{t('scanPlace.venue')}: </span>
+          <span id="venue-name">{venue.name}</span>
+        </h1>
+        <p class="place-pass__kind">{venue.kindLabel[locale]}</p>
+        <p class="place-pass__clock clock">
+          <span class="visually-hidden">{t('code.now')}: </span>
+          <time id="place-clock" dateTime={new Date(serverNow).toISOString()}>
+            <span class="clock__date">{clockText.slice(0, 10)}</span>{' '}
+            <span class="clock__time">{clockText.slice(11)}</span>
+          </time>
+        </p>
+        <div id="code-colour" class={`colour-band colour-band--${code.colour}`} data-colour={code.colour}>
+          <span class="colour-band__word">{colourWord}</span>
+          <span class="colour-band__meaning">{t(`code.meaning.${code.colour}`)}</span>
+        </div>
+        <p class="code-card__name place-pass__name">
+          <span class="visually-hidden">{t('code.name')}: </span>
+          <span id="masked-name">{code.maskedName}</span>
+        </p>
+        <div class={`qr-frame qr-frame--${code.colour} place-pass__qr`}>
+          <QrSvg text={code.code} label={t('code.qrLabel', { colour: colourWord })} />
+        </div>
+        <p class="hint place-pass__note">{t('scanPlace.recorded')}</p>
+        <div class="button-column">
+          <button
+            class="button button--secondary"
+            type="button"
+            onClick={() => {
+              sent.current = null;
+              setState({ kind: 'scanning' });
+            }}
+          >
+            {t('scanPlace.scanAnother')}
+          </button>
+          <button class="button button--link" type="button" onClick={props.onMyCode}>
+            {t('scanPlace.myCode')}
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section class="page" aria-labelledby="page-heading">
+      <h1 id="page-heading" tabIndex={-1} ref={heading}>
+        {t('scanPlace.heading')}
+      </h1>
+      <p>{t('scanPlace.intro')}</p>
+      {state.kind === 'sending' && (
+        <p class="notice" role="status">
+          {t('scanPlace.sending')}
+        </p>
+      )}
+      {state.kind === 'failed' && (
+        <p class="notice notice--error" role="alert">
+          {state.message}
+        </p>
+      )}
+      <CameraScanner
+        onCode={(text) => void scan(text)}
+        label={t('scanPlace.cameraLabel')}
+        decoding={state.kind !== 'sending'}
+      />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void scan(pasted);
+        }}
+        noValidate
+      >
+        <div class="field">
+          <label for="field-placeCode">{t('scanPlace.paste')}</label>
+          <input
+            id="field-placeCode"
+            name="placeCode"
+            value={pasted}
+            autoComplete="off"
+            spellcheck={false}
+            maxLength={1100}
+            onInput={(e) => setPasted(e.currentTarget.value)}
+          />
+        </div>
+        <button class="button" type="submit" disabled={state.kind === 'sending'}>
+          {t('scanPlace.submit')}
+        </button>
+      </form>
+      <div class="button-column">
+        <button class="button button--link" type="button" onClick={props.onMyCode}>
+          {t('scanPlace.myCode')}
+        </button>
+      </div>
+    </section>
+  );
+}
