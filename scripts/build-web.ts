@@ -18,20 +18,13 @@ const WEB = path.join(ROOT, 'web');
 const BROWSER_TARGETS = ['es2019', 'chrome69', 'firefox68', 'safari14.5'];
 
 /**
- * The checkpoint page bundles pure domain code (decideCheck, the code parser), with two settings:
- * - `node:crypto`, reached through Node-only helpers the browser never calls (identity's HMAC via
- *   application.ts), resolves to an empty module: calling one would fail loudly, the build does not.
- * - `cbor-x` is its no-eval build: the default build probes `new Function`, which the page's CSP
- *   (no 'unsafe-eval') reports as a violation on every load.
+ * The checkpoint page bundles pure domain code (decideCheck, the code parser). `cbor-x` is its
+ * no-eval build: the default build probes `new Function`, which the page's CSP (no 'unsafe-eval')
+ * reports as a violation on every load.
  */
 const browserDomain: Plugin = {
   name: 'browser-domain',
   setup(b) {
-    b.onResolve({ filter: /^node:crypto$/ }, (args) => ({ path: args.path, namespace: 'node-unused' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-unused' }, () => ({
-      contents: 'module.exports = {};',
-      loader: 'js',
-    }));
     b.onResolve({ filter: /^cbor-x$/ }, () => ({
       path: path.join(ROOT, 'node_modules/cbor-x/dist/index-no-eval.cjs'),
     }));

@@ -8,7 +8,7 @@ import {
   type DocumentType,
   type ValidDocument,
 } from './identity/index.ts';
-import { DAY_MS, type EpochMs, type FieldIssue, type Validation } from './types.ts';
+import { DAY_MS, FEVER_DECI_C, type EpochMs, type FieldIssue, type Validation } from './types.ts';
 
 /** The seven items and the pledge (S1), as a channel sends them. Dates are 'YYYY-MM-DD' (China time). */
 export interface ApplicationInput {
@@ -186,8 +186,7 @@ export function validateApplication(input: ApplicationInput, now: EpochMs): Vali
   };
 }
 
-/** Tenths of a degree; 37.3 °C is the fever line (S10). */
-export const FEVER_DECI_C = 373;
+export { FEVER_DECI_C };
 
 /**
  * The facts an application's contact history establishes (S10). They replace the facts of the

@@ -41,3 +41,6 @@ export type Validation<T> =
 
 export const DAY_MS = 86_400_000;
 export const MINUTE_MS = 60_000;
+
+/** Tenths of a degree Celsius; 37.3 °C or more is fever (S6, S10). */
+export const FEVER_DECI_C = 373;

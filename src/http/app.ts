@@ -114,6 +114,14 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // Routes that take a raw file (imports) cannot give Fastify a body schema, which would validate
+    // the stream; they describe the body for the document only, as `x-file-body`.
+    transform: ({ schema, url }) => {
+      const fileBody = (schema as { 'x-file-body'?: unknown } | undefined)?.['x-file-body'];
+      if (schema === undefined || fileBody === undefined) return { schema, url };
+      const { 'x-file-body': _omit, ...rest } = schema as Record<string, unknown>;
+      return { schema: { ...rest, body: fileBody }, url };
+    },
     refResolver: {
       buildLocalReference: (json, _base, _fragment, i) =>
         typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,

@@ -291,7 +291,8 @@ describe('checkpoint page in Chromium', () => {
     let shown = await resultOf(page);
     assert.deepEqual(shown, { outcome: 'pass', reasons: [], colour: 'green', name: null });
     assert.match((await page.locator('#check-colour').textContent()) ?? '', /生码时/);
-    assert.equal(await page.locator('#queue-count').getAttribute('data-count'), '1');
+    // The count renders just after the result; wait for it rather than race it.
+    await page.locator('#queue-count[data-count="1"]').waitFor({ timeout: 5000 });
 
     // One base45 character of the signature (the text's end) changed.
     const green = codes.green.code;
@@ -333,7 +334,8 @@ describe('checkpoint page in Chromium', () => {
     await typeCode(codes.red.code);
     await page.locator('#check-result[data-outcome="refuse"]').waitFor();
     assert.ok(lostAnswer);
-    assert.equal(await page.locator('#queue-count').getAttribute('data-count'), '1');
+    // The count renders just after the result; wait for it rather than race it.
+    await page.locator('#queue-count[data-count="1"]').waitFor({ timeout: 5000 });
     const lostId = await page.evaluate(
       () =>
         (

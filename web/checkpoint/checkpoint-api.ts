@@ -4,8 +4,8 @@
  * leaves a choice (a venue's id field, the policy document's envelope).
  */
 import type { Colour, LocalizedText } from '../../src/domain/types.ts';
-import type { CheckpointPolicy, RefusalReason, VenueKind } from '../../src/domain/venues/index.ts';
-import { isVenueKind, validateCheckpointPolicy } from '../../src/domain/venues/index.ts';
+import type { CheckpointPolicy, RefusalReason, VenueKind } from '../../src/domain/venues/browser.ts';
+import { isVenueKind, validateCheckpointPolicy } from '../../src/domain/venues/browser.ts';
 import { callApi, type ApiFailure, type ApiResult, type MyCodeResponse } from '../api.ts';
 import type { UploadOutcome } from './check-queue.ts';
 import { readJwks, type Jwks } from './offline-verify.ts';

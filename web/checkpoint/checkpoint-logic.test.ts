@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_CHECKPOINT_POLICY, type CheckpointRule } from '../../src/domain/venues/index.ts';
+import { DEFAULT_CHECKPOINT_POLICY, type CheckpointRule } from '../../src/domain/venues/browser.ts';
 import {
   chinaIsoTime,
   checkpointCode,

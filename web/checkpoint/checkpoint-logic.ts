@@ -10,7 +10,7 @@ import {
   type CheckpointRule,
   type DeciCelsius,
   type VenueKind,
-} from '../../src/domain/venues/index.ts';
+} from '../../src/domain/venues/browser.ts';
 import type { OfflineResult } from './checkpoint-api.ts';
 import type { OfflineVerification } from './offline-verify.ts';
 

@@ -3,7 +3,7 @@
  * the venue, the public keys and the checkpoint policy. The staff session is stored apart from a
  * resident's, so one phone can serve as both without one signing the other out.
  */
-import { validateCheckpointPolicy, type CheckpointPolicy } from '../../src/domain/venues/index.ts';
+import { validateCheckpointPolicy, type CheckpointPolicy } from '../../src/domain/venues/browser.ts';
 import { readStored, writeStored } from '../storage.ts';
 import { readVenue, type CheckpointVenue } from './checkpoint-api.ts';
 import { readJwks, type Jwks } from './offline-verify.ts';

@@ -8,7 +8,7 @@ import {
   refusalReasonText,
   type CheckpointPolicy,
   type RefusalReason,
-} from '../../src/domain/venues/index.ts';
+} from '../../src/domain/venues/browser.ts';
 import { isSessionLost, type ApiFailure } from '../api.ts';
 import { FieldErrors, TextField } from '../components/field.tsx';
 import { describeFailure } from '../failures.ts';

@@ -1,5 +1,4 @@
-import { FEVER_DECI_C } from '../application.ts';
-import type { Colour, Locale, LocalizedText } from '../types.ts';
+import { FEVER_DECI_C, type Colour, type Locale, type LocalizedText } from '../types.ts';
 import { checkpointRule, type CheckpointPolicy, type CodeCheck } from './checkpoint-policy.ts';
 import {
   MAX_TEMPERATURE_DECI_C,

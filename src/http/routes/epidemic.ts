@@ -110,7 +110,14 @@ const Counts = {
 
 const PolicyBody = Type.Object(
   {
-    policy: Type.Unknown({ description: 'the policy document (version, effectiveFrom, rules, retention)' }),
+    policy: Type.Object(
+      {},
+      {
+        additionalProperties: true,
+        description:
+          'the policy document (version, effectiveFrom, rules, retention), checked in full on arrival',
+      },
+    ),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
   },
   { additionalProperties: false },
@@ -162,6 +169,13 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
             'Send the file as the body: CSV (`text/csv`, header per kind, see docs/imports.md) or JSON Lines (`application/x-ndjson`). The upload is streamed to disk and processed in the background: the answer is 202 with the import id; poll getImportStatus. Rows already imported (same kind and sourceId) change nothing; invalid rows are reported by line. With strict=true nothing is written unless every row is valid.',
           security: bearerSecurity,
           querystring: ImportQuery,
+          consumes: IMPORT_CONTENT_TYPES,
+          // For the OpenAPI document only (see app.ts): Fastify must not validate the stream.
+          ...({
+            'x-file-body': Type.String({
+              description: 'the file: CSV with the kind’s header, or JSON Lines (docs/imports.md)',
+            }),
+          } as Record<string, unknown>),
           response: { 202: ImportStatusSchema, ...errorResponses(400, 401, 403, 413, 415) },
         },
       },
