@@ -136,57 +136,74 @@ program
   .option('--format <format>', 'csv or jsonl (default: from the file extension)')
   .option('--strict', 'write nothing unless every row is valid (stops at the first error)')
   .option('--json', 'print the final status as JSON')
-  .action(async (file: string, opts: { kind: string; format?: string; strict?: boolean; json?: boolean }) => {
-    const format = opts.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv');
-    let size: number;
-    try {
-      size = fs.statSync(file).size;
-    } catch {
-      console.error(`Cannot read ${file}: no such file.`);
-      process.exit(2);
-    }
-    const p = await createPlatform(config());
-    const startedAt = Date.now();
-    const progress = importProgress(process.stderr, startedAt);
-    try {
-      const status = await runImport(
-        p,
-        { file },
-        {
-          kind: opts.kind,
-          format,
-          strict: opts.strict === true,
-          fileName: path.basename(file),
-          bytesTotal: size,
-          createdBy: null,
-          onProgress: (s) => progress.update(s),
-        },
-      );
-      progress.done();
-      const seconds = (Date.now() - startedAt) / 1000;
-      const detail = await getImportStatus(p, status.importId, 20);
-      if (opts.json === true) console.log(JSON.stringify(detail));
-      else {
-        console.log(
-          `${status.status}: ${status.rowsRead.toLocaleString('en')} rows read, ${status.rowsImported.toLocaleString('en')} imported, ${status.rowsDuplicate.toLocaleString('en')} already present, ${status.rowsInvalid.toLocaleString('en')} invalid, ${status.residentsMatched.toLocaleString('en')} registered residents reassessed — ${formatDuration(seconds)} (${Math.round(status.rowsRead / Math.max(seconds, 0.001)).toLocaleString('en')} rows/s). Import ${status.importId}.`,
-        );
-        if (status.error !== null) console.error(`${status.error.code}: ${status.error.message}`);
-        for (const e of detail.errors)
-          console.error(`  line ${e.line} ${e.field || '(row)'}: ${e.code} — ${e.message}`);
-        if (status.rowsInvalid > detail.errors.length)
-          console.error(`  … and more; see getImportStatus ${status.importId}`);
+  .option(
+    '--batch-rows <n>',
+    'rows per transaction (default 50000; smaller holds the database lock for less time)',
+  )
+  .action(
+    async (
+      file: string,
+      opts: { kind: string; format?: string; strict?: boolean; json?: boolean; batchRows?: string },
+    ) => {
+      const batchRows = opts.batchRows === undefined ? undefined : Number(opts.batchRows);
+      if (
+        batchRows !== undefined &&
+        (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > 1_000_000)
+      ) {
+        console.error('--batch-rows must be a whole number from 1 to 1000000.');
+        process.exit(2);
       }
-      process.exitCode = status.status === 'failed' ? 1 : status.rowsInvalid > 0 ? 3 : 0;
-    } catch (error) {
-      progress.done();
-      if (error instanceof AppError) {
-        console.error(`${error.code}: ${error.message}`);
-        process.exitCode = 2;
-      } else throw error;
-    } finally {
-      await p.close();
-    }
-  });
+      const format = opts.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv');
+      let size: number;
+      try {
+        size = fs.statSync(file).size;
+      } catch {
+        console.error(`Cannot read ${file}: no such file.`);
+        process.exit(2);
+      }
+      const p = await createPlatform(config());
+      const startedAt = Date.now();
+      const progress = importProgress(process.stderr, startedAt);
+      try {
+        const status = await runImport(
+          p,
+          { file },
+          {
+            kind: opts.kind,
+            format,
+            strict: opts.strict === true,
+            fileName: path.basename(file),
+            bytesTotal: size,
+            createdBy: null,
+            onProgress: (s) => progress.update(s),
+          },
+        );
+        progress.done();
+        const seconds = (Date.now() - startedAt) / 1000;
+        const detail = await getImportStatus(p, status.importId, 20);
+        if (opts.json === true) console.log(JSON.stringify(detail));
+        else {
+          console.log(
+            `${status.status}: ${status.rowsRead.toLocaleString('en')} rows read, ${status.rowsImported.toLocaleString('en')} imported, ${status.rowsDuplicate.toLocaleString('en')} already present, ${status.rowsInvalid.toLocaleString('en')} invalid, ${status.residentsMatched.toLocaleString('en')} registered residents reassessed — ${formatDuration(seconds)} (${Math.round(status.rowsRead / Math.max(seconds, 0.001)).toLocaleString('en')} rows/s). Import ${status.importId}.`,
+          );
+          if (status.error !== null) console.error(`${status.error.code}: ${status.error.message}`);
+          for (const e of detail.errors)
+            console.error(`  line ${e.line} ${e.field || '(row)'}: ${e.code} — ${e.message}`);
+          if (status.rowsInvalid > detail.errors.length)
+            console.error(`  … and more; see getImportStatus ${status.importId}`);
+        }
+        process.exitCode = status.status === 'failed' ? 1 : status.rowsInvalid > 0 ? 3 : 0;
+      } catch (error) {
+        progress.done();
+        if (error instanceof AppError) {
+          console.error(`${error.code}: ${error.message}`);
+          process.exitCode = 2;
+        } else throw error;
+      } finally {
+        await p.close();
+      }
+    },
+  );
 
 program
   .command('purge')

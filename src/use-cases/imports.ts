@@ -16,8 +16,14 @@ import { loadColourContext, reassessResident } from './colour.ts';
 import { AppError } from './errors.ts';
 import type { Platform } from './platform.ts';
 
-/** Rows per transaction: large enough to amortise the commit, small enough to keep memory flat. */
-export const IMPORT_BATCH_ROWS = 5000;
+/**
+ * Rows per transaction. Large batches are much faster on big tables (rows are sorted by document
+ * key, so each index page is written once per batch: 43k rows/s at 5,000 rows, 74k at 50,000, for
+ * a million rows on SQLite) but hold the write lock — and, in the server process, the event loop —
+ * for longer: the CLI uses the large batch, uploads through the API the small one.
+ */
+export const IMPORT_BATCH_ROWS = 50_000;
+export const IMPORT_BATCH_ROWS_IN_SERVER = 5_000;
 /** Invalid rows stored per import for the report; the count goes on beyond it. */
 export const MAX_STORED_ERRORS = 10_000;
 /** An import whose process has not reported for this long is considered killed. */
@@ -56,6 +62,8 @@ export interface ImportOptions {
   readonly fileName: string;
   readonly bytesTotal: number | null;
   readonly createdBy: number | null;
+  /** Rows per transaction (default IMPORT_BATCH_ROWS). */
+  readonly batchRows?: number;
   /** Called after each batch (and at the end) with the current status, e.g. for a progress bar. */
   readonly onProgress?: (status: ImportStatus) => void;
 }
@@ -200,7 +208,7 @@ export async function processImport(
     kind,
     now: startedAt,
     identityPepper: p.secrets.identityPepper,
-    batchRows: IMPORT_BATCH_ROWS,
+    batchRows: options.batchRows ?? IMPORT_BATCH_ROWS,
   };
   const batches = () =>
     typeof source === 'function' ? prepareBatches(source(), prepare) : batchesFromFile(source.file, prepare);

@@ -93,10 +93,14 @@ describe('healthcode import', () => {
       );
       fs.writeFileSync(file, Buffer.concat([gen.stdout, Buffer.from(extra.join('\n') + '\n')]));
 
-      const child = spawn(process.execPath, ['bin/healthcode.js', 'import', file, '--kind', 'closeContact'], {
-        env: { ...process.env, DATA_DIR: killed },
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        ['bin/healthcode.js', 'import', file, '--kind', 'closeContact', '--batch-rows', '5000'],
+        {
+          env: { ...process.env, DATA_DIR: killed },
+          stdio: 'ignore',
+        },
+      );
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       let seen = 0;
       const deadline = Date.now() + 60_000;

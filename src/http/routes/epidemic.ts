@@ -8,6 +8,7 @@ import { IMPORT_KINDS } from '../../domain/imports/index.ts';
 import { AppError } from '../../use-cases/errors.ts';
 import { requireRole } from '../../use-cases/facts.ts';
 import {
+  IMPORT_BATCH_ROWS_IN_SERVER,
   createImport,
   getImportStatus,
   listImports,
@@ -197,6 +198,8 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
           fileName: request.query.fileName ?? `upload.${format}`,
           bytesTotal: Number.isFinite(length) ? length : null,
           createdBy: staff.staffId,
+          // Short transactions: this process also answers scans while it imports.
+          batchRows: IMPORT_BATCH_ROWS_IN_SERVER,
         };
         const spoolDir = path.join(p.config.dataDir, 'imports');
         fs.mkdirSync(spoolDir, { recursive: true });
