@@ -8,7 +8,8 @@
  * platform on PostgreSQL instead of SQLite).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { uuid7 } from '../src/domain/uuid7.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -150,7 +151,8 @@ async function core(): Promise<void> {
     // Each request a new check (fresh clientCheckId), stored durably before it is answered.
     const checkBody = (): string =>
       JSON.stringify({
-        clientCheckId: randomUUID(),
+        // As the checkpoint page makes them: time-ordered UUIDs (v7).
+        clientCheckId: uuid7(Date.now(), randomBytes(10)),
         code: platform.info['code'],
         temperature: 36.5,
         maskWorn: true,

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Colour, EpochMs, FieldIssue, LocalizedText } from '../../src/domain/types.ts';
+import { uuid7 } from '../../src/domain/uuid7.ts';
 import {
   DEFAULT_CHECKPOINT_POLICY,
   REFUSAL_REASONS,
@@ -430,7 +431,8 @@ function CheckpointScreen(props: {
     setMessage(null);
     setBusy(true);
     const body: CheckRequest = {
-      clientCheckId: crypto.randomUUID(),
+      // Time-ordered (v7): the server's unique index on it then grows at its end, not at random.
+      clientCheckId: uuid7(Date.now(), crypto.getRandomValues(new Uint8Array(10))),
       code,
       temperature: rule.temperature ? entry.celsius : null,
       maskWorn: rule.mask ? maskWorn : null,
