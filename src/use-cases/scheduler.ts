@@ -1,4 +1,4 @@
-import { chinaDate } from '../domain/china-time.ts';
+import { chinaDate, parseChinaDate } from '../domain/china-time.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import type { Platform } from './platform.ts';
 import { purge } from './retention.ts';
@@ -39,7 +39,16 @@ export async function runScheduledWork(p: Platform): Promise<void> {
   await reassessDue(p);
   const yesterday = chinaDate((now - DAY_MS) as EpochMs);
   if (await claimJob(p, 'colour_snapshot', yesterday)) {
-    await takeColourSnapshot(p, yesterday);
+    // A platform that had no residents when that day ended (a fresh install) has nothing to show
+    // for it; today's counts must not be filed under yesterday.
+    const dayEnded = parseChinaDate(chinaDate(now)) ?? now;
+    const existed = await p.db
+      .selectFrom('residents')
+      .select('id')
+      .where('created_at', '<', dayEnded)
+      .limit(1)
+      .executeTakeFirst();
+    if (existed !== undefined) await takeColourSnapshot(p, yesterday);
     await finishJob(p, 'colour_snapshot', yesterday);
   }
   const today = chinaDate(now);
