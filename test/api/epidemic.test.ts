@@ -279,15 +279,26 @@ for (const dialect of DIALECTS) {
         [['green', 'yellow.stay.medium']],
       );
 
+      // Lifted from the moment it was declared from (the declaration is withdrawn): the stays
+      // no longer fall in an area in force, so the colour goes back, at once.
       const lifted = await t.app.inject({
         method: 'POST',
         url: `/api/v1/risk-areas/${change.riskArea.riskAreaId}/lift`,
         headers: auth(admin),
-        payload: {},
+        payload: { at: '2026-11-19T00:00:00+08:00' },
       });
       assert.equal(lifted.statusCode, 200, lifted.body);
-      // Lifted now: the stay (20–21 Nov) was inside the period in force, so the 14 days still run.
-      // Lifting with a time before the stay clears it: lift again is refused, so check the history.
+      assert.equal((await myCode('a')).colour, 'green');
+      await settle();
+      const back = await t.platform.db
+        .selectFrom('colour_events')
+        .select(['from_colour', 'to_colour'])
+        .where('from_colour', '=', 'yellow')
+        .execute();
+      assert.deepEqual(
+        back.map((e) => e.to_colour),
+        ['green'],
+      );
       const again = await t.app.inject({
         method: 'POST',
         url: `/api/v1/risk-areas/${change.riskArea.riskAreaId}/lift`,
