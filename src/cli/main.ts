@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { evaluateRuleLine } from '../domain/certlogic/index.ts';
 import { openDatabase } from '../storage/database.ts';
 import { listSigningKeys } from '../storage/signing-keys.ts';
+import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
 import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
 import { createPlatform } from '../use-cases/platform.ts';
@@ -204,6 +205,29 @@ program
       }
     },
   );
+
+const audit = program
+  .command('audit')
+  .description('The audit log of personal-data reads and staff actions (P3).');
+audit
+  .command('verify')
+  .description(
+    'Recompute the audit log hash chain; exit 1 at the first changed, removed or inserted row. Prints the head hash: keep it elsewhere, so that cutting rows off the end is detected too.',
+  )
+  .action(async () => {
+    const c = config();
+    const database = await openDatabase(c);
+    try {
+      const report = await verifyAuditChain(database.db);
+      console.log(JSON.stringify(report));
+      if (report.broken !== null) {
+        console.error(`audit log broken at row ${report.broken.id}: ${report.broken.reason}`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await database.close();
+    }
+  });
 
 program
   .command('purge')

@@ -178,6 +178,10 @@ export interface AuditLogTable {
   action: string;
   resident_id: number | null;
   detail: string;
+  /** Hash of the previous row ('' for the first chained row); null on rows from before the chain. */
+  prev_hash: string | null;
+  /** SHA-256 over prev_hash and this row's content (see storage/audit.ts). */
+  hash: string | null;
 }
 
 export interface PlatformSecretsTable {

@@ -183,7 +183,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         ? webhookSmsSender(config.smsWebhookUrl)
         : unconfiguredSmsSender);
   const verificationLog = new GroupCommitWriter<VerificationRecord>(verificationInserter(database));
-  const auditLog = new GroupCommitWriter<AuditEntry>((rows) => insertAuditEntries(db, rows));
+  const auditLog = new GroupCommitWriter<AuditEntry>((rows) => insertAuditEntries(database, rows));
   const background = new Set<Promise<void>>();
   const platform: Platform = {
     config,
