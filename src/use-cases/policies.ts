@@ -9,6 +9,7 @@ import { requireRole } from './facts.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessEveryone, type SweepResult } from './sweep.ts';
+import { recordStaffAction } from './audit.ts';
 
 export type PolicyStatus = 'in_force' | 'scheduled' | 'superseded' | 'withdrawn';
 
@@ -215,14 +216,7 @@ export async function publishPolicy(
       .execute();
   }
   p.policies.invalidate();
-  await p.auditLog.write({
-    at: now,
-    actorKind: 'staff',
-    actorId: admin.staffId,
-    action: 'publish_policy',
-    residentId: null,
-    detail: { version: policy.version, effectiveFrom },
-  });
+  await recordStaffAction(p, admin, 'publish_policy', { version: policy.version, effectiveFrom }, now);
   const listed = await listPolicies(p, principal);
   const published = listed.find((v) => v.version === policy.version);
   if (published === undefined) throw new Error('published policy vanished');
@@ -293,14 +287,13 @@ export async function rollbackPolicy(
     )
     .execute();
   p.policies.invalidate();
-  await p.auditLog.write({
-    at: now,
-    actorKind: 'staff',
-    actorId: admin.staffId,
-    action: 'rollback_policy',
-    residentId: null,
-    detail: { to: version, withdrawn: later.map((r) => r.version) },
-  });
+  await recordStaffAction(
+    p,
+    admin,
+    'rollback_policy',
+    { to: version, withdrawn: later.map((r) => r.version) },
+    now,
+  );
   const listed = await listPolicies(p, principal);
   const restored = listed.find((v) => v.version === version);
   if (restored === undefined) throw new Error('restored policy vanished');

@@ -10,6 +10,7 @@ import { jurisdictionCovers, requireRole } from './facts.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessResidents, type SweepResult } from './sweep.ts';
+import { recordStaffAction } from './audit.ts';
 
 export interface RiskAreaView {
   readonly riskAreaId: string;
@@ -109,14 +110,13 @@ export async function declareRiskArea(
     createdBy: admin.staffId,
   });
   p.riskAreas.invalidate();
-  await p.auditLog.write({
-    at: now,
-    actorKind: 'staff',
-    actorId: admin.staffId,
-    action: 'declare_risk_area',
-    residentId: null,
-    detail: { riskAreaId: id, divisionCode: input.divisionCode, level: input.level, from },
-  });
+  await recordStaffAction(
+    p,
+    admin,
+    'declare_risk_area',
+    { riskAreaId: id, divisionCode: input.divisionCode, level: input.level, from },
+    now,
+  );
   return startSweep(p, await getRiskArea(p, id), input.divisionCode);
 }
 
@@ -168,14 +168,7 @@ export async function liftRiskArea(
     .where('to_ms', 'is', null)
     .execute();
   p.riskAreas.invalidate();
-  await p.auditLog.write({
-    at: now,
-    actorKind: 'staff',
-    actorId: admin.staffId,
-    action: 'lift_risk_area',
-    residentId: null,
-    detail: { riskAreaId, at },
-  });
+  await recordStaffAction(p, admin, 'lift_risk_area', { riskAreaId, at }, now);
   return startSweep(p, await getRiskArea(p, riskAreaId), area.division_code);
 }
 

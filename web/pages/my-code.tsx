@@ -4,6 +4,7 @@ import { fetchMyCode, isSessionLost, type ApiFailure, type MyCodeResponse } from
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { colourAfter, formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
+import { useSecondTicker } from '../use-second-ticker.ts';
 
 /** ms between retries while the server cannot be reached. */
 const RETRY_MS = 10_000;
@@ -17,24 +18,6 @@ type CodeState =
       readonly stale: boolean;
     }
   | { readonly kind: 'failed'; readonly message: string };
-
-/**
- * Re-renders at every turn of the device's second, so the clock ticks. The page reads Date.now()
- * while rendering rather than the tick's time: a render caused by a fresh code must not show the
- * previous second.
- */
-function useSecondTicker(): void {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    let timer = 0;
-    const tick = () => {
-      setTick((n) => n + 1);
-      timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
-    };
-    timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
-    return () => window.clearTimeout(timer);
-  }, []);
-}
 
 /** The QR drawn on the device from the code text (error correction M, 4-module quiet zone). */
 function QrImage(props: { text: string; label: string; expired: boolean }) {

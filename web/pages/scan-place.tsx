@@ -7,6 +7,7 @@ import { placeCodeFromScan } from '../checkpoint/place-code-text.ts';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
+import { useSecondTicker } from '../use-second-ticker.ts';
 
 /** ms between retries of the code refresh while the server cannot be reached. */
 const RETRY_MS = 10_000;
@@ -23,20 +24,6 @@ type ScanState =
       /** server clock − device clock, ms */
       readonly offsetMs: number;
     };
-
-/** Re-renders at every turn of the device's second, so the clock ticks. */
-function useSecondTicker(): void {
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    let timer = 0;
-    const tick = () => {
-      setTick((n) => n + 1);
-      timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
-    };
-    timer = window.setTimeout(tick, 1000 - (Date.now() % 1000));
-    return () => window.clearTimeout(timer);
-  }, []);
-}
 
 function QrSvg(props: { text: string; label: string }) {
   const [svg, setSvg] = useState('');

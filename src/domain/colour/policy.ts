@@ -8,6 +8,14 @@ import type { Fact, FactKind, RiskLevel } from './facts.ts';
 import { unknownPlaceholders } from './reason-text.ts';
 import { isKnownContextPath, isoTime, ruleContext } from './rule-context.ts';
 import { evaluateRule } from './rule-evaluation.ts';
+import {
+  checkLocalizedText,
+  deepFreeze,
+  invalid,
+  isRecord,
+  issue,
+  reportUnknownKeys,
+} from '../json-document.ts';
 
 export interface PolicyRule {
   /** Stable name shown with every reason, e.g. 'red.confirmed'. */
@@ -397,59 +405,4 @@ function sampleFacts(kind: FactKind): SampleFact[] {
       riskLevel: riskLevel ?? null,
     })),
   );
-}
-
-function checkLocalizedText(value: unknown, path: string, issues: FieldIssue[]): void {
-  const ok =
-    isRecord(value) &&
-    Object.keys(value).length === LOCALES.length &&
-    LOCALES.every((locale) => typeof value[locale] === 'string' && value[locale].trim() !== '');
-  if (!ok) {
-    issues.push(
-      issue(
-        path,
-        'localized_text',
-        `${path} must be an object with non-empty "zh-CN" and "en" texts and nothing else.`,
-      ),
-    );
-  }
-}
-
-function reportUnknownKeys(
-  json: Record<string, unknown>,
-  allowed: ReadonlySet<string>,
-  path: string,
-  issues: FieldIssue[],
-): void {
-  for (const key of Object.keys(json)) {
-    if (!allowed.has(key)) {
-      issues.push(
-        issue(
-          path === '' ? key : `${path}.${key}`,
-          'unknown_field',
-          `Unknown field "${key}"; allowed: ${[...allowed].join(', ')}.`,
-        ),
-      );
-    }
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function issue(path: string, code: string, message: string): FieldIssue {
-  return { path, code, message };
-}
-
-function invalid(issues: readonly FieldIssue[]): Validation<never> {
-  return { ok: false, issues };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

@@ -1,5 +1,13 @@
-import { LOCALES, type FieldIssue, type LocalizedText, type Validation } from '../types.ts';
+import { type FieldIssue, type LocalizedText, type Validation } from '../types.ts';
 import { VENUE_KINDS, isVenueKind, type VenueKind } from './venue-kinds.ts';
+import {
+  checkLocalizedText,
+  deepFreeze,
+  invalid,
+  isRecord,
+  issue,
+  reportUnknownKeys,
+} from '../json-document.ts';
 
 /**
  * How a checkpoint checks the health pass code: `scan` reads and verifies the QR; `visual` means
@@ -182,55 +190,4 @@ function validateRule(json: unknown, path: string, issues: FieldIssue[]): Checkp
     mask: mask as boolean,
     greenVisualOnly: greenVisualOnly as boolean,
   };
-}
-
-function checkLocalizedText(value: unknown, path: string, issues: FieldIssue[]): void {
-  const ok =
-    isRecord(value) &&
-    Object.keys(value).length === LOCALES.length &&
-    LOCALES.every((locale) => typeof value[locale] === 'string' && value[locale].trim() !== '');
-  if (!ok) {
-    issues.push(
-      issue(
-        path,
-        'localized_text',
-        `${path} must be an object with non-empty "zh-CN" and "en" texts and nothing else.`,
-      ),
-    );
-  }
-}
-
-function reportUnknownKeys(
-  json: Record<string, unknown>,
-  known: ReadonlySet<string>,
-  path: string,
-  issues: FieldIssue[],
-): void {
-  for (const key of Object.keys(json)) {
-    if (!known.has(key)) {
-      const at = path === '' ? key : `${path}.${key}`;
-      issues.push(issue(at, 'unknown_field', `Unknown field "${key}"; allowed: ${[...known].join(', ')}.`));
-    }
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function issue(path: string, code: string, message: string): FieldIssue {
-  return { path, code, message };
-}
-
-function invalid(issues: readonly FieldIssue[]): Validation<never> {
-  return { ok: false, issues };
-}
-
-/** Policies are shared by every request; freezing catches a caller that edits one in place. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
