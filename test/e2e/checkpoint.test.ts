@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { seedDemoData } from '../../src/use-cases/demo.ts';
 import { createTestPlatform, signInResident, type TestPlatform } from '../support/platform.ts';
@@ -17,16 +18,6 @@ import zhCN from '../../web/i18n/zh-CN.json' with { type: 'json' };
  * uploads each exactly once when the network returns.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 const GREEN_MOBILE = '13800000001';
 const RED_MOBILE = '13800000003';
 const STAFF = { username: 'gate-east', displayName: '东门查验 East gate', password: 'east-gate-2026' };
@@ -75,16 +66,16 @@ describe('checkpoint page in Chromium', () => {
   const openPage = async (
     cameraQrTexts: string[] | null,
   ): Promise<{ context: BrowserContext; page: Page }> => {
-    let args = BASE_ARGS;
+    let args: string[] = [];
     if (cameraQrTexts !== null) {
       const file = path.join(workDir, `camera-${browsers.length}.y4m`);
       writeFakeCameraVideo(
         cameraQrTexts.map((qrText) => ({ qrText })),
         file,
       );
-      args = [...BASE_ARGS, ...fakeCameraChromiumArgs(file)];
+      args = fakeCameraChromiumArgs(file);
     }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+    const browser = await launchChromium(args);
     browsers.push(browser);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { seedDemoData } from '../../src/use-cases/demo.ts';
 import { createTestPlatform, signInResident, type TestPlatform } from '../support/platform.ts';
@@ -17,7 +18,6 @@ import zhCN from '../../web/i18n/zh-CN.json' with { type: 'json' };
  * a poster's QR can hold (/scan?c=…) does the same without the camera.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const MANAGER_MOBILE = '13800000001';
 /** The demo resident whose code is yellow. */
 const VISITOR_MOBILE = '13800000002';
@@ -80,20 +80,7 @@ describe('place-code scan in Chromium', () => {
     const camera = path.join(workDir, 'poster.y4m');
     writeFakeCameraVideo(png, camera);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-        ...fakeCameraChromiumArgs(camera),
-      ],
-    });
+    browser = await launchChromium(fakeCameraChromiumArgs(camera));
     const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);

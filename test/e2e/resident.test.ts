@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../support/chromium.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { createTestPlatform, residentIdNumber, type TestPlatform } from '../support/platform.ts';
 import zhCN from '../../web/i18n/zh-CN.json' with { type: 'json' };
@@ -16,7 +17,6 @@ import en from '../../web/i18n/en.json' with { type: 'json' };
  * demo code, apply (once with a wrong ID number), see the green code, decode its QR with zbarimg.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = '/tmp/resident-code.png';
 const MOBILE = '13800138000';
 const FEVER_MOBILE = '13900139000';
@@ -82,19 +82,7 @@ describe('resident web app in Chromium', () => {
     const address = platform.app.server.address();
     assert.ok(address !== null && typeof address === 'object');
     baseUrl = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 360, height: 780 }, deviceScaleFactor: 2 });
     // Nothing may be fetched from anywhere but the platform itself (no CDN, no fonts, no analytics).
     await context.route('**/*', async (route) => {

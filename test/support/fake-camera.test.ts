@@ -5,11 +5,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './chromium.ts';
 import { renderQrPng } from '../../src/domain/token/index.ts';
 import { fakeCameraChromiumArgs, writeFakeCameraVideo } from './fake-camera.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** A realistic personal-code length (about 150 characters, as the platform issues). */
 const TEXT = `HPC1:${'6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTLRR+%3'.repeat(3)}`;
 
@@ -153,17 +152,7 @@ void describe('fake camera video', () => {
       if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install the Debian package chromium`);
       const out = join(dir, 'chromium.y4m');
       writeFakeCameraVideo({ qrText: TEXT }, out);
-      const instance = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          ...fakeCameraChromiumArgs(out),
-        ],
-      });
+      const instance = await launchChromium(fakeCameraChromiumArgs(out));
       try {
         const page = await instance.newPage();
         // getUserMedia needs a secure context, which about:blank is not and localhost is; the
