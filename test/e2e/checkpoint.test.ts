@@ -323,8 +323,12 @@ describe('checkpoint page in Chromium', () => {
     });
     await fillPerson(page, '36.8', true);
     await typeCode(codes.red.code);
+    // The previous (offline) REFUSE may still be on screen: wait for this upload itself.
+    for (let waited = 0; !lostAnswer && waited < 10_000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(lostAnswer, 'the check was sent and its answer lost');
     await page.locator('#check-result[data-outcome="refuse"]').waitFor();
-    assert.ok(lostAnswer);
     // The count renders just after the result; wait for it rather than race it.
     await page.locator('#queue-count[data-count="1"]').waitFor({ timeout: 5000 });
     const lostId = await page.evaluate(
