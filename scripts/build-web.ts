@@ -51,16 +51,21 @@ const contentHash = (text: string): string => createHash('sha256').update(text).
 
 /**
  * Bundles web/ into `outDir` (relative paths are taken from the project root): index.html, app.js
- * (minified) and styles.css. Both are linked from index.html with a content-hash query, so a new
+ * (minified ES module), chunks/ (pages loaded on demand, content-hashed names) and styles.css. Both are linked from index.html with a content-hash query, so a new
  * build is never hidden by a cached old one while the file names stay fixed.
  */
 export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
   const out = path.resolve(ROOT, outDir);
   const bundle = await build({
-    entryPoints: [path.join(WEB, 'main.tsx')],
+    entryPoints: { app: path.join(WEB, 'main.tsx') },
     bundle: true,
     minify: true,
-    format: 'iife',
+    // ES modules with code splitting: the checkpoint and place-scan pages (and the QR decoder they
+    // need) load only when opened, so a resident's phone downloads the code page alone.
+    format: 'esm',
+    splitting: true,
+    outdir: out,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'browser',
     target: BROWSER_TARGETS,
     jsx: 'automatic',
@@ -71,8 +76,12 @@ export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
     logLevel: 'silent',
     plugins: [browserDomain],
   });
-  const js = bundle.outputFiles[0]?.text;
-  if (js === undefined) throw new Error('esbuild produced no output');
+  const appPath = path.join(out, 'app.js');
+  const js = bundle.outputFiles.find((f) => f.path === appPath)?.text;
+  if (js === undefined) throw new Error('esbuild produced no app.js');
+  const chunks = bundle.outputFiles
+    .filter((f) => f.path !== appPath)
+    .map((f): [string, string] => [path.relative(out, f.path), f.text]);
   const css = (
     await transform(
       (await Promise.all(STYLESHEETS.map((f) => fs.readFile(path.join(WEB, f), 'utf8')))).join('\n'),
@@ -88,12 +97,9 @@ export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
     .replace('%APP_JS%', `app.js?v=${contentHash(js)}`)
     .replace('%STYLES_CSS%', `styles.css?v=${contentHash(css)}`);
 
-  await fs.mkdir(out, { recursive: true });
-  const written: [string, string][] = [
-    ['index.html', html],
-    ['app.js', js],
-    ['styles.css', css],
-  ];
+  await fs.rm(path.join(out, 'chunks'), { recursive: true, force: true });
+  await fs.mkdir(path.join(out, 'chunks'), { recursive: true });
+  const written: [string, string][] = [['index.html', html], ['app.js', js], ['styles.css', css], ...chunks];
   for (const [name, text] of written) await fs.writeFile(path.join(out, name), text);
   return {
     outDir: out,

@@ -5,12 +5,15 @@ import { describeFailure } from './failures.ts';
 import { currentLocale, setLocale, t } from './i18n/index.ts';
 import { placeCodeFromSearch } from './checkpoint/place-code-text.ts';
 import { ApplyPage } from './pages/apply.tsx';
-import { CheckpointPage } from './pages/checkpoint.tsx';
 import { MyCodePage } from './pages/my-code.tsx';
-import { ScanPlacePage } from './pages/scan-place.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
+import { lazyPage } from './lazy-page.tsx';
 import { navigate, sectionFromPath, useHashRoute } from './router.ts';
 import { readStored, writeStored } from './storage.ts';
+
+// Staff and place-scan pages carry the camera and the QR decoder: loaded only when opened.
+const CheckpointPage = lazyPage(() => import('./pages/checkpoint.tsx').then((m) => m.CheckpointPage));
+const ScanPlacePage = lazyPage(() => import('./pages/scan-place.tsx').then((m) => m.ScanPlacePage));
 
 const LARGE_TYPE_KEY = 'healthcode.largeType';
 const LANGUAGES: readonly { readonly locale: Locale; readonly label: string }[] = [
