@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { ERROR_CODES } from '../use-cases/errors.ts';
+import { ERROR_CODES, invalid } from '../use-cases/errors.ts';
 
 /** Shared pieces of the API contract (request and response schemas). */
 
@@ -154,3 +154,25 @@ export const FactBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * A whole number in a query string. Queries arrive as text and types are never coerced, so the
+ * schema checks the digits and `queryInteger` the range, with the field's name in the error.
+ */
+export const QueryInteger = (description: string) => Type.String({ pattern: '^[0-9]{1,15}$', description });
+
+export function queryInteger(
+  text: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw invalid([
+      { path: name, code: 'out_of_range', message: `${name} must be a whole number from ${min} to ${max}.` },
+    ]);
+  }
+  return n;
+}

@@ -141,6 +141,8 @@ export interface ReportFilter {
   readonly from?: number;
   /** Only reports with a larger id (streams). */
   readonly afterId?: number;
+  /** Only reports with a smaller id (paging back through a list, newest first). */
+  readonly beforeId?: number;
   readonly limit: number;
   readonly order: 'asc' | 'desc';
 }
@@ -157,6 +159,7 @@ export async function listReports(db: Db, f: ReportFilter): Promise<ReportRow[]>
   if (f.state !== undefined) q = q.where('reports.state', '=', f.state);
   if (f.from !== undefined) q = q.where('reports.created_at', '>=', f.from);
   if (f.afterId !== undefined) q = q.where('reports.id', '>', f.afterId);
+  if (f.beforeId !== undefined) q = q.where('reports.id', '<', f.beforeId);
   const rows = await q.orderBy('reports.id', f.order).limit(f.limit).execute();
   return rows.map(toReport);
 }

@@ -133,20 +133,27 @@ export async function createReport(
   return id;
 }
 
+/** Reports per page at most; page back with `before` = the `nextBefore` of the previous page. */
+export const MAX_REPORTS_PAGE = 1000;
+
 export async function listReports(
   p: Platform,
   principal: Principal,
-  query: { state?: ReportState; from?: EpochMs },
-): Promise<Report[]> {
+  query: { state?: ReportState; from?: EpochMs; before?: number | undefined; limit?: number | undefined },
+): Promise<{ reports: Report[]; nextBefore: number | null }> {
   const staff = requireOfficer(principal);
+  const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_REPORTS_PAGE);
   const rows = await listReportRows(p.db, {
     jurisdiction: staff.divisionCode,
     ...(query.state === undefined ? {} : { state: query.state }),
     ...(query.from === undefined ? {} : { from: query.from }),
-    limit: 1000,
+    ...(query.before === undefined ? {} : { beforeId: query.before }),
+    limit,
     order: 'desc',
   });
-  return rows.map(reportView);
+  const reports = rows.map(reportView);
+  const last = reports.at(-1);
+  return { reports, nextBefore: reports.length === limit && last !== undefined ? last.reportId : null };
 }
 
 function requireOfficer(principal: Principal): Staff {

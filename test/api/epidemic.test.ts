@@ -173,6 +173,31 @@ for (const dialect of DIALECTS) {
 
       const list = await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: auth(officer) });
       assert.equal((list.json() as { imports: unknown[] }).imports.length, 2);
+      const one = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/imports?limit=1',
+        headers: auth(officer),
+      });
+      assert.equal((one.json() as { imports: unknown[] }).imports.length, 1);
+      const tooMany = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/imports?limit=501',
+        headers: auth(officer),
+      });
+      assert.equal(tooMany.statusCode, 400);
+      const id = String(again['importId']);
+      const noErrors = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/imports/${id}?errors=0`,
+        headers: auth(officer),
+      });
+      assert.deepEqual((noErrors.json() as { errors: unknown[] }).errors, []);
+      const firstError = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/imports/${String(status['importId'])}?errors=1`,
+        headers: auth(officer),
+      });
+      assert.equal((firstError.json() as { errors: unknown[] }).errors.length, 1);
     });
 
     test('records of someone not registered yet apply when they register', async () => {

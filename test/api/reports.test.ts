@@ -285,6 +285,29 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    test('reports page back newest first: limit, before and nextBefore', async () => {
+      const first = await call('GET', '/api/v1/reports?limit=1000', 'admin');
+      assert.equal(first.statusCode, 200, first.body);
+      const all = (first.json() as Json)['reports'] as Json[];
+      assert.ok(all.length >= 2, `needs two reports, has ${all.length}`);
+      const seen: unknown[] = [];
+      let before: number | null = null;
+      for (let page = 0; page < all.length + 1; page++) {
+        const url = `/api/v1/reports?limit=1${before === null ? '' : `&before=${String(before)}`}`;
+        const body = (await call('GET', url, 'admin')).json() as Json;
+        seen.push(...(body['reports'] as Json[]).map((r) => r['reportId']));
+        before = body['nextBefore'] as number | null;
+        if (before === null) break;
+      }
+      // The last full page cannot know it is the last: one more request returns an empty page.
+      assert.deepEqual(
+        seen,
+        all.map((r) => r['reportId']),
+      );
+      expectError(await call('GET', '/api/v1/reports?limit=0', 'admin'), 400, 'validation_failed');
+      expectError(await call('GET', '/api/v1/reports?limit=1001', 'admin'), 400, 'validation_failed');
+    });
+
     test('the webhook receives each report, retried with backoff until the receiver accepts it', async () => {
       const received: Json[] = [];
       let failuresLeft = 2;

@@ -21,7 +21,7 @@ import { declareRiskArea, liftRiskArea, listRiskAreas } from '../../use-cases/ri
 import { getColourStatistics } from '../../use-cases/statistics.ts';
 import { inBackground } from '../../use-cases/sweep.ts';
 import { bearerSecurity, principalOf } from '../auth.ts';
-import { DateText, errorResponses } from '../schemas.ts';
+import { DateText, QueryInteger, errorResponses, queryInteger } from '../schemas.ts';
 
 /** Largest import file accepted through the API (bytes); bigger files go through the CLI. */
 export const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
@@ -244,7 +244,7 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
     done();
   });
 
-  app.get<{ Params: { importId: string }; Querystring: { errors?: number } }>(
+  app.get<{ Params: { importId: string }; Querystring: { errors?: string } }>(
     '/api/v1/imports/:importId',
     {
       schema: {
@@ -254,7 +254,7 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
         security: bearerSecurity,
         params: Type.Object({ importId: Type.String({ format: 'uuid' }) }),
         querystring: Type.Object(
-          { errors: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })) },
+          { errors: Type.Optional(QueryInteger('invalid rows to return, 0–1000, default 100')) },
           { additionalProperties: false },
         ),
         response: {
@@ -277,11 +277,15 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
     },
     async (request) => {
       requireRole(await principalOf(p, request), ['officer', 'admin']);
-      return getImportStatus(p, request.params.importId, request.query.errors ?? 100);
+      return getImportStatus(
+        p,
+        request.params.importId,
+        queryInteger(request.query.errors, 'errors', 0, 1000) ?? 100,
+      );
     },
   );
 
-  app.get<{ Querystring: { limit?: number } }>(
+  app.get<{ Querystring: { limit?: string } }>(
     '/api/v1/imports',
     {
       schema: {
@@ -290,7 +294,7 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
         summary: 'Recent imports, newest first',
         security: bearerSecurity,
         querystring: Type.Object(
-          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
+          { limit: Type.Optional(QueryInteger('1–500, default 50')) },
           { additionalProperties: false },
         ),
         response: {
@@ -301,7 +305,7 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
     },
     async (request) => {
       requireRole(await principalOf(p, request), ['officer', 'admin']);
-      return { imports: await listImports(p, request.query.limit ?? 50) };
+      return { imports: await listImports(p, queryInteger(request.query.limit, 'limit', 1, 500) ?? 50) };
     },
   );
 

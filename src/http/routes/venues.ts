@@ -26,7 +26,7 @@ import {
   scanPlaceCode,
 } from '../../use-cases/venues.ts';
 import { bearerSecurity, principalOf, residentOf } from '../auth.ts';
-import { Colour, LocalizedText, Reason, errorResponses } from '../schemas.ts';
+import { Colour, LocalizedText, Reason, errorResponses, QueryInteger, queryInteger } from '../schemas.ts';
 
 const VenueKind = Type.Union(VENUE_KINDS.map((k) => Type.Literal(k)));
 const VenueStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved')]);
@@ -210,7 +210,12 @@ const Report = Type.Object(
 );
 
 const ReportsQuery = Type.Object(
-  { state: Type.Optional(ReportState), from: Type.Optional(TimeQuery) },
+  {
+    state: Type.Optional(ReportState),
+    from: Type.Optional(TimeQuery),
+    before: Type.Optional(QueryInteger('page back: the nextBefore of the previous page')),
+    limit: Type.Optional(QueryInteger('1–1000, default 100')),
+  },
   { additionalProperties: false },
 );
 
@@ -584,17 +589,29 @@ export function venueRoutes(app: FastifyInstance, p: Platform): void {
         summary: 'Reports of yellow and red codes and fevers in your jurisdiction, newest first (S7)',
         security: bearerSecurity,
         querystring: ReportsQuery,
-        response: { 200: Type.Object({ reports: Type.Array(reportRef) }), ...errorResponses(400, 401, 403) },
+        response: {
+          200: Type.Object({
+            reports: Type.Array(reportRef),
+            nextBefore: Type.Union([Type.Integer(), Type.Null()], {
+              description: 'pass as `before` for the next (older) page; null on the last page',
+            }),
+          }),
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
     async (request) => {
       const from = instantQuery(request.query.from, 'from');
-      return {
-        reports: await listReports(p, await principalOf(p, request), {
-          ...(request.query.state === undefined ? {} : { state: request.query.state }),
-          ...(from === undefined ? {} : { from }),
-        }),
-      };
+      return listReports(p, await principalOf(p, request), {
+        ...(request.query.state === undefined ? {} : { state: request.query.state }),
+        ...(from === undefined ? {} : { from }),
+        ...(request.query.before === undefined
+          ? {}
+          : { before: queryInteger(request.query.before, 'before', 1, Number.MAX_SAFE_INTEGER) }),
+        ...(request.query.limit === undefined
+          ? {}
+          : { limit: queryInteger(request.query.limit, 'limit', 1, 1000) }),
+      });
     },
   );
 
