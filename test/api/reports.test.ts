@@ -357,5 +357,45 @@ for (const dialect of DIALECTS) {
         await new Promise((r) => server.close(r));
       }
     });
+
+    test('a receiver that never accepts: the delivery is given up after maxAttempts, kept with its error', async () => {
+      let calls = 0;
+      const server = http.createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          calls += 1;
+          res.statusCode = 500;
+          res.end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/reports`;
+      await configureReportWebhook(t.platform, { url, retryBaseMs: 1_000, maxAttempts: 3, pollMs: 20 });
+      try {
+        const c = await check('red');
+        const started = Date.now();
+        while (calls < 3 && Date.now() - started < 5_000) {
+          t.clock.advance(1_000);
+          await new Promise((r) => setTimeout(r, 30));
+        }
+        // Well past any further backoff: no fourth attempt.
+        for (let i = 0; i < 10; i++) {
+          t.clock.advance(60_000);
+          await new Promise((r) => setTimeout(r, 30));
+        }
+        assert.equal(calls, 3);
+        const list = (await call('GET', '/api/v1/reports?limit=1000', 'admin')).json() as Json;
+        const report = (list['reports'] as Json[]).find((r) => r['checkId'] === c['checkId']);
+        assert.ok(report);
+        const [outbox] = await findOutbox(t.platform.db, report['reportId'] as number);
+        assert.equal(Number(outbox?.attempts), 3);
+        assert.equal(outbox?.delivered_at, null);
+        assert.equal(outbox?.next_attempt_at, null);
+        assert.match(String(outbox?.last_error), /500/);
+      } finally {
+        await configureReportWebhook(t.platform, null);
+        await new Promise((r) => server.close(r));
+      }
+    });
   });
 }
