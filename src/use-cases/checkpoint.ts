@@ -403,6 +403,15 @@ export async function listVenueChecks(
   requireVenueReader(principal, venue);
   const { from, to } = timeWindow(query, p.clock.now());
   const rows = await listChecks(p.db, venue.id, from, to, query.limit ?? 100);
+  // Masked names and colours of the people who came in are still personal data (P3).
+  await p.auditLog.write({
+    at: p.clock.now(),
+    actorKind: principal.kind,
+    actorId: principal.kind === 'staff' ? principal.staffId : principal.accountId,
+    action: 'read_venue_checks',
+    residentId: null,
+    detail: { venueId: venue.id, from, to, checks: rows.length },
+  });
   return rows.map((r) => ({
     checkId: r.id,
     clientCheckId: r.clientCheckId,

@@ -152,6 +152,15 @@ export async function listReports(
     order: 'desc',
   });
   const reports = rows.map(reportView);
+  // Reports name (masked) the people refused at a door (P3).
+  await p.auditLog.write({
+    at: p.clock.now(),
+    actorKind: 'staff',
+    actorId: staff.staffId,
+    action: 'read_reports',
+    residentId: null,
+    detail: { reports: reports.map((r) => r.reportId) },
+  });
   const last = reports.at(-1);
   return { reports, nextBefore: reports.length === limit && last !== undefined ? last.reportId : null };
 }

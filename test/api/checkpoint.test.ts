@@ -319,6 +319,20 @@ for (const dialect of DIALECTS) {
       assert.ok(checks.every((c) => c['maskedName'] === null || /\*/.test(c['maskedName'] as string)));
       assert.ok(!r.body.includes('张小三') && !r.body.includes('李四'));
       assert.equal((await call('GET', `/api/v1/venues/${venues['mall']}/checks`, 'officer')).statusCode, 200);
+      await t.platform.auditLog.drain();
+      const reads = await t.platform.db
+        .selectFrom('audit_log')
+        .select(['actor_kind', 'action'])
+        .where('action', '=', 'read_venue_checks')
+        .execute();
+      assert.ok(
+        reads.some((e) => e.actor_kind === 'resident'),
+        'the manager’s read is recorded',
+      );
+      assert.ok(
+        reads.some((e) => e.actor_kind === 'staff'),
+        'the officer’s read is recorded',
+      );
       expectError(
         await call('GET', `/api/v1/venues/${venues['mall']}/checks`, 'green'),
         403,
