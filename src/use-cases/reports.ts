@@ -237,6 +237,15 @@ export async function openReportStream(
   onShutdown: () => void = () => undefined,
 ): Promise<ReportStream> {
   const staff = requireOfficer(principal);
+  // Opening the stream is the read (P3): what it then delivers is in the reports table.
+  await p.auditLog.write({
+    at: p.clock.now(),
+    actorKind: 'staff',
+    actorId: staff.staffId,
+    action: 'open_report_stream',
+    residentId: null,
+    detail: { afterId, jurisdiction: staff.divisionCode },
+  });
   const s = stateOf(p);
   const sent = new Set<number>();
   let cursor = afterId ?? (await maxReportId(p.db));
