@@ -109,6 +109,12 @@ function writeSection(marker: string, section: string): void {
   console.log(`wrote ${file} (${marker.replace('## ', '')})`);
 }
 
+/** One section per database: SQLite (default) and PostgreSQL (DATABASE_URL). */
+const coreMarker =
+  process.env['DATABASE_URL'] === undefined
+    ? '## Core: verifyCode and getMyCode'
+    : '## Core on PostgreSQL: verifyCode and getMyCode';
+
 async function core(): Promise<void> {
   console.log(
     `each: ${CONNECTIONS} connections, ${SECONDS} s after a 2 s warm-up; server ${hasTaskset ? 'pinned to core 0, load generator to core 1' : 'not pinned (no taskset)'}`,
@@ -185,9 +191,9 @@ async function core(): Promise<void> {
   );
   const verify = results[2];
   const section = [
-    `## Core: verifyCode and getMyCode (${new Date().toISOString().slice(0, 10)})`,
+    `${coreMarker} (${new Date().toISOString().slice(0, 10)})`,
     '',
-    `Machine: ${machine}. Command: \`npm run bench\`. ${CONNECTIONS} connections, ${SECONDS} s per row after a 2 s warm-up; ${hasTaskset ? 'server on core 0, autocannon on core 1' : 'no CPU pinning'}.`,
+    `Machine: ${machine}. Command: \`${process.env['DATABASE_URL'] === undefined ? '' : 'DATABASE_URL=… '}npm run bench\`. ${CONNECTIONS} connections, ${SECONDS} s per row after a 2 s warm-up; ${hasTaskset ? 'server on core 0, autocannon on core 1' : 'no CPU pinning'}${process.env['DATABASE_URL'] === undefined ? '' : '; PostgreSQL runs on the same machine, unpinned, sharing both cores with the server and the load generator'}.`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | vs GET hello | vs POST baseline | non-2xx + errors |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -198,7 +204,7 @@ async function core(): Promise<void> {
     `Target (issue 4): recordCheckpointCheck at 50 % or more of the POST baseline — measured ${results[4] === undefined ? '?' : ((100 * results[4].rps) / post).toFixed(0)} %. Each request is a new check (fresh clientCheckId): verification as verifyCode, the policy decision, and the check stored durably (group commit) before the answer.`,
     '',
   ].join('\n');
-  writeSection('## Core: verifyCode and getMyCode', section);
+  writeSection(coreMarker, section);
 }
 
 interface ImportRun {

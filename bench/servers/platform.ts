@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
+import { openPostgres } from '../../src/storage/database.ts';
 import { createPlatform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -23,7 +26,11 @@ import { residentIdNumber } from '../../test/support/platform.ts';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-bench-'));
 const config = loadConfig(process.env, { mode: 'production', dataDir });
 const sms = new MemorySmsSender();
-const p = await createPlatform(config, { sms });
+// PostgreSQL: a schema of its own, dropped on exit, so runs never meet each other's rows.
+const schema = `bench_${randomBytes(4).toString('hex')}`;
+const database =
+  config.databaseUrl === null ? undefined : await openPostgres({ url: config.databaseUrl, schema });
+const p = await createPlatform(config, { sms, ...(database === undefined ? {} : { database }) });
 const now = p.clock.now();
 await insertStaff(p.db, {
   username: 'bench',
@@ -102,8 +109,14 @@ process.on('SIGTERM', () => {
     .close()
     .then(() => drainCheckpoint(p))
     .then(() => p.close())
-    .then(() => {
+    .then(async () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (config.databaseUrl !== null) {
+        const client = new pg.Client({ connectionString: config.databaseUrl });
+        await client.connect();
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.end();
+      }
       process.exit(0);
     });
 });
