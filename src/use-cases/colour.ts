@@ -39,15 +39,16 @@ export async function loadColourContext(p: Platform, now: EpochMs): Promise<Colo
 /**
  * Recomputes and stores a resident's colour from the facts recorded for them and the epidemic
  * records imported under their document; records a colour event when it changes. Call it inside a
- * transaction, so that the read of the old colour, the update and the event go together. A resident inserted with an empty policy version is being assessed for the first
- * time: its event has no `from`.
+ * transaction, so that the read of the old colour, the update and the event go together. A
+ * resident inserted with an empty policy version is being assessed for the first time: its event
+ * has no `from`.
  */
 export async function reassessResident(
   db: Db,
   residentId: ResidentId,
   context: ColourContext,
   now: EpochMs,
-): Promise<StoredColour> {
+): Promise<{ readonly stored: StoredColour; readonly changed: boolean }> {
   const current = await findResidentForAssessment(db, residentId, context.lockRows);
   if (current === null) throw new Error(`resident ${residentId} vanished while being assessed`);
   const facts = await loadResidentFacts(db, residentId, current.documentKey);
@@ -56,7 +57,8 @@ export async function reassessResident(
   const areaDependent = facts.some((f) => f.kind === 'stay');
   await updateResidentColour(db, residentId, stored, areaDependent);
   const from: Colour | null = current.policyVersion === '' ? null : current.colour;
-  if (from !== stored.colour) {
+  const changed = from !== stored.colour;
+  if (changed) {
     await insertColourEvent(db, {
       residentId,
       divisionCode: current.divisionCode,
@@ -67,7 +69,7 @@ export async function reassessResident(
       at: now,
     });
   }
-  return stored;
+  return { stored, changed };
 }
 
 /** Everything the policy reads about one resident: their own facts and their imported records. */
@@ -109,6 +111,8 @@ export async function ensureFreshColour(
     (resident.areaDependent && c.assessedAt <= (await p.riskAreas.changedAt(now)));
   if (!stale) return { fresh: false, colour: c.colour, stored: 'reasons' in c ? c : null };
   const context = await loadColourContext(p, now);
-  const stored = await p.db.transaction().execute((trx) => reassessResident(trx, resident.id, context, now));
+  const { stored } = await p.db
+    .transaction()
+    .execute((trx) => reassessResident(trx, resident.id, context, now));
   return { fresh: true, colour: stored.colour, stored };
 }

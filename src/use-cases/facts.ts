@@ -62,7 +62,7 @@ export async function addResidentFact(
   const context = await loadColourContext(p, now);
   const stored = await p.db.transaction().execute(async (trx) => {
     await insertFacts(trx, resident.id, [fact.value], `staff:${staff.staffId}`, now);
-    return reassessResident(trx, resident.id, context, now);
+    return (await reassessResident(trx, resident.id, context, now)).stored;
   });
   await p.auditLog.write({
     at: now,

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { deriveDocumentKey } from '../domain/identity/index.ts';
 import { ImportFileError, readImport, type ImportFormat, type ImportKind } from '../domain/imports/index.ts';
@@ -82,12 +81,9 @@ type WorkerMessage =
   | { type: 'error'; code: string | null; message: string; line: number };
 
 /** Batches in flight between the worker and the writer: bounded, so memory stays flat. */
-const IN_FLIGHT = 2;
+export const IN_FLIGHT = 2;
 
-/**
- * prepareBatches over a file, in a worker thread. Falls back to the calling thread when workers
- * cannot load TypeScript (never expected; the fallback keeps imports working).
- */
+/** prepareBatches over a file, in a worker thread; at most IN_FLIGHT batches wait for the writer. */
 export async function* batchesFromFile(file: string, o: PrepareOptions): AsyncGenerator<PreparedBatch> {
   // The worker runs TypeScript the way bin/healthcode.js does: tsx's loader, then the module.
   const entry = new URL('./import-worker.ts', import.meta.url).href;
@@ -131,10 +127,3 @@ export async function* batchesFromFile(file: string, o: PrepareOptions): AsyncGe
     await worker.terminate();
   }
 }
-
-/** Whether a file can be read (so the worker's error is not a confusing one). */
-export function assertReadable(file: string): void {
-  fs.accessSync(file, fs.constants.R_OK);
-}
-
-export { IN_FLIGHT };

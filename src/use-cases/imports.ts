@@ -12,8 +12,8 @@ import { recordInserter, residentsByDocumentKeys, type RecordTuple } from '../st
 import { batchesFromFile, prepareBatches } from './import-batches.ts';
 import type { ImportsTable } from '../storage/schema.ts';
 import type { Updateable, Selectable } from 'kysely';
-import { loadColourContext, reassessResident } from './colour.ts';
-import { AppError } from './errors.ts';
+import { reassessResidents } from './sweep.ts';
+import { AppError, invalid } from './errors.ts';
 import type { Platform } from './platform.ts';
 
 /**
@@ -83,19 +83,22 @@ function checkOptions(o: ImportOptions): { kind: ImportKind; format: ImportForma
   if (o.format !== 'csv' && o.format !== 'jsonl') {
     issues.push({ path: 'format', code: 'import_format_unknown', message: 'format must be csv or jsonl.' });
   }
-  if (issues.length > 0) {
-    throw new AppError('validation_failed', issues.map((i) => i.message).join(' '), issues);
-  }
+  if (issues.length > 0) throw invalid(issues);
   return { kind: o.kind as ImportKind, format: o.format as ImportFormat };
 }
 
-function statusOf(row: Selectable<ImportsTable>): ImportStatus {
+/**
+ * An import still marked running whose process stopped reporting (killed, crashed) is shown as
+ * interrupted; running the same file again completes it.
+ */
+function statusOf(row: Selectable<ImportsTable>, now: number): ImportStatus {
+  const interrupted = row.status === 'running' && row.heartbeat_at < now - IMPORT_HEARTBEAT_TIMEOUT_MS;
   return {
     importId: row.id,
     kind: row.kind as ImportKind,
     format: row.format,
     strict: Number(row.strict) === 1,
-    status: row.status,
+    status: interrupted ? 'interrupted' : row.status,
     fileName: row.file_name,
     bytesTotal: row.bytes_total === null ? null : Number(row.bytes_total),
     bytesRead: Number(row.bytes_read),
@@ -104,8 +107,14 @@ function statusOf(row: Selectable<ImportsTable>): ImportStatus {
     rowsDuplicate: Number(row.rows_duplicate),
     rowsInvalid: Number(row.rows_invalid),
     residentsMatched: Number(row.residents_matched),
-    error:
-      row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? row.error_code },
+    error: interrupted
+      ? {
+          code: 'import_interrupted',
+          message: 'The import stopped before it finished; run the same file again to complete it.',
+        }
+      : row.error_code === null
+        ? null
+        : { code: row.error_code, message: row.error_message ?? row.error_code },
     startedAt: formatChinaTime(row.started_at as EpochMs),
     finishedAt: row.finished_at === null ? null : formatChinaTime(row.finished_at as EpochMs),
   };
@@ -191,7 +200,7 @@ export async function processImport(
       })
       .where('id', '=', importId)
       .execute();
-    if (options.onProgress !== undefined) options.onProgress(await getImportStatusById(p.db, importId));
+    if (options.onProgress !== undefined) options.onProgress(await getImportStatusById(p, importId));
   };
   const fail = async (code: string, message: string) => {
     await progress({
@@ -200,7 +209,7 @@ export async function processImport(
       error_message: message,
       finished_at: p.clock.now(),
     });
-    return getImportStatusById(p.db, importId);
+    return getImportStatusById(p, importId);
   };
 
   const prepare = {
@@ -216,6 +225,12 @@ export async function processImport(
     if (options.strict) {
       // Pass 1: read everything, write nothing; stop at the first problem.
       for await (const batch of batches()) {
+        // Still alive: a long check must not look like a killed import.
+        await p.db
+          .updateTable('imports')
+          .set({ heartbeat_at: p.clock.now() })
+          .where('id', '=', importId)
+          .execute();
         const row = batch.errors[0];
         if (row !== undefined) {
           const first = row.issues[0];
@@ -239,7 +254,7 @@ export async function processImport(
       await progress();
     }
     await progress({ status: 'completed', finished_at: p.clock.now() });
-    return await getImportStatusById(p.db, importId);
+    return await getImportStatusById(p, importId);
   } catch (error) {
     if (error instanceof ImportFileError) return fail(error.code, `Line ${error.line}: ${error.message}`);
     await fail('import_failed', error instanceof Error ? error.message : String(error)).catch(
@@ -265,10 +280,7 @@ async function importBatch(
   const residents = await residentsByDocumentKeys(p.db, [...new Set(rows.map((r) => r[2]))]);
   if (residents.length === 0) return;
   counters.residentsMatched += residents.length;
-  const context = await loadColourContext(p, now);
-  for (const id of residents) {
-    await p.db.transaction().execute((trx) => reassessResident(trx, id, context, now));
-  }
+  await reassessResidents(p, residents);
 }
 
 async function storeErrors(
@@ -295,24 +307,19 @@ async function storeErrors(
   }
 }
 
-async function getImportStatusById(db: Db, importId: string): Promise<ImportStatus> {
-  const row = await db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst();
+async function getImportStatusById(p: Platform, importId: string): Promise<ImportStatus> {
+  const row = await p.db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst();
   if (row === undefined) throw new AppError('import_not_found', `No import ${importId}.`);
-  return statusOf(row);
+  return statusOf(row, p.clock.now());
 }
 
-/**
- * An import's status and the first invalid rows. An import still marked running whose process
- * stopped reporting (killed, crashed) is reported — and stored — as interrupted; run the file
- * again to complete it.
- */
+/** An import's status and its first invalid rows. */
 export async function getImportStatus(
   p: Platform,
   importId: string,
   errorLimit = 100,
 ): Promise<ImportStatus & { errors: ImportRowError[] }> {
-  await markInterrupted(p);
-  const status = await getImportStatusById(p.db, importId);
+  const status = await getImportStatusById(p, importId);
   const errors = await p.db
     .selectFrom('import_errors')
     .select(['line', 'field', 'code', 'message'])
@@ -325,26 +332,12 @@ export async function getImportStatus(
 }
 
 export async function listImports(p: Platform, limit = 50): Promise<ImportStatus[]> {
-  await markInterrupted(p);
+  const now = p.clock.now();
   const rows = await p.db
     .selectFrom('imports')
     .selectAll()
     .orderBy('started_at', 'desc')
     .limit(Math.min(Math.max(limit, 1), 500))
     .execute();
-  return rows.map(statusOf);
-}
-
-async function markInterrupted(p: Platform): Promise<void> {
-  const now = p.clock.now();
-  await p.db
-    .updateTable('imports')
-    .set({
-      status: 'interrupted',
-      error_code: 'import_interrupted',
-      error_message: 'The import stopped before it finished; run the same file again to complete it.',
-    })
-    .where('status', '=', 'running')
-    .where('heartbeat_at', '<', now - IMPORT_HEARTBEAT_TIMEOUT_MS)
-    .execute();
+  return rows.map((r) => statusOf(r, now));
 }

@@ -23,14 +23,8 @@ export async function reassessResidents(p: Platform, ids: readonly ResidentId[])
   const context = await loadColourContext(p, startedAt);
   for (const id of ids) {
     const now = p.clock.now();
-    const before = await p.db
-      .selectFrom('residents')
-      .select('colour')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (before === undefined) continue;
-    const stored = await p.db.transaction().execute((trx) => reassessResident(trx, id, context, now));
-    if (stored.colour !== before.colour) changed++;
+    const r = await p.db.transaction().execute((trx) => reassessResident(trx, id, context, now));
+    if (r.changed) changed++;
   }
   return { reassessed: ids.length, changed, startedAt, finishedAt: p.clock.now() };
 }

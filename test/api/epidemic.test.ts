@@ -15,6 +15,7 @@ import { insertStaff } from '../../src/storage/staff.ts';
 import { DEFAULT_POLICY } from '../../src/domain/colour/index.ts';
 import { DAY_MS } from '../../src/domain/types.ts';
 import { purge } from '../../src/use-cases/retention.ts';
+import { createImport } from '../../src/use-cases/imports.ts';
 import { takeColourSnapshot } from '../../src/use-cases/statistics.ts';
 
 type Json = Record<string, unknown>;
@@ -198,6 +199,29 @@ for (const dialect of DIALECTS) {
         headers: auth(officer),
       });
       assert.equal((firstError.json() as { errors: unknown[] }).errors.length, 1);
+    });
+
+    test('an import whose process stopped reporting shows as interrupted', async () => {
+      const id = await createImport(t.platform, {
+        kind: 'closeContact',
+        format: 'csv',
+        strict: false,
+        fileName: 'killed.csv',
+        bytesTotal: null,
+        createdBy: null,
+      });
+      const get = async () =>
+        (
+          await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: auth(officer) })
+        ).json() as {
+          status: string;
+          error: { code: string } | null;
+        };
+      assert.equal((await get()).status, 'running');
+      t.clock.advance(61_000);
+      const later = await get();
+      assert.equal(later.status, 'interrupted');
+      assert.equal(later.error?.code, 'import_interrupted');
     });
 
     test('records of someone not registered yet apply when they register', async () => {
