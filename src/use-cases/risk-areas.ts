@@ -156,7 +156,7 @@ export async function liftRiskArea(
     at = parsed;
   }
   const note = input.note?.trim() ?? '';
-  await p.db
+  const lifted = await p.db
     .updateTable('risk_areas')
     .set({
       to_ms: at,
@@ -166,7 +166,10 @@ export async function liftRiskArea(
     })
     .where('id', '=', riskAreaId)
     .where('to_ms', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  if (Number(lifted.numUpdatedRows) === 0) {
+    throw new AppError('risk_area_already_lifted', 'This area was lifted by someone else a moment ago.');
+  }
   p.riskAreas.invalidate();
   await recordStaffAction(p, admin, 'lift_risk_area', { riskAreaId, at }, now);
   return startSweep(p, await getRiskArea(p, riskAreaId), area.division_code);

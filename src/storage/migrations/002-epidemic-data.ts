@@ -143,6 +143,14 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('area_dependent', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
 
+  // The scheduler looks every half minute for colours whose expected change time has passed.
+  await db.schema
+    .createIndex('residents_colour_until')
+    .on('residents')
+    .column('colour_until')
+    .where(sql.ref('colour_until'), 'is not', null)
+    .execute();
+
   await db.schema.alterTable('facts').addColumn('division_code', 'text').execute();
   await sql`update facts set division_code = ${
     dialect === 'sqlite'
