@@ -27,11 +27,8 @@ import { AppError, invalid } from './errors.ts';
 import { checkPersonalCode } from './health-code.ts';
 import type { Platform } from './platform.ts';
 import { createReport, reportKindOf } from './reports.ts';
-import { timedTables } from './retention.ts';
 import type { Principal } from './sign-in.ts';
 import { requireVenue, requireVenueReader, timeWindow } from './venues.ts';
-
-timedTables.push({ table: 'checkpoint_checks', column: 'checked_at', retention: 'checksDays' });
 
 type Staff = Principal & { kind: 'staff' };
 

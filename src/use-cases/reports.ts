@@ -16,15 +16,8 @@ import {
 } from '../storage/reports.ts';
 import { AppError } from './errors.ts';
 import { jurisdictionCovers } from './facts.ts';
-import { timedTables } from './retention.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
-
-// Reports name a masked person: kept as long as colour events, then purged (P5).
-timedTables.push(
-  { table: 'report_outbox', column: 'created_at', retention: 'eventsDays' },
-  { table: 'reports', column: 'created_at', retention: 'eventsDays' },
-);
 
 type Staff = Principal & { kind: 'staff' };
 

@@ -1,4 +1,4 @@
-import { DEFAULT_RETENTION, type Retention } from '../domain/colour/index.ts';
+import { DEFAULT_RETENTION } from '../domain/colour/index.ts';
 import type { FactKind } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
@@ -29,9 +29,6 @@ export interface PurgeResult {
   readonly cutoffs: Readonly<Record<string, number>>;
   readonly deleted: Readonly<Record<string, number>>;
 }
-
-/** Extra tables (such as visits and door checks) purged by time; registered by their modules. */
-export const timedTables: { table: string; column: string; retention: keyof Retention }[] = [];
 
 /**
  * Deletes personal data past the retention of the policy in force (P5) and records the purge.
@@ -99,15 +96,31 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
       .where('expires_at', '<', now - DAY_MS)
       .execute(),
   );
-  for (const t of timedTables) {
-    const r = await p.db
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables registered by other modules
-      .deleteFrom(t.table as any)
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      .where(t.column as any, '<', now - retention[t.retention] * DAY_MS)
-      .execute();
-    deleted[t.table] = count(r);
-  }
+  // Place-code visits, door checks and the reports they raised (which name a masked person).
+  deleted['visits'] = count(
+    await p.db
+      .deleteFrom('visits')
+      .where('at', '<', cutoffs['visits'] ?? 0)
+      .execute(),
+  );
+  deleted['checkpoint_checks'] = count(
+    await p.db
+      .deleteFrom('checkpoint_checks')
+      .where('checked_at', '<', cutoffs['checks'] ?? 0)
+      .execute(),
+  );
+  deleted['report_outbox'] = count(
+    await p.db
+      .deleteFrom('report_outbox')
+      .where('created_at', '<', cutoffs['events'] ?? 0)
+      .execute(),
+  );
+  deleted['reports'] = count(
+    await p.db
+      .deleteFrom('reports')
+      .where('created_at', '<', cutoffs['events'] ?? 0)
+      .execute(),
+  );
   await p.db
     .insertInto('purges')
     .values({ at: now, actor, cutoffs: JSON.stringify(cutoffs), deleted: JSON.stringify(deleted) })

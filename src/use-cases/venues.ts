@@ -21,14 +21,10 @@ import { findResidentByAccount } from '../storage/residents.ts';
 import { findStaffByUsername } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from './facts.ts';
-import { timedTables } from './retention.ts';
 import { getMyCode, type MyCode } from './health-code.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
-
-// Visits are personal data kept for tracing only (P5): purged by age with the retention policy.
-timedTables.push({ table: 'visits', column: 'at', retention: 'visitsDays' });
 
 type Staff = Principal & { kind: 'staff' };
 

@@ -15,6 +15,7 @@ import {
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
 import { listAuditEntries } from '../../src/storage/audit.ts';
+import { purge } from '../../src/use-cases/retention.ts';
 import { parseHealthCodeText } from '../../src/domain/token/index.ts';
 import { parsePlaceCodeSubject } from '../../src/use-cases/venues.ts';
 
@@ -387,6 +388,25 @@ for (const dialect of DIALECTS) {
       expectError(await call('GET', '/api/v1/venues', 'gate'), 401, 'unauthenticated');
       assert.equal(await staffToken('gate-1', 'long-enough-pw'), null);
       expectError(await call('DELETE', `${url}/999999`, 'manager'), 404, 'not_found');
+    });
+
+    test('visits go when the policy retention has passed (P5), and the purge says how many', async () => {
+      const count = async () =>
+        Number(
+          (
+            await t.platform.db
+              .selectFrom('visits')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const before = await count();
+      assert.ok(before > 0);
+      assert.equal((await purge(t.platform, 'test')).deleted['visits'], 0);
+      t.clock.advance(29 * 86_400_000); // the default keeps visits 28 days
+      const result = await purge(t.platform, 'test');
+      assert.equal(result.deleted['visits'], before);
+      assert.equal(await count(), 0);
     });
   });
 }
