@@ -30,6 +30,7 @@ export async function insertPolicy(
     body: unknown;
     publishedAt: number;
     publishedBy: number | null;
+    note?: string | null;
   },
 ): Promise<void> {
   await db
@@ -40,6 +41,7 @@ export async function insertPolicy(
       body: JSON.stringify(p.body),
       published_at: p.publishedAt,
       published_by: p.publishedBy,
+      note: p.note ?? null,
     })
     .onConflict((oc) => oc.column('version').doNothing())
     .execute();

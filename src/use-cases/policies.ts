@@ -207,14 +207,8 @@ export async function publishPolicy(
     body: policy,
     publishedAt: now,
     publishedBy: admin.staffId,
+    note: note === '' ? null : note.slice(0, 1000),
   });
-  if (note !== '') {
-    await p.db
-      .updateTable('policies')
-      .set({ note: note.slice(0, 1000) })
-      .where('version', '=', policy.version)
-      .execute();
-  }
   p.policies.invalidate();
   await recordStaffAction(p, admin, 'publish_policy', { version: policy.version, effectiveFrom }, now);
   const listed = await listPolicies(p, principal);
