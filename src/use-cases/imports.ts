@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   ImportFileError,
   isImportKind,
@@ -12,7 +16,7 @@ import { recordInserter, residentsByDocumentKeys, type RecordTuple } from '../st
 import { batchesFromFile, prepareBatches } from './import-batches.ts';
 import type { ImportsTable } from '../storage/schema.ts';
 import type { Updateable, Selectable } from 'kysely';
-import { reassessResidents } from './sweep.ts';
+import { inBackground, reassessResidents } from './sweep.ts';
 import { AppError, invalid } from './errors.ts';
 import type { Platform } from './platform.ts';
 
@@ -24,6 +28,8 @@ import type { Platform } from './platform.ts';
  */
 export const IMPORT_BATCH_ROWS = 50_000;
 export const IMPORT_BATCH_ROWS_IN_SERVER = 5_000;
+/** Largest import file accepted through the API (bytes); bigger files go through the CLI. */
+export const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
 /** Invalid rows stored per import for the report; the count goes on beyond it. */
 export const MAX_STORED_ERRORS = 10_000;
 /** An import whose process has not reported for this long is considered killed. */
@@ -340,4 +346,75 @@ export async function listImports(p: Platform, limit = 50): Promise<ImportStatus
     .limit(Math.min(Math.max(limit, 1), 500))
     .execute();
   return rows.map((r) => statusOf(r, now));
+}
+
+/** Counts the bytes of an upload and stops it past the limit. */
+function limitBytes(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > max) {
+        callback(
+          new AppError(
+            'body_too_large',
+            `An import file may be at most ${max} bytes through the API; use the CLI for larger files.`,
+          ),
+        );
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * An import uploaded through the API: the body is streamed to a spool file in the data directory
+ * (so a slow upload never holds a transaction open and memory stays flat), then processed in the
+ * background with short transactions, since this process also answers scans. Resolves, once the
+ * upload is on disk, to the running import's status; a failed upload leaves the import failed and
+ * no spool file.
+ */
+export async function importUpload(
+  p: Platform,
+  body: Readable,
+  options: Omit<ImportOptions, 'batchRows'>,
+): Promise<ImportStatus> {
+  const spoolDir = path.join(p.config.dataDir, 'imports');
+  fs.mkdirSync(spoolDir, { recursive: true });
+  const importId = await createImport(p, options);
+  const file = path.join(spoolDir, `${importId}.${options.format}`);
+  try {
+    await pipeline(body, limitBytes(MAX_IMPORT_BYTES), fs.createWriteStream(file));
+  } catch (error) {
+    fs.rmSync(file, { force: true });
+    await failImport(
+      p,
+      importId,
+      error instanceof AppError ? error.code : 'upload_failed',
+      error instanceof Error ? error.message : String(error),
+    );
+    throw error;
+  }
+  void inBackground(p, `import ${importId}`, async () => {
+    try {
+      await processImport(
+        p,
+        importId,
+        { file },
+        { ...options, bytesTotal: fs.statSync(file).size, batchRows: IMPORT_BATCH_ROWS_IN_SERVER },
+      );
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+  return getImportStatusById(p, importId);
+}
+
+async function failImport(p: Platform, importId: string, code: string, message: string): Promise<void> {
+  await p.db
+    .updateTable('imports')
+    .set({ status: 'failed', error_code: code, error_message: message, finished_at: p.clock.now() })
+    .where('id', '=', importId)
+    .execute();
 }

@@ -1,30 +1,22 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IMPORT_KINDS } from '../../domain/imports/index.ts';
 import { AppError } from '../../use-cases/errors.ts';
 import { requireRole } from '../../use-cases/facts.ts';
 import {
-  IMPORT_BATCH_ROWS_IN_SERVER,
-  createImport,
+  MAX_IMPORT_BYTES,
   getImportStatus,
+  importUpload,
   listImports,
-  processImport,
   type ImportOptions,
 } from '../../use-cases/imports.ts';
 import type { Platform } from '../../use-cases/platform.ts';
 import { listPolicies, previewPolicy, publishPolicy, rollbackPolicy } from '../../use-cases/policies.ts';
 import { declareRiskArea, liftRiskArea, listRiskAreas } from '../../use-cases/risk-areas.ts';
 import { getColourStatistics } from '../../use-cases/statistics.ts';
-import { inBackground } from '../../use-cases/sweep.ts';
 import { bearerSecurity, principalOf } from '../auth.ts';
 import { DateText, QueryInteger, errorResponses, queryInteger } from '../schemas.ts';
-
-/** Largest import file accepted through the API (bytes); bigger files go through the CLI. */
-export const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
 
 const IMPORT_CONTENT_TYPES = [
   'text/csv',
@@ -132,26 +124,6 @@ const CountyColours = Type.Object({
   red: Type.Number(),
 });
 
-/** Counts the bytes of an upload and stops it past the limit. */
-function limitBytes(max: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      if (seen > max) {
-        callback(
-          new AppError(
-            'body_too_large',
-            `An import file may be at most ${max} bytes through the API; use the CLI for larger files.`,
-          ),
-        );
-        return;
-      }
-      callback(null, chunk);
-    },
-  });
-}
-
 export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
   void app.register((scope, _opts, done) => {
     // Import files arrive as a raw stream and are spooled to disk as they come: memory stays flat.
@@ -198,47 +170,8 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
           fileName: request.query.fileName ?? `upload.${format}`,
           bytesTotal: Number.isFinite(length) ? length : null,
           createdBy: staff.staffId,
-          // Short transactions: this process also answers scans while it imports.
-          batchRows: IMPORT_BATCH_ROWS_IN_SERVER,
         };
-        const spoolDir = path.join(p.config.dataDir, 'imports');
-        fs.mkdirSync(spoolDir, { recursive: true });
-        const importId = await createImport(p, options);
-        const file = path.join(spoolDir, `${importId}.${format}`);
-        try {
-          await pipeline(request.body, limitBytes(MAX_IMPORT_BYTES), fs.createWriteStream(file));
-        } catch (error) {
-          fs.rmSync(file, { force: true });
-          await p.db
-            .updateTable('imports')
-            .set({
-              status: 'failed',
-              error_code: error instanceof AppError ? error.code : 'upload_failed',
-              error_message: error instanceof Error ? error.message : String(error),
-              finished_at: p.clock.now(),
-            })
-            .where('id', '=', importId)
-            .execute();
-          throw error;
-        }
-        void inBackground(p, `import ${importId}`, async () => {
-          try {
-            await processImport(
-              p,
-              importId,
-              { file },
-              {
-                ...options,
-                bytesTotal: fs.statSync(file).size,
-              },
-            );
-          } finally {
-            fs.rmSync(file, { force: true });
-          }
-        });
-        const status = await getImportStatus(p, importId, 0);
-        const { errors: _errors, ...rest } = status;
-        return reply.code(202).send(rest);
+        return reply.code(202).send(await importUpload(p, request.body, options));
       },
     );
     done();
