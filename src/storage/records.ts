@@ -1,4 +1,4 @@
-import type { EpidemicRecord, ImportKind, RecordAttributes } from '../domain/imports/index.ts';
+import type { ImportKind, RecordAttributes } from '../domain/imports/index.ts';
 import type { EpochMs, ResidentId } from '../domain/types.ts';
 import type { Database, Db } from './database.ts';
 
@@ -43,22 +43,6 @@ export function recordInserter(
     ['document_key', 'from_ms', 'to_ms', 'division_code', 'attributes'],
   );
   return (importId, rows, now) => insert(rows.map((r) => [...r, importId, now]));
-}
-
-/**
- * A stored record in the shape factsFromRecords reads. The document itself is not stored, so the
- * document fields are placeholders: only the hash links a record to a person.
- */
-export function asEpidemicRecord(r: StoredRecord): EpidemicRecord {
-  return {
-    kind: r.kind,
-    sourceId: r.sourceId,
-    documentType: 'resident_id_card',
-    documentNumber: '',
-    from: r.from,
-    to: r.to,
-    attributes: r.attributes,
-  };
 }
 
 export async function listRecordsForDocument(db: Db, documentKey: string): Promise<StoredRecord[]> {

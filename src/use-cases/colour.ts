@@ -5,7 +5,7 @@ import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import { insertColourEvent } from '../storage/colour-events.ts';
 import type { Db } from '../storage/database.ts';
 import { listFacts } from '../storage/facts.ts';
-import { asEpidemicRecord, listRecordsForDocument } from '../storage/records.ts';
+import { listRecordsForDocument } from '../storage/records.ts';
 import { findResidentForAssessment, updateResidentColour, type StoredColour } from '../storage/residents.ts';
 import type { Platform } from './platform.ts';
 
@@ -82,7 +82,7 @@ export async function loadResidentFacts(
     listFacts(db, residentId),
     listRecordsForDocument(db, documentKey),
   ]);
-  return records.length === 0 ? own : [...own, ...factsFromRecords(records.map(asEpidemicRecord))];
+  return records.length === 0 ? own : [...own, ...factsFromRecords(records)];
 }
 
 /** The stored colour as the freshness check needs it. */

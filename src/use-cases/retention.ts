@@ -2,7 +2,7 @@ import { DEFAULT_RETENTION } from '../domain/colour/index.ts';
 import type { FactKind } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
-import { asEpidemicRecord, listRecordsForDocument } from '../storage/records.ts';
+import { listRecordsForDocument } from '../storage/records.ts';
 import type { Platform } from './platform.ts';
 
 /** Fact kinds whose effect runs a fixed time from their start: old starts can go whatever `to` says. */
@@ -158,7 +158,7 @@ async function purgeRecords(p: Platform, cut: number): Promise<number> {
     if (keys.length === 0) break;
     for (const { document_key: key } of keys) {
       const records = await listRecordsForDocument(p.db, key);
-      const facts = factsFromRecords(records.map(asEpidemicRecord));
+      const facts = factsFromRecords(records);
       const allOver = facts.every((f) => effectEnd(f.kind, f.from, f.to) < cut);
       const startsOver = records.every((r) => r.from < cut);
       if (allOver && startsOver) {

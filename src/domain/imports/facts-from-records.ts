@@ -3,6 +3,9 @@ import { DAY_MS, type EpochMs } from '../types.ts';
 import type { ImportKind } from './kinds.ts';
 import type { EpidemicRecord } from './validate-row.ts';
 
+/** What turning records into facts reads: not who the person is (stored records keep only a hash). */
+export type RecordForFacts = Omit<EpidemicRecord, 'documentType' | 'documentNumber'>;
+
 /**
  * The id of the fact a record becomes: the same record always gives the same id, so re-deriving a
  * person's facts after a re-import gives equal facts. Source ids are unique per kind only (a case
@@ -48,7 +51,7 @@ interface Period {
   readonly to: EpochMs | null;
 }
 
-function toFact(record: EpidemicRecord): Fact | null {
+function toFact(record: RecordForFacts): Fact | null {
   const kind = FACT_KIND[record.kind];
   if (kind === null) return null;
   if (record.kind === 'testResult' && record.attributes.testResult !== 'positive') return null;
@@ -102,8 +105,8 @@ const byFromThenId = (a: { from: number; id: string }, b: { from: number; id: st
  * - Records with the same kind and sourceId are one record: the last one in `records` counts (storage
  *   keeps one per key, so this only matters for careless callers).
  */
-export function factsFromRecords(records: readonly EpidemicRecord[]): Fact[] {
-  const unique = new Map<string, EpidemicRecord>();
+export function factsFromRecords(records: readonly RecordForFacts[]): Fact[] {
+  const unique = new Map<string, RecordForFacts>();
   for (const r of records) unique.set(importFactId(r), r);
   const quarantines: Period[] = [];
   const discharges: EpochMs[] = [];

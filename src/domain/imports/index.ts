@@ -13,3 +13,4 @@ export type { EpidemicRecord, RecordAttributes, RowFormat, TestKind, TestResult 
 export { ImportFileError, MAX_LINE_BYTES, MAX_RECORD_BYTES, readImport } from './read-import.ts';
 export type { ImportFileErrorCode, ImportFormat, ImportRow } from './read-import.ts';
 export { factsFromRecords, importFactId, quarantineEnd } from './facts-from-records.ts';
+export type { RecordForFacts } from './facts-from-records.ts';
