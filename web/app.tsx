@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { Locale } from '../src/domain/types.ts';
 import { deleteSession, storeSession, storedToken, type ApiFailure } from './api.ts';
 import { describeFailure } from './failures.ts';
@@ -42,7 +42,8 @@ export function App() {
   useEffect(() => {
     if (section === 'resident') navigate(route);
   }, [route, section]);
-  useEffect(() => applyLargeType(largeType), [largeType]);
+  // A layout effect: the class lands in the same task as aria-pressed, never a frame later.
+  useLayoutEffect(() => applyLargeType(largeType), [largeType]);
   useEffect(() => {
     document.title = section === 'checkpoint' ? t('checkpoint.title') : t('app.title');
   }, [locale, section]);

@@ -241,6 +241,14 @@ describe('resident web app in Chromium', () => {
     await toggle.click();
     try {
       assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      // Wait for the style to apply (bounded by the page's default timeout), then check the size.
+      await page
+        .waitForFunction(
+          (base) => parseFloat(getComputedStyle(document.documentElement).fontSize) > base * 1.2,
+          normal,
+          { timeout: 5_000 },
+        )
+        .catch(() => undefined);
       assert.ok((await size()) > normal * 1.2, 'the root font grows');
       await assertFitsWidth('my code, large type');
       const qr = await page.locator('#qr').boundingBox();
