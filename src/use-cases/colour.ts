@@ -98,6 +98,28 @@ export interface ColourStamp {
  * changes, or — for residents with stays — a risk area is declared or lifted after it was assessed.
  * New facts and records reassess their residents when they arrive.
  */
+/**
+ * The stored colour when it is certainly still right, decided from cached policy and risk-area
+ * state without waiting; undefined when that needs the database (then call ensureFreshColour).
+ * Every scan asks this first, so it allocates nothing and awaits nothing.
+ */
+export function colourIfCurrent(
+  p: Platform,
+  colour: Colour,
+  until: EpochMs | null,
+  policyVersion: string,
+  assessedAt: EpochMs,
+  areaDependent: boolean,
+  now: EpochMs,
+): Colour | undefined {
+  if (until !== null && now >= until) return undefined;
+  const policy = p.policies.peek(now);
+  if (policy === undefined || policyVersion !== policy.version) return undefined;
+  if (!areaDependent) return colour;
+  const changedAt = p.riskAreas.peekChangedAt(now);
+  return changedAt !== undefined && assessedAt > changedAt ? colour : undefined;
+}
+
 export async function ensureFreshColour(
   p: Platform,
   resident: { id: ResidentId; colour: ColourStamp | StoredColour; areaDependent: boolean },

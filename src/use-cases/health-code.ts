@@ -15,7 +15,7 @@ import { formatChinaTime } from '../domain/china-time.ts';
 import { MINUTE_MS, type Colour, type EpochMs } from '../domain/types.ts';
 import { findResidentForCheck, type Resident, type ResidentForCheck } from '../storage/residents.ts';
 import { getMyApplication } from './application.ts';
-import { ensureFreshColour } from './colour.ts';
+import { colourIfCurrent, ensureFreshColour } from './colour.ts';
 import type { Principal } from './sign-in.ts';
 import type { Platform } from './platform.ts';
 
@@ -168,42 +168,59 @@ export async function checkPersonalCode(
   now: EpochMs,
   validAt: EpochMs = now,
 ): Promise<PersonalCodeCheck> {
-  await p.keyring.refresh(now);
-  let result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), validAt);
+  // The hot path awaits only the resident's row: key and policy state come from fresh caches.
+  if (!p.keyring.isFresh(now)) await p.keyring.refresh(now);
+  let result = verifyHealthCode(text, p.keyring.lookup, validAt);
   if (!result.ok && result.reason === 'unknown_key') {
     // A key rotated on another node moments ago: re-read the key table once before refusing.
     await p.keyring.refresh(now, true);
-    result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), validAt);
+    result = verifyHealthCode(text, p.keyring.lookup, validAt);
   }
-  const fail = (reason: VerificationFailure, kid: string | null, residentId: number | null) =>
-    ({ ok: false, reason, kid, residentId }) as const;
-  if (!result.ok) return fail(result.reason, null, null);
+  if (!result.ok) return checkFailed(result.reason, null, null);
   const { claims, kid } = result;
-  if (p.keyring.status(kid) === 'revoked') return fail('revoked', kid, null);
-  if (claims.kind === 'place') return fail('wrong_kind', kid, null);
+  if (p.keyring.status(kid) === 'revoked') return checkFailed('revoked', kid, null);
+  if (claims.kind === 'place') return checkFailed('wrong_kind', kid, null);
   const key = p.keyring.verificationKey(kid);
   const iatSec = Math.floor(claims.issuedAt / 1000);
   const residentId = key === undefined ? null : unsealSubject(key, claims.subject, iatSec);
   const resident = residentId === null ? null : await findResidentForCheck(p.database, residentId);
-  if (resident === null) return fail('revoked', kid, residentId);
-  if (claims.issuedAt < resident.codesValidAfter) return fail('revoked', kid, resident.id);
-  const colour = (
-    await ensureFreshColour(
+  if (resident === null) return checkFailed('revoked', kid, residentId);
+  if (claims.issuedAt < resident.codesValidAfter) return checkFailed('revoked', kid, resident.id);
+  const colour =
+    colourIfCurrent(
       p,
-      {
-        id: resident.id,
-        colour: {
-          colour: resident.colour,
-          until: resident.colourUntil,
-          policyVersion: resident.colourPolicyVersion,
-          assessedAt: resident.colourAssessedAt,
-        },
-        areaDependent: resident.areaDependent,
-      },
+      resident.colour,
+      resident.colourUntil,
+      resident.colourPolicyVersion,
+      resident.colourAssessedAt,
+      resident.areaDependent,
       now,
-    )
-  ).colour;
+    ) ??
+    (
+      await ensureFreshColour(
+        p,
+        {
+          id: resident.id,
+          colour: {
+            colour: resident.colour,
+            until: resident.colourUntil,
+            policyVersion: resident.colourPolicyVersion,
+            assessedAt: resident.colourAssessedAt,
+          },
+          areaDependent: resident.areaDependent,
+        },
+        now,
+      )
+    ).colour;
   return { ok: true, kid, claims, resident, colour };
+}
+
+function checkFailed(
+  reason: VerificationFailure,
+  kid: string | null,
+  residentId: number | null,
+): PersonalCodeCheck {
+  return { ok: false, reason, kid, residentId };
 }
 
 /**

@@ -78,6 +78,14 @@ export class Keyring {
   }
 
   /** Re-reads the key table when the cache is older than a few seconds. */
+  /** Whether `refresh(now)` would have nothing to do: hot paths skip the await. */
+  isFresh(now: number): boolean {
+    return now - this.loadedAt < REFRESH_MS;
+  }
+
+  /** `verificationKey` as a function value, made once, for verifyHealthCode. */
+  readonly lookup = (kid: string): VerificationKey | undefined => this.verificationKey(kid);
+
   async refresh(now: number, force = false): Promise<void> {
     if (!force && now - this.loadedAt < REFRESH_MS) return;
     this.loading ??= this.load(now).finally(() => {

@@ -80,6 +80,10 @@ class TimedCache<T> {
   private loadedAt = -Infinity;
   private loading: Promise<T> | null = null;
   constructor(private readonly load: () => Promise<T>) {}
+  /** The value when it is fresh, without a promise (hot paths check this first). */
+  peek(now: number): T | undefined {
+    return this.value !== null && now - this.loadedAt < SHARED_CACHE_MS ? this.value : undefined;
+  }
   async get(now: number): Promise<T> {
     if (this.value !== null && now - this.loadedAt < SHARED_CACHE_MS) return this.value;
     this.loading ??= this.load().then(
@@ -120,6 +124,10 @@ export class PolicyCache {
     this.nowRef = now;
     return this.cache.get(now);
   }
+  /** The policy in force when the cached copy is fresh; undefined means call `current`. */
+  peek(now: number): Policy | undefined {
+    return this.cache.peek(now);
+  }
   invalidate(): void {
     this.cache.invalidate();
   }
@@ -142,6 +150,10 @@ export class RiskAreaCache {
   async changedAt(now: number): Promise<number> {
     this.nowRef = now;
     return (await this.cache.get(now)).changedAt;
+  }
+  /** `changedAt` when the cached copy is fresh; undefined means call `changedAt`. */
+  peekChangedAt(now: number): number | undefined {
+    return this.cache.peek(now)?.changedAt;
   }
   invalidate(): void {
     this.cache.invalidate();

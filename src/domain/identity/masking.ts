@@ -15,7 +15,15 @@ const LETTER = /[\p{L}\p{M}]/u;
  * (买买提·艾力 → 买**·*力). Other names keep the first letter of each word: John Smith → J*** S****.
  * A one-character name is fully masked.
  */
+/** Two to four CJK Unified Ideographs (BMP) and nothing else: most names, masked without regexes. */
+const PLAIN_HAN_NAME = /^[\u4e00-\u9fff]{2,4}$/;
+
 export function maskName(name: string): string {
+  // Checkpoints mask a name on every scan; the common case skips the general path's arrays.
+  if (PLAIN_HAN_NAME.test(name)) {
+    const n = name.length;
+    return n === 2 ? name[0] + MASK : name[0] + MASK.repeat(n - 2) + name[n - 1];
+  }
   const chars = Array.from(name.trim().normalize('NFC'));
   return HAN.test(name) ? maskHanName(chars) : maskWords(chars);
 }

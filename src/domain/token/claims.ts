@@ -73,8 +73,11 @@ export type ClaimsParse =
   | { readonly ok: false; readonly reason: 'malformed' | 'unknown_version'; readonly detail: string };
 
 /** Reads a decoded CBOR payload (maps decoded as `Map`). Unknown extra claims are ignored. */
+function malformed(detail: string): ClaimsParse {
+  return { ok: false, reason: 'malformed', detail };
+}
+
 export function claimsFromCbor(decoded: unknown): ClaimsParse {
-  const malformed = (detail: string): ClaimsParse => ({ ok: false, reason: 'malformed', detail });
   if (!(decoded instanceof Map)) return malformed('payload is not a CBOR map');
   const iss: unknown = decoded.get(CLAIM.iss);
   const iat: unknown = decoded.get(CLAIM.iat);

@@ -107,8 +107,11 @@ export function formatHealthCodeText(
  * Reads QR text into its COSE parts and (unauthenticated) claims. Checks the version prefix, then
  * the structure; never throws.
  */
+function malformed(detail: string): ParseResult {
+  return { ok: false, reason: 'malformed', detail };
+}
+
 export function parseHealthCodeText(text: string): ParseResult {
-  const malformed = (detail: string): ParseResult => ({ ok: false, reason: 'malformed', detail });
   if (!text.startsWith(QR_PREFIX)) {
     const version = /^HPC[0-9]+:/.exec(text);
     if (version !== null) {

@@ -69,7 +69,7 @@ export function verifyHealthCode(
   if (!parsed.ok) return parsed;
   const { cose, claims } = parsed.value;
 
-  const kid = toBase64url(cose.kid);
+  const kid = kidText(cose.kid);
   const key = keys(kid);
   if (key === undefined)
     return { ok: false, reason: 'unknown_key', detail: `no published key has kid ${kid}` };
@@ -111,6 +111,27 @@ function computeOnlineTag(macKey: Buffer, cose: Omit<CoseSign1, 'kid' | 'onlineT
 
 function onlineTagMatches(macKey: Buffer, cose: CoseSign1): boolean {
   return cose.onlineTag !== null && timingSafeEqual(computeOnlineTag(macKey, cose), cose.onlineTag);
+}
+
+/** The last kid seen and its text: nearly every scan carries the active key's kid. */
+let lastKidBytes = new Uint8Array(0);
+let lastKidText = '';
+
+function kidText(kid: Uint8Array): string {
+  if (kid.length === lastKidBytes.length) {
+    let same = true;
+    for (let i = 0; i < kid.length; i++) {
+      if (kid[i] !== lastKidBytes[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastKidText;
+  }
+  const text = toBase64url(kid);
+  lastKidBytes = Uint8Array.from(kid);
+  lastKidText = text;
+  return text;
 }
 
 function iso(ms: number): string {
