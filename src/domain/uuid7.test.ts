@@ -16,3 +16,8 @@ test('uuid7: RFC 9562 layout, the time in the first 48 bits, sortable by time', 
   assert.match(uuid7(t, new Uint8Array(10).fill(0xff)), UUID);
   assert.throws(() => uuid7(t, new Uint8Array(3)), RangeError);
 });
+
+test('uuid7: the RFC 9562 appendix A.6 example', () => {
+  const random = Uint8Array.of(0x0c, 0xc3, 0x18, 0xc4, 0xdc, 0x0c, 0x0c, 0x07, 0x39, 0x8f);
+  assert.equal(uuid7(0x017f22e279b0, random), '017f22e2-79b0-7cc3-98c4-dc0c0c07398f');
+});
