@@ -3,7 +3,19 @@ import { describe, test } from 'node:test';
 import { encode as base45Encode } from 'base45';
 import { Tag } from 'cbor-x';
 import { epochMs } from '../types.ts';
-import { decodeBase45Strict, encodeCbor, encodePayload, parseHealthCodeText, sigStructure } from './cose.ts';
+import { claimsToCbor, type CodeClaims } from './claims.ts';
+import {
+  QR_PREFIX,
+  decodeBase45Strict,
+  encodeCbor,
+  encodePayload,
+  formatHealthCodeText,
+  parseHealthCodeText,
+  readCanonicalCose,
+  readCose,
+  sigStructure,
+  type ParsedHealthCode,
+} from './cose.ts';
 
 void describe('decodeBase45Strict', () => {
   // RFC 9285 §4.3 examples, plus edge values of a group.
@@ -223,5 +235,132 @@ void describe('parseHealthCodeText structure', () => {
       assert.ok(result.ok);
       assert.equal(result.value.cose.onlineTag, null);
     }
+  });
+});
+
+void describe('the fast reader agrees with the general one', () => {
+  const kid = Uint8Array.of(9, 8, 7, 6, 5, 4, 3, 2);
+  const protectedBytes = Uint8Array.of(0xa2, 0x01, 0x27, 0x04, 0x48, ...kid);
+  const signature = Uint8Array.from({ length: 64 }, (_, i) => (i * 37) & 0xff);
+  const tag = Uint8Array.from({ length: 16 }, (_, i) => 200 - i);
+  const hex = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('hex'));
+  const view = (v: ParsedHealthCode) => ({
+    cose: {
+      protectedBytes: hex(v.cose.protectedBytes),
+      kid: hex(v.cose.kid),
+      payloadBytes: hex(v.cose.payloadBytes),
+      signature: hex(v.cose.signature),
+      onlineTag: hex(v.cose.onlineTag),
+    },
+    claims: { ...v.claims, subject: hex(v.claims.subject) },
+  });
+  const bytesOf = (claims: CodeClaims, onlineTag: Uint8Array | null) => {
+    const text = formatHealthCodeText({
+      protectedBytes,
+      payloadBytes: encodePayload(claims),
+      signature,
+      onlineTag,
+    });
+    const bytes = decodeBase45Strict(text.slice(QR_PREFIX.length));
+    assert.ok(bytes instanceof Uint8Array);
+    return bytes;
+  };
+  const cases: { claims: CodeClaims; fast: boolean }[] = [];
+  const kinds = ['personal', 'paper', 'place'] as const;
+  const colours = ['green', 'yellow', 'red'] as const;
+  const times: [number, number][] = [
+    [0, 23],
+    [23, 24],
+    [24, 255],
+    [255, 256],
+    [65_535, 65_536],
+    [1_795_000_000, 1_795_000_300],
+    [4_294_967_295 - 300, 4_294_967_295],
+  ];
+  const issuers: [string, boolean][] = [
+    ['CN-37', true],
+    ['x', true],
+    ['a'.repeat(23), true],
+    ['a'.repeat(24), true],
+    ['a'.repeat(200), true],
+    ['CN-山东', false],
+  ];
+  for (const [i, [iat, exp]] of times.entries()) {
+    for (const [j, [issuer, fast]] of issuers.entries()) {
+      cases.push({
+        claims: {
+          kind: kinds[(i + j) % 3] ?? 'personal',
+          colour: colours[(i * 2 + j) % 3] ?? 'green',
+          issuer,
+          issuedAt: epochMs(iat * 1000),
+          expiresAt: epochMs(exp * 1000),
+          subject: Uint8Array.from({ length: 16 }, (_, k) => (k * 11 + i + j) & 0xff),
+        },
+        fast,
+      });
+    }
+  }
+
+  void test('platform encodings: the fast reader reads them, the same as the general reader', () => {
+    for (const { claims, fast } of cases) {
+      for (const onlineTag of [tag, null]) {
+        const bytes = bytesOf(claims, onlineTag);
+        const general = readCose(bytes);
+        assert.ok(general.ok, JSON.stringify(general));
+        const quick = readCanonicalCose(bytes);
+        if (!fast) {
+          assert.equal(quick, null, `non-ASCII issuer ${claims.issuer} goes to the general reader`);
+          continue;
+        }
+        assert.ok(quick !== null, `fast reader refused ${claims.issuer} ${claims.issuedAt}`);
+        assert.deepEqual(view(quick), view(general.value));
+      }
+    }
+  });
+
+  void test('every single-byte change: what the fast reader accepts, the general reader reads the same', () => {
+    let accepted = 0;
+    let refused = 0;
+    for (const { claims } of cases.slice(0, 12)) {
+      const bytes = bytesOf(claims, tag);
+      for (let at = 0; at < bytes.length; at++) {
+        for (const delta of [1, 0x80, 0xff]) {
+          const changed = Uint8Array.from(bytes);
+          changed[at] = ((changed[at] ?? 0) + delta) & 0xff;
+          const quick = readCanonicalCose(changed);
+          if (quick === null) {
+            refused++;
+            continue;
+          }
+          accepted++;
+          const general = readCose(changed);
+          assert.ok(general.ok, `byte ${at} +${delta}: fast accepted what the general reader refuses`);
+          assert.deepEqual(view(quick), view(general.value), `byte ${at} +${delta}`);
+        }
+      }
+    }
+    // Changes inside the subject, times, tag or signature stay readable; changes to structure do not.
+    assert.ok(accepted > 0 && refused > 0, `accepted ${accepted}, refused ${refused}`);
+  });
+
+  void test('other valid encodings take the general reader', () => {
+    const claims = cases[5]?.claims;
+    assert.ok(claims !== undefined);
+    const untagged = encodeCbor([protectedBytes, new Map(), encodePayload(claims), signature]);
+    assert.equal(readCanonicalCose(untagged), null);
+    assert.ok(readCose(untagged).ok);
+    const withExtraClaim = encodeCbor(
+      new Tag(
+        [
+          protectedBytes,
+          new Map(),
+          encodeCbor(new Map<number, unknown>([...claimsToCbor(claims), [99, 1]])),
+          signature,
+        ],
+        18,
+      ),
+    );
+    assert.equal(readCanonicalCose(withExtraClaim), null);
+    assert.ok(readCose(withExtraClaim).ok);
   });
 });
