@@ -26,7 +26,16 @@ import {
   scanPlaceCode,
 } from '../../use-cases/venues.ts';
 import { bearerSecurity, principalOf, residentOf } from '../auth.ts';
-import { Colour, LocalizedText, Reason, errorResponses, QueryInteger, queryInteger } from '../schemas.ts';
+import {
+  Colour,
+  LocalizedText,
+  Nullable,
+  Reason,
+  StringEnum,
+  errorResponses,
+  QueryInteger,
+  queryInteger,
+} from '../schemas.ts';
 
 const VenueKind = Type.Union(VENUE_KINDS.map((k) => Type.Literal(k)));
 const VenueStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved')]);
@@ -116,7 +125,7 @@ const ScanBody = Type.Object(
   { additionalProperties: false },
 );
 
-const RefusalReason = Type.Union(REFUSAL_REASONS.map((r) => Type.Literal(r)));
+const RefusalReason = StringEnum(REFUSAL_REASONS);
 
 const CheckBody = Type.Object(
   {
@@ -151,11 +160,11 @@ const CheckBody = Type.Object(
 const CheckResult = Type.Object({
   checkId: Type.String(),
   clientCheckId: Type.String(),
-  outcome: Type.Union([Type.Literal('pass'), Type.Literal('refuse')]),
+  outcome: StringEnum(['pass', 'refuse']),
   reasons: Type.Array(RefusalReason),
   reasonText: Type.Array(LocalizedText),
-  colour: Type.Union([Colour, Type.Null()]),
-  maskedName: Type.Union([Type.String(), Type.Null()]),
+  colour: Nullable(Colour),
+  maskedName: Nullable(Type.String()),
   checkedAt: Time,
   duplicate: Type.Boolean(),
 });
