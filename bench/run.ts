@@ -51,9 +51,29 @@ async function startServer(script: string): Promise<{ child: ChildProcess; info:
   return { child, info: JSON.parse(line) as Record<string, unknown> };
 }
 
+/**
+ * CPU seconds (user + system) the process has used so far, from /proc; null where there is none.
+ * Requests/s alone hides whether the server or the load generator was the limit; server CPU per
+ * request does not.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
 interface Measured {
   readonly name: string;
   readonly rps: number;
+  /** Server CPU per request in µs (user + system, from /proc), null where unavailable. */
+  readonly cpuUs: number | null;
+  /** Share of one core the server used while measured. */
+  readonly cpuShare: number | null;
   readonly p50: number;
   readonly p99: number;
   readonly non2xx: number;
@@ -62,6 +82,7 @@ interface Measured {
 
 async function measure(
   name: string,
+  server: ChildProcess,
   opts: {
     url: string;
     method?: 'GET' | 'POST';
@@ -73,17 +94,24 @@ async function measure(
 ): Promise<Measured> {
   // Warm-up: let V8 optimise and the statement caches fill before measuring.
   await autocannon({ ...opts, connections: CONNECTIONS, duration: 2 });
+  const cpuBefore = cpuSeconds(server.pid);
+  const startedAt = performance.now();
   const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: SECONDS });
+  const elapsed = (performance.now() - startedAt) / 1000;
+  const cpuAfter = cpuSeconds(server.pid);
+  const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   const m = {
     name,
     rps: r.requests.average,
+    cpuUs: cpu === null || r.requests.total === 0 ? null : (cpu * 1e6) / r.requests.total,
+    cpuShare: cpu === null ? null : cpu / elapsed,
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx,
     errors: r.errors,
   };
   console.log(
-    `${name.padEnd(44)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  non-2xx ${m.non2xx}  errors ${m.errors}`,
+    `${name.padEnd(44)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  server ${m.cpuUs === null ? '?' : m.cpuUs.toFixed(1)} µs/req at ${m.cpuShare === null ? '?' : (100 * m.cpuShare).toFixed(0)} % CPU  non-2xx ${m.non2xx}  errors ${m.errors}`,
   );
   return m;
 }
@@ -126,9 +154,9 @@ async function core(): Promise<void> {
   try {
     const b = `http://127.0.0.1:${String(baseline.info['port'])}`;
     const verifyBody = JSON.stringify({ code: platform.info['code'] });
-    results.push(await measure('baseline: Fastify GET hello-world', { url: `${b}/hello` }));
+    results.push(await measure('baseline: Fastify GET hello-world', baseline.child, { url: `${b}/hello` }));
     results.push(
-      await measure('baseline: Fastify POST, validate body only', {
+      await measure('baseline: Fastify POST, validate body only', baseline.child, {
         url: `${b}/verify-shape`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -138,7 +166,7 @@ async function core(): Promise<void> {
     baseline.child.kill('SIGTERM');
     const u = `http://127.0.0.1:${String(platform.info['port'])}`;
     results.push(
-      await measure(`verifyCode (${String(platform.info['database'])})`, {
+      await measure(`verifyCode (${String(platform.info['database'])})`, platform.child, {
         url: `${u}/api/v1/verifications`,
         method: 'POST',
         headers: {
@@ -149,7 +177,7 @@ async function core(): Promise<void> {
       }),
     );
     results.push(
-      await measure(`getMyCode (${String(platform.info['database'])})`, {
+      await measure(`getMyCode (${String(platform.info['database'])})`, platform.child, {
         url: `${u}/api/v1/me/code`,
         headers: { authorization: `Bearer ${String(platform.info['residentToken'])}` },
       }),
@@ -164,7 +192,7 @@ async function core(): Promise<void> {
         maskWorn: true,
       });
     results.push(
-      await measure(`recordCheckpointCheck (${String(platform.info['database'])})`, {
+      await measure(`recordCheckpointCheck (${String(platform.info['database'])})`, platform.child, {
         url: `${u}/api/v1/venues/${String(platform.info['venueId'])}/checks`,
         method: 'POST',
         headers: {
@@ -187,7 +215,7 @@ async function core(): Promise<void> {
   const hello = results[0]?.rps ?? 1;
   const rows = results.map(
     (r) =>
-      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${((100 * r.rps) / hello).toFixed(0)} % | ${((100 * r.rps) / post).toFixed(0)} % | ${r.non2xx + r.errors} |`,
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuUs === null ? '—' : r.cpuUs.toFixed(1)} | ${r.cpuShare === null ? '—' : `${(100 * r.cpuShare).toFixed(0)} %`} | ${((100 * r.rps) / hello).toFixed(0)} % | ${((100 * r.rps) / post).toFixed(0)} % | ${r.non2xx + r.errors} |`,
   );
   const verify = results[2];
   const section = [
@@ -195,8 +223,8 @@ async function core(): Promise<void> {
     '',
     `Machine: ${machine}. Command: \`${process.env['DATABASE_URL'] === undefined ? '' : 'DATABASE_URL=… '}npm run bench\`. ${CONNECTIONS} connections, ${SECONDS} s per row after a 2 s warm-up; ${hasTaskset ? 'server on core 0, autocannon on core 1' : 'no CPU pinning'}${process.env['DATABASE_URL'] === undefined ? '' : '; PostgreSQL runs on the same machine, unpinned, sharing both cores with the server and the load generator'}.`,
     '',
-    '| scenario | req/s | p50 ms | p99 ms | vs GET hello | vs POST baseline | non-2xx + errors |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | server CPU | vs GET hello | vs POST baseline | non-2xx + errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
     `Target: verifyCode at 70 % or more of the POST baseline — measured ${verify === undefined ? '?' : ((100 * verify.rps) / post).toFixed(0)} %.`,
