@@ -99,6 +99,8 @@ export interface VenueFilter {
   /** Jurisdictions the venue must lie in (all must cover it). */
   readonly divisions?: readonly string[];
   readonly status?: 'pending' | 'approved';
+  /** Keyset paging: only venues with a larger id. */
+  readonly afterId?: number;
   readonly limit?: number;
 }
 
@@ -106,6 +108,7 @@ export async function listVenues(db: Db, filter: VenueFilter): Promise<VenueRow[
   let q = db.selectFrom('venues').selectAll();
   if (filter.managerAccountId !== undefined) q = q.where('manager_account_id', '=', filter.managerAccountId);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
   for (const code of filter.divisions ?? []) {
     const pattern = divisionPattern(code);
     if (pattern === null) continue;

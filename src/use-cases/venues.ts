@@ -196,31 +196,49 @@ export async function approveVenue(p: Platform, principal: Principal, venueId: n
 }
 
 /** Managers see their own venues, officers those of their jurisdiction, admins all. */
+/** Venues a page holds by default and at most. */
+export const VENUES_PAGE = 100;
+export const MAX_VENUES_PAGE = 1000;
+
+/**
+ * Venues the caller may see, oldest first, a page at a time: a manager's own, an officer's
+ * jurisdiction, every venue for a provincial admin, the own venue for checkpoint staff. `nextAfter`
+ * is the `after` of the next page, null on the last.
+ */
 export async function listVenues(
   p: Platform,
   principal: Principal,
-  query: { status?: 'pending' | 'approved'; division?: string },
-): Promise<VenueView[]> {
+  query: {
+    status?: 'pending' | 'approved';
+    division?: string;
+    after?: number | undefined;
+    limit?: number | undefined;
+  },
+): Promise<{ venues: VenueView[]; nextAfter: number | null }> {
   const divisions = query.division === undefined ? [] : [query.division];
+  const limit = Math.min(Math.max(query.limit ?? VENUES_PAGE, 1), MAX_VENUES_PAGE);
+  const page = {
+    limit,
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.after === undefined ? {} : { afterId: query.after }),
+  };
   let rows: VenueRow[];
   if (principal.kind === 'resident') {
-    rows = await listVenueRows(p.db, {
-      managerAccountId: principal.accountId,
-      divisions,
-      ...(query.status === undefined ? {} : { status: query.status }),
-    });
+    rows = await listVenueRows(p.db, { managerAccountId: principal.accountId, divisions, ...page });
   } else if (principal.role === 'officer' || principal.role === 'admin') {
-    rows = await listVenueRows(p.db, {
-      divisions: [principal.divisionCode, ...divisions],
-      ...(query.status === undefined ? {} : { status: query.status }),
-    });
+    rows = await listVenueRows(p.db, { divisions: [principal.divisionCode, ...divisions], ...page });
   } else {
-    // Checkpoint staff: the venue they check at, if any.
+    // Checkpoint staff: the venue they check at, if any — one page, whatever was asked.
     const own = await findStaffVenue(p.db, principal.staffId);
-    const venue = own?.venueId == null ? null : await findVenue(p.db, own.venueId);
-    rows = venue === null ? [] : [venue];
+    const venue =
+      own?.venueId == null || query.after !== undefined ? null : await findVenue(p.db, own.venueId);
+    return { venues: venue === null ? [] : [venueView(venue)], nextAfter: null };
   }
-  return rows.map(venueView);
+  const last = rows.at(-1);
+  return {
+    venues: rows.map(venueView),
+    nextAfter: rows.length === limit && last !== undefined ? last.id : null,
+  };
 }
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/;

@@ -171,6 +171,43 @@ for (const dialect of DIALECTS) {
       expectError(await call('GET', '/api/v1/venues?status=closed', 'admin'), 400, 'validation_failed');
     });
 
+    test('listVenues pages oldest first: each venue once, nextAfter null at the end; bad paging is a 400', async () => {
+      for (const name of ['分页测试一', '分页测试二', '分页测试三']) {
+        const r = await call('POST', '/api/v1/venues', 'manager', { ...VENUE, name });
+        assert.equal(r.statusCode, 201, r.body);
+      }
+      const all = list((await call('GET', '/api/v1/venues', 'admin')).json(), 'venues').map(
+        (v) => v['venueId'],
+      );
+      assert.ok(all.length >= 5, `admin sees ${all.length} venues`);
+      const seen: unknown[] = [];
+      let after: number | null = null;
+      for (let pages = 0; pages < 20; pages++) {
+        const r = await call(
+          'GET',
+          `/api/v1/venues?limit=2${after === null ? '' : `&after=${after}`}`,
+          'admin',
+        );
+        assert.equal(r.statusCode, 200, r.body);
+        const page = r.json() as Json;
+        const venues = list(page, 'venues');
+        assert.ok(venues.length <= 2);
+        seen.push(...venues.map((v) => v['venueId']));
+        const next = page['nextAfter'];
+        assert.ok(next === null || typeof next === 'number', `nextAfter ${String(next)}`);
+        after = next;
+        if (after === null) break;
+      }
+      assert.equal(after, null, 'the last page says so');
+      assert.deepEqual(seen, all);
+      assert.equal(new Set(seen).size, seen.length);
+      const firstOnly = (await call('GET', '/api/v1/venues?limit=1', 'admin')).json() as Json;
+      assert.equal(firstOnly['nextAfter'], all[0]);
+      expectError(await call('GET', '/api/v1/venues?limit=0', 'admin'), 400, 'validation_failed');
+      expectError(await call('GET', '/api/v1/venues?limit=1001', 'admin'), 400, 'validation_failed');
+      expectError(await call('GET', '/api/v1/venues?after=abc', 'admin'), 400, 'validation_failed');
+    });
+
     test('the place code is a signed place token naming the venue and version; its QR decodes to it', async () => {
       const r = await call('GET', `/api/v1/venues/${venueId}/place-code`, 'manager');
       assert.equal(r.statusCode, 200, r.body);

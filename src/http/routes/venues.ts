@@ -20,6 +20,8 @@ import {
   getPlacePoster,
   listVenues,
   listVenueVisits,
+  MAX_VENUES_PAGE,
+  VENUES_PAGE,
   registerVenue,
   removeVenueStaff,
   revokePlaceCode,
@@ -218,6 +220,16 @@ const Report = Type.Object(
   { $id: 'Report' },
 );
 
+const VenuesQuery = Type.Object(
+  {
+    status: Type.Optional(VenueStatus),
+    division: Type.Optional(DivisionCode),
+    after: Type.Optional(QueryInteger('the nextAfter of the previous page')),
+    limit: Type.Optional(QueryInteger(`1–${MAX_VENUES_PAGE}, default ${VENUES_PAGE}`)),
+  },
+  { additionalProperties: false },
+);
+
 const ReportsQuery = Type.Object(
   {
     state: Type.Optional(ReportState),
@@ -327,22 +339,33 @@ export function venueRoutes(app: FastifyInstance, p: Platform): void {
     async (request) => approveVenue(p, await principalOf(p, request), Number(request.params.venueId)),
   );
 
-  app.get<{ Querystring: { status?: 'pending' | 'approved'; division?: string } }>(
+  app.get<{ Querystring: Static<typeof VenuesQuery> }>(
     '/api/v1/venues',
     {
       schema: {
         operationId: 'listVenues',
         tags: ['venue'],
-        summary: 'Venues: a manager’s own, an officer’s jurisdiction, all for admins',
+        summary: 'Venues: a manager’s own, an officer’s jurisdiction, all for admins; oldest first, paged',
         security: bearerSecurity,
-        querystring: Type.Object(
-          { status: Type.Optional(VenueStatus), division: Type.Optional(DivisionCode) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ venues: Type.Array(venueRef) }), ...errorResponses(400, 401) },
+        querystring: VenuesQuery,
+        response: {
+          200: Type.Object({
+            venues: Type.Array(venueRef),
+            nextAfter: Type.Union([Type.Integer(), Type.Null()], {
+              description: 'pass as `after` for the next page; null on the last page',
+            }),
+          }),
+          ...errorResponses(400, 401),
+        },
       },
     },
-    async (request) => ({ venues: await listVenues(p, await principalOf(p, request), request.query) }),
+    async (request) =>
+      listVenues(p, await principalOf(p, request), {
+        ...(request.query.status === undefined ? {} : { status: request.query.status }),
+        ...(request.query.division === undefined ? {} : { division: request.query.division }),
+        after: queryInteger(request.query.after, 'after', 1, Number.MAX_SAFE_INTEGER),
+        limit: queryInteger(request.query.limit, 'limit', 1, MAX_VENUES_PAGE),
+      }),
   );
 
   app.post<{ Params: Static<typeof VenueParams>; Body: Static<typeof StaffBody> }>(
