@@ -13,7 +13,7 @@ import { authRoutes } from './routes/auth.ts';
 import { residentRoutes } from './routes/resident.ts';
 import { checkpointRoutes } from './routes/checkpoint.ts';
 import { platformRoutes } from './routes/platform.ts';
-import { venueRoutes } from './routes/venues.ts';
+import { HEARTBEAT_MS, venueRoutes } from './routes/venues.ts';
 import { epidemicRoutes } from './routes/epidemic.ts';
 
 /** bytes; the largest legitimate body (an application with full history) is about 5 KB. */
@@ -23,6 +23,8 @@ export interface AppOptions {
   /** Directory of the built web app (dist/web); omitted in API-only tests. */
   readonly webRoot?: string | null;
   readonly logger?: boolean | { level: string };
+  /** Comment lines on open report streams keep proxies from closing them (default 15 s). */
+  readonly reportStreamHeartbeatMs?: number;
 }
 
 /** JSON-schema errors from Ajv as field issues with dotted paths. */
@@ -155,7 +157,7 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   residentRoutes(app, p);
   checkpointRoutes(app, p);
   platformRoutes(app, p);
-  venueRoutes(app, p);
+  venueRoutes(app, p, { heartbeatMs: options.reportStreamHeartbeatMs ?? HEARTBEAT_MS });
   epidemicRoutes(app, p);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -251,6 +251,40 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('an open stream sends a heartbeat comment at the configured interval', async () => {
+      const app2: FastifyInstance = await buildApp(t.platform, { reportStreamHeartbeatMs: 50 });
+      await app2.listen({ host: '127.0.0.1', port: 0 });
+      const controller = new AbortController();
+      try {
+        const response = await fetch(
+          `http://127.0.0.1:${(app2.server.address() as AddressInfo).port}/api/v1/reports/stream`,
+          {
+            headers: { authorization: `Bearer ${tokens['officer'] ?? ''}`, accept: 'text/event-stream' },
+            signal: controller.signal,
+          },
+        );
+        assert.equal(response.status, 200);
+        const reader = response.body?.getReader();
+        assert.ok(reader !== undefined);
+        const decoder = new TextDecoder();
+        let text = '';
+        const deadline = Date.now() + 5_000;
+        while ((text.match(/^: heartbeat$/gm) ?? []).length < 2 && Date.now() < deadline) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        assert.ok(text.startsWith('retry: 2000\n\n'), text);
+        assert.ok(
+          (text.match(/^: heartbeat$/gm) ?? []).length >= 2,
+          `stream so far: ${JSON.stringify(text)}`,
+        );
+      } finally {
+        controller.abort();
+        await app2.close();
+      }
+    });
+
     test('reports move forward only, new → acknowledged → handled, recording who and when', async () => {
       const list = (await call('GET', '/api/v1/reports?state=new', 'officer')).json() as Json;
       const report = (list['reports'] as Json[]).find((r) => r['kind'] === 'red_code');

@@ -294,9 +294,14 @@ async function emptyBodyAllowed(request: FastifyRequest): Promise<void> {
 }
 
 /** How often an idle report stream sends a comment, so proxies and browsers keep it open. */
-const HEARTBEAT_MS = 15_000;
+/** Default interval of the comment line an open report stream sends so proxies keep it open. */
+export const HEARTBEAT_MS = 15_000;
 
-export function venueRoutes(app: FastifyInstance, p: Platform): void {
+export function venueRoutes(
+  app: FastifyInstance,
+  p: Platform,
+  options: { readonly heartbeatMs: number } = { heartbeatMs: HEARTBEAT_MS },
+): void {
   app.addSchema(Venue);
   app.addSchema(Report);
   app.addSchema(CheckpointPolicy);
@@ -721,7 +726,7 @@ export function venueRoutes(app: FastifyInstance, p: Platform): void {
       write('retry: 2000\n\n');
       started = true;
       for (const event of pending) write(event);
-      const heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
       function end() {
         if (ended) return;
         ended = true;
