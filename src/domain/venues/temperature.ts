@@ -17,13 +17,10 @@ export type TemperatureIssueCode = 'temperature_out_of_range' | 'temperature_pre
  * it in tenths of a degree. `path` names the field in the issue.
  */
 export function validateTemperature(celsius: number, path = 'temperature'): Validation<DeciCelsius> {
-  const issue = (code: TemperatureIssueCode, message: string): Validation<DeciCelsius> => ({
-    ok: false,
-    issues: [{ path, code, message } satisfies FieldIssue],
-  });
   const tenths = celsius * 10;
   if (!(tenths >= MIN_TEMPERATURE_DECI_C && tenths <= MAX_TEMPERATURE_DECI_C)) {
-    return issue(
+    return temperatureIssue(
+      path,
       'temperature_out_of_range',
       'Enter the temperature in °C between 30.0 and 45.0; measure again if the thermometer shows something else.',
     );
@@ -31,9 +28,22 @@ export function validateTemperature(celsius: number, path = 'temperature'): Vali
   const deciC = Math.round(tenths);
   // 36.6 * 10 is 366.00000000000006 in binary floating point: allow that much, not a real second decimal.
   if (Math.abs(tenths - deciC) > 1e-6) {
-    return issue('temperature_precision', 'Enter the temperature with one decimal, e.g. 36.5.');
+    return temperatureIssue(
+      path,
+      'temperature_precision',
+      'Enter the temperature with one decimal, e.g. 36.5.',
+    );
   }
   return { ok: true, value: deciC };
+}
+
+// A module-level function rather than a closure: every door check validates a temperature.
+function temperatureIssue(
+  path: string,
+  code: TemperatureIssueCode,
+  message: string,
+): Validation<DeciCelsius> {
+  return { ok: false, issues: [{ path, code, message } satisfies FieldIssue] };
 }
 
 /** 366 → '36.6'. */
