@@ -91,6 +91,15 @@ function classify(error: FastifyError): { code: ErrorCode; message: string; issu
   };
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The handler's writes are durable before it returns (group commit with a WAL sync). */
+    durableWrites?: boolean;
+  }
+}
+
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** Builds the HTTP app; never listens (server.ts does), so tests use `inject()`. */
 export async function buildApp(p: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -104,6 +113,21 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     },
   });
   app.addSchema(ErrorBody);
+
+  // P7: a crash loses no acknowledged write. Mutating requests that succeeded wait, before their
+  // answer goes out, until what they committed survives power loss (a coalesced WAL sync on SQLite,
+  // nothing on PostgreSQL). Routes whose writes go through a durable group-commit writer say so
+  // with `config: { durableWrites: true }` and skip the second wait.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (
+      reply.statusCode < 400 &&
+      !READ_ONLY_METHODS.has(request.method) &&
+      request.routeOptions.config.durableWrites !== true
+    ) {
+      await p.database.durable();
+    }
+    return payload;
+  });
 
   await app.register(swagger, {
     openapi: {

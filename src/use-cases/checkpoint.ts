@@ -71,7 +71,9 @@ function stateOf(p: Platform): CheckpointState {
   let s = states.get(p);
   if (s === undefined) {
     s = {
-      writer: new GroupCommitWriter<PendingCheck>(checkInserter(p.database)),
+      writer: new GroupCommitWriter<PendingCheck>(checkInserter(p.database), {
+        durable: () => p.database.durable(),
+      }),
       venues: new Map(),
       staffVenues: new Map(),
       policy: null,
@@ -373,6 +375,9 @@ async function reportIfNeeded(p: Platform, venue: VenueRow, record: CheckRecord)
     maskedName: record.maskedName,
     checkId: record.id,
   });
+  // The check route skips the app's after-write sync (its rows go through a durable writer); the
+  // report is written here, so it is made durable here.
+  await p.database.durable();
 }
 
 export interface CheckView {

@@ -194,8 +194,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       : config.smsWebhookUrl !== null
         ? webhookSmsSender(config.smsWebhookUrl)
         : unconfiguredSmsSender);
-  const verificationLog = new GroupCommitWriter<VerificationRecord>(verificationInserter(database));
-  const auditLog = new GroupCommitWriter<AuditEntry>((rows) => insertAuditEntries(database, rows));
+  // Each batch is durable (committed, and on SQLite the WAL synced) before its writers hear back.
+  const durable = () => database.durable();
+  const verificationLog = new GroupCommitWriter<VerificationRecord>(verificationInserter(database), {
+    durable,
+  });
+  const auditLog = new GroupCommitWriter<AuditEntry>(
+    (rows: readonly AuditEntry[]) => insertAuditEntries(database, rows),
+    { durable },
+  );
   const background = new Set<Promise<void>>();
   const platform: Platform = {
     config,

@@ -48,6 +48,7 @@ export function checkpointRoutes(app: FastifyInstance, p: Platform): void {
   app.post<{ Body: Static<typeof VerifyBody> }>(
     '/api/v1/verifications',
     {
+      config: { durableWrites: true },
       schema: {
         operationId: 'verifyCode',
         tags: ['checkpoint'],

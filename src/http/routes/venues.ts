@@ -537,6 +537,7 @@ export function venueRoutes(
   app.post<{ Params: Static<typeof VenueParams>; Body: Static<typeof CheckBody> }>(
     '/api/v1/venues/:venueId/checks',
     {
+      config: { durableWrites: true },
       schema: {
         operationId: 'recordCheckpointCheck',
         tags: ['checkpoint'],
