@@ -21,6 +21,8 @@ export interface Database {
   /**
    * A statement prepared once for the hottest lookups, bypassing the query builder (which costs
    * more than the lookup itself). SQL uses `?` placeholders and must be valid on both dialects.
+   * Reads committed data only; never call it inside a transaction of your own (on SQLite it would
+   * wait for that transaction to end).
    */
   prepareFirst<Row>(text: string): (params: readonly unknown[]) => Promise<Row | undefined>;
   /**
@@ -150,7 +152,12 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
     durable: () => (walSync === null ? Promise.resolve() : walSync.sync()),
     prepareFirst<Row>(text: string) {
       const stmt = raw.prepare(text);
-      return async (params: readonly unknown[]) => stmt.get(...params) as Row | undefined;
+      return async (params: readonly unknown[]) => {
+        // The one connection may be inside another request's open transaction: reading now would
+        // see its uncommitted rows. Wait for it, as Kysely's own queries do.
+        if (raw.inTransaction) await outsideTransaction(raw);
+        return stmt.get(...params) as Row | undefined;
+      };
     },
     prepareBatchInsert(table: string, columns: readonly string[]) {
       const stmt = raw.prepare(

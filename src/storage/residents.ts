@@ -82,6 +82,22 @@ export async function findResidentByAccount(db: Db, accountId: number): Promise<
   return row === undefined ? null : rowToResident(row);
 }
 
+const byAccountLookups = new WeakMap<Database, (params: readonly unknown[]) => Promise<Row | undefined>>();
+
+/**
+ * findResidentByAccount outside a transaction, through a prepared statement: every getMyCode and
+ * place-code scan reads the caller's own record, and the query builder costs more than the read.
+ */
+export async function readResidentByAccount(database: Database, accountId: number): Promise<Resident | null> {
+  let lookup = byAccountLookups.get(database);
+  if (lookup === undefined) {
+    lookup = database.prepareFirst<Row>('select * from residents where account_id = ?');
+    byAccountLookups.set(database, lookup);
+  }
+  const row = await lookup([accountId]);
+  return row === undefined ? null : rowToResident(row);
+}
+
 export async function findResidentByDocumentKey(db: Db, documentKey: string): Promise<Resident | null> {
   const row = await db
     .selectFrom('residents')

@@ -15,6 +15,7 @@ import { formatChinaTime } from '../domain/china-time.ts';
 import { deleteFactsBySource, insertFacts } from '../storage/facts.ts';
 import {
   findResidentByAccount,
+  readResidentByAccount,
   findResidentByDocumentKey,
   insertResident,
   updateResidentFields,
@@ -123,7 +124,7 @@ export async function submitApplication(
 }
 
 export async function getMyApplication(p: Platform, accountId: number): Promise<Resident> {
-  const resident = await findResidentByAccount(p.db, accountId);
+  const resident = await readResidentByAccount(p.database, accountId);
   if (resident === null) throw new AppError('application_required', 'No application yet: apply first.');
   return resident;
 }

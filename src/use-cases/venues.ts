@@ -17,7 +17,7 @@ import {
   replacePlaceCode,
   type VenueRow,
 } from '../storage/venues.ts';
-import { findResidentByAccount } from '../storage/residents.ts';
+import { readResidentByAccount } from '../storage/residents.ts';
 import { findStaffByUsername } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from './facts.ts';
@@ -503,7 +503,7 @@ export async function scanPlaceCode(
   const now = p.clock.now();
   const venue = await resolvePlaceCode(p, placeCode, now);
   const myCode = await getMyCode(p, principal.accountId);
-  const resident = await findResidentByAccount(p.db, principal.accountId);
+  const resident = await readResidentByAccount(p.database, principal.accountId);
   if (resident === null) throw new AppError('application_required', 'No application yet: apply first.');
   await insertVisit(p.db, { residentId: resident.id, venueId: venue.id, at: now });
   return {
