@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -22,6 +23,33 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   readonly trustProxy: boolean;
+  /**
+   * 32 bytes that seal signing keys and platform secrets in the database (KEY_ENCRYPTION_KEY_FILE:
+   * a file holding them in base64); null stores them unsealed. Never logged.
+   */
+  readonly keyEncryptionKey: Buffer | null;
+}
+
+/** Reads KEY_ENCRYPTION_KEY_FILE: base64 of exactly 32 bytes, surrounding whitespace allowed. */
+function readKeyEncryptionKey(file: string | undefined, problems: string[]): Buffer | null {
+  if (file === undefined || file === '') return null;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    problems.push(
+      `KEY_ENCRYPTION_KEY_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return null;
+  }
+  const key = Buffer.from(text, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) {
+    problems.push(
+      'KEY_ENCRYPTION_KEY_FILE must hold 32 random bytes in base64 (make one with `healthcode kek generate FILE`)',
+    );
+    return null;
+  }
+  return key;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +86,7 @@ export function loadConfig(
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const issuer = env['HEALTHCODE_ISSUER'] ?? 'CN-37';
   if (!/^[A-Z0-9-]{2,16}$/.test(issuer)) problems.push('HEALTHCODE_ISSUER must be 2–16 of A–Z, 0–9, -');
+  const keyEncryptionKey = readKeyEncryptionKey(env['KEY_ENCRYPTION_KEY_FILE'], problems);
   const config: Config = {
     mode: 'production',
     host: env['HOST'] ?? '127.0.0.1',
@@ -69,6 +98,7 @@ export function loadConfig(
     reportWebhookUrl,
     logLevel,
     trustProxy: env['TRUST_PROXY'] === '1',
+    keyEncryptionKey,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { evaluateRuleLine } from '../domain/certlogic/index.ts';
 import { openDatabase } from '../storage/database.ts';
-import { listSigningKeys } from '../storage/signing-keys.ts';
+import { listSigningKeyInfo } from '../storage/signing-keys.ts';
+import { KEY_ENCRYPTION_KEY_BYTES, ValueSealer } from '../storage/sealing.ts';
+import { sealStoredValues } from '../storage/secrets.ts';
 import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
 import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
@@ -76,7 +79,7 @@ keys
   .description('List keys with their status (next, active, retired, revoked).')
   .action(async () => {
     const database = await openDatabase(config());
-    const rows = await listSigningKeys(database.db);
+    const rows = await listSigningKeyInfo(database.db);
     await database.close();
     for (const k of rows) {
       console.log(
@@ -96,8 +99,11 @@ keys
     'Add a key with status "next": published so offline checkpoints fetch it before it starts signing.',
   )
   .action(async () => {
-    const database = await openDatabase(config());
-    const kid = await generateSigningKey(database.db, 'next', systemClock.now());
+    const c = config();
+    const database = await openDatabase(c);
+    const sealer = new ValueSealer(c.keyEncryptionKey);
+    await sealStoredValues(database.db, sealer);
+    const kid = await generateSigningKey(database.db, sealer, 'next', systemClock.now());
     await database.close();
     console.log(`generated key ${kid} (next); run "healthcode keys rotate" to start signing with it`);
   });
@@ -107,10 +113,39 @@ keys
     'Activate the newest "next" key (or a new one) and retire the active key; its codes stay valid until they expire.',
   )
   .action(async () => {
-    const database = await openDatabase(config());
-    const r = await rotateSigningKey(database.db, systemClock.now());
+    const c = config();
+    const database = await openDatabase(c);
+    const sealer = new ValueSealer(c.keyEncryptionKey);
+    await sealStoredValues(database.db, sealer);
+    const r = await rotateSigningKey(database.db, sealer, systemClock.now());
     await database.close();
     console.log(`active key: ${r.activated}${r.retired === null ? '' : `; retired: ${r.retired}`}`);
+  });
+
+program
+  .command('kek')
+  .description('The key-encryption key that seals signing keys and secrets in the database.')
+  .command('generate')
+  .argument('<file>', 'where to write it (must not exist yet)')
+  .description(
+    'Write 32 random bytes in base64 to FILE, readable by its owner only; point KEY_ENCRYPTION_KEY_FILE at it. Keep a copy apart from database backups: without it sealed keys cannot be opened.',
+  )
+  .action((file: string) => {
+    try {
+      fs.writeFileSync(file, randomBytes(KEY_ENCRYPTION_KEY_BYTES).toString('base64') + '\n', {
+        flag: 'wx',
+        mode: 0o600,
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      console.error(
+        code === 'EEXIST'
+          ? `${file} exists; a key-encryption key is never overwritten (it would make sealed keys unreadable)`
+          : `cannot write ${file}: ${code ?? String(error)}`,
+      );
+      process.exit(1);
+    }
+    console.log(`wrote a key-encryption key to ${file}; set KEY_ENCRYPTION_KEY_FILE=${file}`);
   });
 
 const rules = program.command('rules').description('Colour-rule (CertLogic) tools for rule authors.');

@@ -1,5 +1,6 @@
 import type { Db } from './database.ts';
 import type { SigningKeysTable } from './schema.ts';
+import type { ValueSealer } from './sealing.ts';
 
 export type KeyStatus = SigningKeysTable['status'];
 
@@ -13,12 +14,35 @@ export interface StoredKey {
   readonly retiredAt: number | null;
 }
 
-export async function listSigningKeys(db: Db): Promise<StoredKey[]> {
+export type KeyInfoRow = Omit<StoredKey, 'seed' | 'secret'>;
+
+export function keyContext(kid: string, part: 'seed' | 'secret'): string {
+  return `signing_keys:${kid}:${part}`;
+}
+
+/** Keys with their material, opened through `sealer`. */
+export async function listSigningKeys(db: Db, sealer: ValueSealer): Promise<StoredKey[]> {
   const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute();
   return rows.map((r) => ({
     kid: r.kid,
-    seed: Buffer.from(r.seed, 'base64'),
-    secret: Buffer.from(r.secret, 'base64'),
+    seed: sealer.open(r.seed, keyContext(r.kid, 'seed')),
+    secret: sealer.open(r.secret, keyContext(r.kid, 'secret')),
+    status: r.status,
+    createdAt: r.created_at,
+    activatedAt: r.activated_at,
+    retiredAt: r.retired_at,
+  }));
+}
+
+/** Keys without their material: for listings that need no secret. */
+export async function listSigningKeyInfo(db: Db): Promise<KeyInfoRow[]> {
+  const rows = await db
+    .selectFrom('signing_keys')
+    .select(['kid', 'status', 'created_at', 'activated_at', 'retired_at'])
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    kid: r.kid,
     status: r.status,
     createdAt: r.created_at,
     activatedAt: r.activated_at,
@@ -28,14 +52,15 @@ export async function listSigningKeys(db: Db): Promise<StoredKey[]> {
 
 export async function insertSigningKey(
   db: Db,
+  sealer: ValueSealer,
   k: { kid: string; seed: Uint8Array; secret: Uint8Array; status: KeyStatus; createdAt: number },
 ): Promise<void> {
   await db
     .insertInto('signing_keys')
     .values({
       kid: k.kid,
-      seed: Buffer.from(k.seed).toString('base64'),
-      secret: Buffer.from(k.secret).toString('base64'),
+      seed: sealer.seal(k.seed, keyContext(k.kid, 'seed')),
+      secret: sealer.seal(k.secret, keyContext(k.kid, 'secret')),
       status: k.status,
       created_at: k.createdAt,
       activated_at: k.status === 'active' ? k.createdAt : null,

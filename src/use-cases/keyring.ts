@@ -8,7 +8,14 @@ import {
 } from '../domain/token/index.ts';
 import { DAY_MS } from '../domain/types.ts';
 import type { Db } from '../storage/database.ts';
-import { insertSigningKey, listSigningKeys, setKeyStatus, type KeyStatus } from '../storage/signing-keys.ts';
+import type { ValueSealer } from '../storage/sealing.ts';
+import {
+  insertSigningKey,
+  listSigningKeyInfo,
+  listSigningKeys,
+  setKeyStatus,
+  type KeyStatus,
+} from '../storage/signing-keys.ts';
 
 /**
  * How long a retired key stays published: the longest-lived code (a paper code, S3: 14 days) signed
@@ -45,10 +52,13 @@ export class Keyring {
   private loadedAt = -Infinity;
   private loading: Promise<void> | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sealer: ValueSealer,
+  ) {}
 
   async load(now: number): Promise<void> {
-    const rows = await listSigningKeys(this.db);
+    const rows = await listSigningKeys(this.db, this.sealer);
     const next = new Map<string, Entry>();
     let active: string | null = null;
     for (const row of rows) {
@@ -129,9 +139,14 @@ export class Keyring {
 }
 
 /** Adds a key. 'next' publishes it ahead of use so offline checkpoints fetch it before it signs. */
-export async function generateSigningKey(db: Db, status: 'next' | 'active', now: number): Promise<string> {
+export async function generateSigningKey(
+  db: Db,
+  sealer: ValueSealer,
+  status: 'next' | 'active',
+  now: number,
+): Promise<string> {
   const material = createKeyMaterial(randomBytes);
-  await insertSigningKey(db, { ...material, status, createdAt: now });
+  await insertSigningKey(db, sealer, { ...material, status, createdAt: now });
   return material.kid;
 }
 
@@ -141,13 +156,14 @@ export async function generateSigningKey(db: Db, status: 'next' | 'active', now:
  */
 export async function rotateSigningKey(
   db: Db,
+  sealer: ValueSealer,
   now: number,
 ): Promise<{ activated: string; retired: string | null }> {
   return db.transaction().execute(async (trx) => {
-    const keys = await listSigningKeys(trx);
+    const keys = await listSigningKeyInfo(trx);
     const current = keys.find((k) => k.status === 'active') ?? null;
     const waiting = keys.filter((k) => k.status === 'next').at(-1);
-    const activated = waiting?.kid ?? (await generateSigningKey(trx, 'next', now));
+    const activated = waiting?.kid ?? (await generateSigningKey(trx, sealer, 'next', now));
     if (current !== null) await setKeyStatus(trx, current.kid, 'retired', now);
     await setKeyStatus(trx, activated, 'active', now);
     return { activated, retired: current?.kid ?? null };
@@ -155,7 +171,7 @@ export async function rotateSigningKey(
 }
 
 /** First start: make sure one key signs. */
-export async function ensureActiveKey(db: Db, now: number): Promise<void> {
-  const keys = await listSigningKeys(db);
-  if (!keys.some((k) => k.status === 'active')) await generateSigningKey(db, 'active', now);
+export async function ensureActiveKey(db: Db, sealer: ValueSealer, now: number): Promise<void> {
+  const keys = await listSigningKeyInfo(db);
+  if (!keys.some((k) => k.status === 'active')) await generateSigningKey(db, sealer, 'active', now);
 }

@@ -12,7 +12,8 @@ import {
 } from '../storage/audit.ts';
 import { findPolicyInForce, insertPolicy } from '../storage/policies.ts';
 import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
-import { getOrCreateSecret } from '../storage/secrets.ts';
+import { getOrCreateSecret, sealStoredValues } from '../storage/secrets.ts';
+import { ValueSealer } from '../storage/sealing.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ensureActiveKey, Keyring } from './keyring.ts';
 import { drainCheckpoint } from './checkpoint.ts';
@@ -41,18 +42,24 @@ export interface Platform {
   /** Work started by a request that outlives it (sweeps); awaited on close. */
   readonly background: Set<Promise<void>>;
   readonly logger: Logger;
+  /** Seals and opens signing keys and secrets at rest (a key-encryption key, when configured). */
+  readonly sealer: ValueSealer;
   close(): Promise<void>;
 }
 
 /** Structured log lines on stderr for work outside a request (requests log through Fastify). */
 export interface Logger {
   info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
 }
 
 export const stderrLogger: Logger = {
   info: (fields, message) => {
     process.stderr.write(JSON.stringify({ level: 'info', time: Date.now(), msg: message, ...fields }) + '\n');
+  },
+  warn: (fields, message) => {
+    process.stderr.write(JSON.stringify({ level: 'warn', time: Date.now(), msg: message, ...fields }) + '\n');
   },
   error: (fields, message) => {
     const err = fields['err'];
@@ -173,11 +180,22 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const database = options.database ?? (await openDatabase(config));
   const db = database.db;
   const now = clock.now();
+  const logger = options.logger ?? stderrLogger;
+  const sealer = new ValueSealer(config.keyEncryptionKey);
+  const sealed = await sealStoredValues(db, sealer);
+  if (sealed > 0)
+    logger.info({ sealed }, 'sealed stored signing keys and secrets with the key-encryption key');
+  if (!sealer.sealing && config.mode === 'production') {
+    logger.warn(
+      {},
+      'signing keys and platform secrets are stored unsealed in the database: set KEY_ENCRYPTION_KEY_FILE (see README, Configuration)',
+    );
+  }
   const secrets: PlatformSecrets = {
-    identityPepper: await getOrCreateSecret(db, 'identity_pepper', () => randomBytes(32), now),
-    signInCodeKey: await getOrCreateSecret(db, 'sign_in_code_key', () => randomBytes(32), now),
+    identityPepper: await getOrCreateSecret(db, sealer, 'identity_pepper', () => randomBytes(32), now),
+    signInCodeKey: await getOrCreateSecret(db, sealer, 'sign_in_code_key', () => randomBytes(32), now),
   };
-  await ensureActiveKey(db, now);
+  await ensureActiveKey(db, sealer, now);
   await insertPolicy(db, {
     version: DEFAULT_POLICY.version,
     effectiveFrom: Date.parse(DEFAULT_POLICY.effectiveFrom),
@@ -185,7 +203,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     publishedAt: now,
     publishedBy: null,
   });
-  const keyring = new Keyring(db);
+  const keyring = new Keyring(db, sealer);
   await keyring.load(now);
   const sms =
     options.sms ??
@@ -217,7 +235,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     verificationLog,
     auditLog,
     background,
-    logger: options.logger ?? stderrLogger,
+    logger,
+    sealer,
     async close() {
       while (background.size > 0) await Promise.all([...background]);
       await drainCheckpoint(platform);

@@ -237,7 +237,7 @@ for (const dialect of DIALECTS) {
 
     test('key rotation: codes signed by the retired key stay valid until they expire; both keys are published', async () => {
       const before = String((await myCode(resident))['code']);
-      await rotateSigningKey(t.platform.db, t.clock.now());
+      await rotateSigningKey(t.platform.db, t.platform.sealer, t.clock.now());
       await t.platform.keyring.refresh(t.clock.now(), true);
       t.clock.advance(60_000);
       const afterRotation = String((await myCode(resident))['code']);

@@ -72,6 +72,41 @@ describe('healthcode CLI', () => {
     assert.match(r.stderr, /LOG_LEVEL/);
   });
 
+  test('kek generate writes an owner-only key once; the server then seals keys with it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-kek-'));
+    const file = path.join(dir, 'kek');
+    try {
+      const made = healthcode(['kek', 'generate', file]);
+      assert.equal(made.status, 0, made.stderr);
+      assert.equal(Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64').length, 32);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      const again = healthcode(['kek', 'generate', file]);
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, /never overwritten/);
+      const env = { DATA_DIR: path.join(dir, 'data'), KEY_ENCRYPTION_KEY_FILE: file };
+      const generated = healthcode(['keys', 'generate'], { env });
+      assert.equal(generated.status, 0, generated.stderr);
+      const listed = healthcode(['keys', 'list'], { env: { DATA_DIR: env.DATA_DIR } });
+      assert.equal(listed.status, 0, 'listing needs no key material');
+      const rotated = healthcode(['keys', 'rotate'], { env: { DATA_DIR: env.DATA_DIR } });
+      assert.notEqual(rotated.status, 0, 'rotating without the key-encryption key fails');
+      assert.match(rotated.stderr, /KEY_ENCRYPTION_KEY_FILE/);
+      fs.writeFileSync(path.join(dir, 'short'), 'c2hvcnQ=\n');
+      const bad = healthcode(['migrate'], {
+        env: { ...env, KEY_ENCRYPTION_KEY_FILE: path.join(dir, 'short') },
+      });
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /32 random bytes/);
+      const missing = healthcode(['migrate'], {
+        env: { ...env, KEY_ENCRYPTION_KEY_FILE: path.join(dir, 'nope') },
+      });
+      assert.equal(missing.status, 2);
+      assert.match(missing.stderr, /cannot be read \(ENOENT\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('an unknown command is refused with help', () => {
     const r = healthcode(['frobnicate']);
     assert.notEqual(r.status, 0);

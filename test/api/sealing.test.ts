@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/storage/database.ts';
+import { rotateSigningKey } from '../../src/use-cases/keyring.ts';
+import { createPlatform } from '../../src/use-cases/platform.ts';
+import { MemorySmsSender } from '../../src/use-cases/sms.ts';
+import { ManualClock } from '../../src/use-cases/clock.ts';
+import { DIALECTS, dialectSuiteOptions, openTestDatabase, TEST_EPOCH } from '../support/platform.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function storedValues(database: Database): Promise<string[]> {
+  const keys = await database.db.selectFrom('signing_keys').select(['seed', 'secret']).execute();
+  const secrets = await database.db.selectFrom('platform_secrets').select('value').execute();
+  return [...keys.flatMap((k) => [k.seed, k.secret]), ...secrets.map((s) => s.value)];
+}
+
+for (const dialect of DIALECTS) {
+  describe(`signing keys and secrets sealed at rest (${dialect})`, await dialectSuiteOptions(dialect), () => {
+    test('a key-encryption key seals what was stored before, keeps the same keys, and is then required', async () => {
+      const { database, dispose } = await openTestDatabase(dialect);
+      const clock = new ManualClock(TEST_EPOCH);
+      const start = (keyEncryptionKey: Buffer | null) =>
+        createPlatform(loadConfig({}, { mode: 'production', dataDir: os.tmpdir(), keyEncryptionKey }), {
+          database,
+          clock,
+          sms: new MemorySmsSender(),
+          logger: quiet,
+        });
+      try {
+        const plain = await start(null);
+        const kid = plain.keyring.activeKey().kid;
+        const pepper = plain.secrets.identityPepper;
+        assert.ok((await storedValues(database)).every((v) => !v.startsWith('kek1:')));
+
+        const kek = randomBytes(32);
+        const sealed = await start(kek);
+        const values = await storedValues(database);
+        assert.ok(values.length >= 4);
+        assert.ok(
+          values.every((v) => v.startsWith('kek1:')),
+          'every key and secret is sealed',
+        );
+        assert.equal(sealed.keyring.activeKey().kid, kid, 'the same signing key');
+        assert.deepEqual(sealed.secrets.identityPepper, pepper, 'the same secrets');
+
+        await assert.rejects(start(null), /KEY_ENCRYPTION_KEY_FILE/);
+        await assert.rejects(start(randomBytes(32)), /wrong key/);
+
+        const again = await start(kek);
+        const rotated = await rotateSigningKey(database.db, again.sealer, clock.now());
+        await again.keyring.refresh(clock.now(), true);
+        assert.equal(again.keyring.activeKey().kid, rotated.activated);
+        assert.ok(
+          (await storedValues(database)).every((v) => v.startsWith('kek1:')),
+          'new keys are sealed too',
+        );
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
