@@ -114,6 +114,16 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   });
   app.addSchema(ErrorBody);
 
+  // P9: every answered request counted by route pattern (never the raw URL, which may name people).
+  app.addHook('onResponse', async (request, reply) => {
+    p.metrics.request(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
   // P7: a crash loses no acknowledged write. Mutating requests that succeeded wait, before their
   // answer goes out, until what they committed survives power loss (a coalesced WAL sync on SQLite,
   // nothing on PostgreSQL). Routes whose writes go through a durable group-commit writer say so
@@ -184,6 +194,11 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   venueRoutes(app, p, { heartbeatMs: options.reportStreamHeartbeatMs ?? HEARTBEAT_MS });
   epidemicRoutes(app, p);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Prometheus text format. Counts and latencies only, nothing personal (see use-cases/metrics.ts);
+  // restrict it at the proxy like any operations endpoint.
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(p.metrics.registry.contentType).send(await p.metrics.registry.metrics()),
+  );
 
   if (options.webRoot) {
     if (!fs.existsSync(path.join(options.webRoot, 'index.html'))) {

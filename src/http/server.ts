@@ -37,6 +37,7 @@ function banner(config: Config, url: string, p: Platform): string {
 /** Starts the platform and listens; closes gracefully on SIGINT/SIGTERM (in-flight requests finish, queued records are written). */
 export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
   const platform = await createPlatform(config);
+  platform.metrics.collectProcessMetrics();
   if (config.mode === 'demo') await seedDemoData(platform);
   const app = await buildApp(platform, { webRoot: WEB_ROOT, logger: { level: config.logLevel } });
   await app.listen({ host: config.host, port: config.port });

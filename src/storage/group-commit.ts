@@ -11,6 +11,8 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** ms between commits under load; an idle system commits on the next turn of the loop. */
   readonly windowMs?: number;
+  /** Told each stored batch's size and the seconds from closing it to committed (and durable). */
+  readonly observe?: (rows: number, seconds: number) => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export class GroupCommitWriter<T> {
   private async flush(): Promise<void> {
     if (this.flushing || this.pending.length === 0) return;
     this.flushing = true;
+    const closedAt = performance.now();
     const batch = this.pending.splice(0, this.maxBatch);
     let stored = false;
     try {
@@ -82,12 +85,14 @@ export class GroupCommitWriter<T> {
     if (!stored) return;
     const durable = this.options.durable;
     if (durable === undefined) {
+      this.options.observe?.(batch.length, (performance.now() - closedAt) / 1000);
       for (const p of batch) p.resolve();
       return;
     }
     this.syncing++;
     try {
       await durable();
+      this.options.observe?.(batch.length, (performance.now() - closedAt) / 1000);
       for (const p of batch) p.resolve();
     } catch (error) {
       // Committed, but not known to be on disk: the writers must not take it as acknowledged.

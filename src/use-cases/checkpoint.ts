@@ -73,6 +73,7 @@ function stateOf(p: Platform): CheckpointState {
     s = {
       writer: new GroupCommitWriter<PendingCheck>(checkInserter(p.database), {
         durable: () => p.database.durable(),
+        observe: p.metrics.groupCommit('checkpoint_checks'),
       }),
       venues: new Map(),
       staffVenues: new Map(),
@@ -338,8 +339,10 @@ export async function recordCheckpointCheck(
     // The same clientCheckId arrived twice at once and the other upload was stored first.
     const stored = await findCheckByClientId(p.database, input.clientCheckId);
     if (stored === null) throw new Error(`check ${input.clientCheckId} was neither stored nor found`);
+    p.metrics.check('duplicate');
     return replay(p, venue, stored, input.clientCheckId);
   }
+  p.metrics.check(record.outcome);
   await reportIfNeeded(p, venue, record);
   return checkResult(record, false);
 }

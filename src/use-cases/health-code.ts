@@ -235,6 +235,7 @@ export async function verifyCode(
   const now = p.clock.now();
   const checked = await checkPersonalCode(p, text, now);
   const checkedAt = formatChinaTime(now);
+  p.metrics.verification(checked.ok ? 'valid' : checked.reason);
   if (!checked.ok) {
     await p.verificationLog.write({
       at: now,

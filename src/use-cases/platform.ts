@@ -14,6 +14,7 @@ import { findPolicyInForce, insertPolicy } from '../storage/policies.ts';
 import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
 import { getOrCreateSecret, sealStoredValues } from '../storage/secrets.ts';
 import { ValueSealer } from '../storage/sealing.ts';
+import { Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { ensureActiveKey, Keyring } from './keyring.ts';
 import { drainCheckpoint } from './checkpoint.ts';
@@ -44,6 +45,8 @@ export interface Platform {
   readonly logger: Logger;
   /** Seals and opens signing keys and secrets at rest (a key-encryption key, when configured). */
   readonly sealer: ValueSealer;
+  /** Counters and latencies for GET /metrics (P9). */
+  readonly metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -214,12 +217,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         : unconfiguredSmsSender);
   // Each batch is durable (committed, and on SQLite the WAL synced) before its writers hear back.
   const durable = () => database.durable();
+  const metrics = new Metrics();
   const verificationLog = new GroupCommitWriter<VerificationRecord>(verificationInserter(database), {
     durable,
+    observe: metrics.groupCommit('verifications'),
   });
   const auditLog = new GroupCommitWriter<AuditEntry>(
     (rows: readonly AuditEntry[]) => insertAuditEntries(database, rows),
-    { durable },
+    { durable, observe: metrics.groupCommit('audit_log') },
   );
   const background = new Set<Promise<void>>();
   const platform: Platform = {
@@ -237,6 +242,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     background,
     logger,
     sealer,
+    metrics,
     async close() {
       while (background.size > 0) await Promise.all([...background]);
       await drainCheckpoint(platform);

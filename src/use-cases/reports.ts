@@ -120,6 +120,7 @@ export async function createReport(
   const now = p.clock.now();
   const id = await insertReport(p.db, { ...r, createdAt: now }, s.webhook !== null);
   if (id === null) return null;
+  p.metrics.report(r.kind);
   const row = await findReport(p.db, id);
   if (row !== null) s.hub.emit('report', row);
   s.webhook?.kick();
