@@ -28,6 +28,8 @@ export interface Config {
    * a file holding them in base64); null stores them unsealed. Never logged.
    */
   readonly keyEncryptionKey: Buffer | null;
+  /** When set, GET /metrics requires `Authorization: Bearer <this>`; otherwise it is open. Never logged. */
+  readonly metricsToken: string | null;
 }
 
 /** Reads KEY_ENCRYPTION_KEY_FILE: base64 of exactly 32 bytes, surrounding whitespace allowed. */
@@ -87,6 +89,10 @@ export function loadConfig(
   const issuer = env['HEALTHCODE_ISSUER'] ?? 'CN-37';
   if (!/^[A-Z0-9-]{2,16}$/.test(issuer)) problems.push('HEALTHCODE_ISSUER must be 2–16 of A–Z, 0–9, -');
   const keyEncryptionKey = readKeyEncryptionKey(env['KEY_ENCRYPTION_KEY_FILE'], problems);
+  const metricsToken = env['METRICS_TOKEN'] ?? null;
+  if (metricsToken !== null && !/^[A-Za-z0-9._~+/=-]{16,200}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be 16–200 characters of A–Z, a–z, 0–9 and ._~+/=-');
+  }
   const config: Config = {
     mode: 'production',
     host: env['HOST'] ?? '127.0.0.1',
@@ -99,6 +105,7 @@ export function loadConfig(
     logLevel,
     trustProxy: env['TRUST_PROXY'] === '1',
     keyEncryptionKey,
+    metricsToken,
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

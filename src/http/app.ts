@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -100,6 +100,13 @@ declare module 'fastify' {
 
 const READ_ONLY_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** `Bearer <expected>`, compared in constant time. */
+function bearerMatches(header: string | undefined, expected: string): boolean {
+  const given = Buffer.from(header ?? '');
+  const wanted = Buffer.from(`Bearer ${expected}`);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 /** Builds the HTTP app; never listens (server.ts does), so tests use `inject()`. */
 export async function buildApp(p: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -196,9 +203,13 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Prometheus text format. Counts and latencies only, nothing personal (see use-cases/metrics.ts);
   // restrict it at the proxy like any operations endpoint.
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(p.metrics.registry.contentType).send(await p.metrics.registry.metrics()),
-  );
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    const token = p.config.metricsToken;
+    if (token !== null && !bearerMatches(request.headers.authorization, token)) {
+      throw new AppError('unauthenticated', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+    }
+    return reply.type(p.metrics.registry.contentType).send(await p.metrics.registry.metrics());
+  });
 
   if (options.webRoot) {
     if (!fs.existsSync(path.join(options.webRoot, 'index.html'))) {

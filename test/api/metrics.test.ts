@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { buildApp } from '../../src/http/app.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
+import { createPlatform } from '../../src/use-cases/platform.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import {
   createTestPlatform,
@@ -8,6 +11,8 @@ import {
   signInResident,
   type TestPlatform,
 } from '../support/platform.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** The value of one sample line of the Prometheus text, or null when absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number | null {
@@ -102,5 +107,40 @@ describe('GET /metrics (P9)', () => {
       (sample(text, 'http_request_duration_seconds_count', { route: 'unmatched', status_code: '404' }) ??
         0) >= 1,
     );
+  });
+
+  test('with METRICS_TOKEN set, /metrics asks for it', async () => {
+    const config = loadConfig(
+      { METRICS_TOKEN: 'scrape-token-0123456789' },
+      { dataDir: t.platform.config.dataDir },
+    );
+    assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN/);
+    const node = await createPlatform(config, {
+      database: t.platform.database,
+      clock: t.clock,
+      sms: t.sms,
+      logger: quiet,
+    });
+    const app = await buildApp(node);
+    try {
+      const open = await app.inject({ method: 'GET', url: '/metrics' });
+      assert.equal(open.statusCode, 401);
+      assert.equal((open.json() as { error: { code: string } }).error.code, 'unauthenticated');
+      const wrong = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Bearer scrape-token-0123456780' },
+      });
+      assert.equal(wrong.statusCode, 401);
+      const right = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: 'Bearer scrape-token-0123456789' },
+      });
+      assert.equal(right.statusCode, 200);
+      assert.match(right.body, /http_request_duration_seconds/);
+    } finally {
+      await app.close();
+    }
   });
 });
