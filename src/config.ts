@@ -32,8 +32,11 @@ export interface Config {
   readonly metricsToken: string | null;
 }
 
-/** Reads KEY_ENCRYPTION_KEY_FILE: base64 of exactly 32 bytes, surrounding whitespace allowed. */
-function readKeyEncryptionKey(file: string | undefined, problems: string[]): Buffer | null {
+/**
+ * Reads a key-encryption key file (KEY_ENCRYPTION_KEY_FILE): base64 of exactly 32 bytes, surrounding
+ * whitespace allowed. A problem is added to `problems` and null returned when it is not one.
+ */
+export function readKeyEncryptionKey(file: string | undefined, problems: string[]): Buffer | null {
   if (file === undefined || file === '') return null;
   let text: string;
   try {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, readKeyEncryptionKey, type Config } from '../config.ts';
 import { evaluateRuleLine } from '../domain/certlogic/index.ts';
 import { openDatabase } from '../storage/database.ts';
 import { listSigningKeyInfo } from '../storage/signing-keys.ts';
 import { KEY_ENCRYPTION_KEY_BYTES, ValueSealer } from '../storage/sealing.ts';
-import { sealStoredValues } from '../storage/secrets.ts';
+import { resealStoredValues, sealStoredValues } from '../storage/sealed-values.ts';
 import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
 import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
@@ -122,9 +122,10 @@ keys
     console.log(`active key: ${r.activated}${r.retired === null ? '' : `; retired: ${r.retired}`}`);
   });
 
-program
+const kek = program
   .command('kek')
-  .description('The key-encryption key that seals signing keys and secrets in the database.')
+  .description('The key-encryption key that seals signing keys and secrets in the database.');
+kek
   .command('generate')
   .argument('<file>', 'where to write it (must not exist yet)')
   .description(
@@ -146,6 +147,35 @@ program
       process.exit(1);
     }
     console.log(`wrote a key-encryption key to ${file}; set KEY_ENCRYPTION_KEY_FILE=${file}`);
+  });
+
+kek
+  .command('rotate')
+  .argument('<new-file>', 'the new key-encryption key (from "healthcode kek generate")')
+  .description(
+    'Re-seal every signing key and secret under the key in NEW-FILE, in one transaction (opened with KEY_ENCRYPTION_KEY_FILE, or unsealed values when it is not set). Then point KEY_ENCRYPTION_KEY_FILE at NEW-FILE and restart the nodes; running nodes keep the keys they hold until then.',
+  )
+  .action(async (newFile: string) => {
+    const c = config();
+    const problems: string[] = [];
+    const next = readKeyEncryptionKey(newFile, problems);
+    if (next === null) {
+      console.error(problems.join('\n') || `${newFile}: no key-encryption key`);
+      process.exit(2);
+    }
+    const database = await openDatabase(c);
+    try {
+      const written = await resealStoredValues(
+        database.db,
+        new ValueSealer(c.keyEncryptionKey),
+        new ValueSealer(next),
+      );
+      console.log(
+        `re-sealed ${written} stored values with ${newFile}; set KEY_ENCRYPTION_KEY_FILE=${newFile} and restart every node`,
+      );
+    } finally {
+      await database.close();
+    }
   });
 
 const rules = program.command('rules').description('Colour-rule (CertLogic) tools for rule authors.');

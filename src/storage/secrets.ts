@@ -1,6 +1,5 @@
 import type { Db } from './database.ts';
-import { ValueSealer } from './sealing.ts';
-import { keyContext } from './signing-keys.ts';
+import type { ValueSealer } from './sealing.ts';
 
 /**
  * Returns the named platform secret, creating it on first use. Every API node reads the same value,
@@ -30,43 +29,4 @@ export async function getOrCreateSecret(
 
 export function secretContext(name: string): string {
   return `platform_secrets:${name}`;
-}
-
-/**
- * With a key-encryption key configured, seals every signing key and platform secret still stored in
- * plain base64 (written before the key was configured), in one transaction; returns how many values
- * it sealed. Without one, checks that nothing is sealed, so a missing KEY_ENCRYPTION_KEY_FILE fails
- * at start with a clear message rather than at the first signature.
- */
-export async function sealStoredValues(db: Db, sealer: ValueSealer): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const keys = await trx.selectFrom('signing_keys').select(['kid', 'seed', 'secret']).execute();
-    const secrets = await trx.selectFrom('platform_secrets').select(['name', 'value']).execute();
-    let sealed = 0;
-    for (const k of keys) {
-      const seed = sealer.open(k.seed, keyContext(k.kid, 'seed'));
-      const secret = sealer.open(k.secret, keyContext(k.kid, 'secret'));
-      if (!sealer.sealing || (ValueSealer.isSealed(k.seed) && ValueSealer.isSealed(k.secret))) continue;
-      await trx
-        .updateTable('signing_keys')
-        .set({
-          seed: sealer.seal(seed, keyContext(k.kid, 'seed')),
-          secret: sealer.seal(secret, keyContext(k.kid, 'secret')),
-        })
-        .where('kid', '=', k.kid)
-        .execute();
-      sealed += 2;
-    }
-    for (const s of secrets) {
-      const value = sealer.open(s.value, secretContext(s.name));
-      if (!sealer.sealing || ValueSealer.isSealed(s.value)) continue;
-      await trx
-        .updateTable('platform_secrets')
-        .set({ value: sealer.seal(value, secretContext(s.name)) })
-        .where('name', '=', s.name)
-        .execute();
-      sealed += 1;
-    }
-    return sealed;
-  });
 }

@@ -4,34 +4,34 @@ import type { ValueSealer } from './sealing.ts';
 
 export type KeyStatus = SigningKeysTable['status'];
 
-export interface StoredKey {
+export interface KeyInfoRow {
   readonly kid: string;
-  readonly seed: Uint8Array;
-  readonly secret: Uint8Array;
   readonly status: KeyStatus;
   readonly createdAt: number;
   readonly activatedAt: number | null;
   readonly retiredAt: number | null;
 }
 
-export type KeyInfoRow = Omit<StoredKey, 'seed' | 'secret'>;
-
 export function keyContext(kid: string, part: 'seed' | 'secret'): string {
   return `signing_keys:${kid}:${part}`;
 }
 
-/** Keys with their material, opened through `sealer`. */
-export async function listSigningKeys(db: Db, sealer: ValueSealer): Promise<StoredKey[]> {
-  const rows = await db.selectFrom('signing_keys').selectAll().orderBy('created_at').execute();
-  return rows.map((r) => ({
-    kid: r.kid,
-    seed: sealer.open(r.seed, keyContext(r.kid, 'seed')),
-    secret: sealer.open(r.secret, keyContext(r.kid, 'secret')),
-    status: r.status,
-    createdAt: r.created_at,
-    activatedAt: r.activated_at,
-    retiredAt: r.retired_at,
-  }));
+/** One key's material, opened through `sealer`; null if there is no such key. */
+export async function readSigningKeyMaterial(
+  db: Db,
+  sealer: ValueSealer,
+  kid: string,
+): Promise<{ seed: Buffer; secret: Buffer } | null> {
+  const row = await db
+    .selectFrom('signing_keys')
+    .select(['seed', 'secret'])
+    .where('kid', '=', kid)
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  return {
+    seed: sealer.open(row.seed, keyContext(kid, 'seed')),
+    secret: sealer.open(row.secret, keyContext(kid, 'secret')),
+  };
 }
 
 /** Keys without their material: for listings that need no secret. */

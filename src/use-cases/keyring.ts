@@ -8,11 +8,11 @@ import {
 } from '../domain/token/index.ts';
 import { DAY_MS } from '../domain/types.ts';
 import type { Db } from '../storage/database.ts';
-import type { ValueSealer } from '../storage/sealing.ts';
+import { SealingError, type ValueSealer } from '../storage/sealing.ts';
 import {
   insertSigningKey,
   listSigningKeyInfo,
-  listSigningKeys,
+  readSigningKeyMaterial,
   setKeyStatus,
   type KeyStatus,
 } from '../storage/signing-keys.ts';
@@ -55,10 +55,16 @@ export class Keyring {
   constructor(
     private readonly db: Db,
     private readonly sealer: ValueSealer,
+    private readonly onUnreadableKey: (kid: string, error: SealingError) => void = () => undefined,
   ) {}
 
+  /**
+   * Reads the key table. Material is opened only for keys this node has not seen, so a running node
+   * keeps serving its keys across a key-encryption-key rotation until it restarts with the new file;
+   * a new key that does not open here is left out and logged, not fatal.
+   */
   async load(now: number): Promise<void> {
-    const rows = await listSigningKeys(this.db, this.sealer);
+    const rows = await listSigningKeyInfo(this.db);
     const next = new Map<string, Entry>();
     let active: string | null = null;
     for (const row of rows) {
@@ -66,9 +72,18 @@ export class Keyring {
         row.status === 'next' ||
         row.status === 'active' ||
         (row.status === 'retired' && (row.retiredAt ?? 0) + RETIRED_KEY_PUBLISHED_MS > now);
-      const key =
-        this.entries.get(row.kid)?.key ??
-        signingKeyFromMaterial({ kid: row.kid, seed: row.seed, secret: row.secret });
+      let key = this.entries.get(row.kid)?.key;
+      if (key === undefined) {
+        try {
+          const material = await readSigningKeyMaterial(this.db, this.sealer, row.kid);
+          if (material === null) continue;
+          key = signingKeyFromMaterial({ kid: row.kid, ...material });
+        } catch (error) {
+          if (!(error instanceof SealingError)) throw error;
+          this.onUnreadableKey(row.kid, error);
+          continue;
+        }
+      }
       next.set(row.kid, {
         info: {
           kid: row.kid,
@@ -87,7 +102,6 @@ export class Keyring {
     this.loadedAt = now;
   }
 
-  /** Re-reads the key table when the cache is older than a few seconds. */
   /** Whether `refresh(now)` would have nothing to do: hot paths skip the await. */
   isFresh(now: number): boolean {
     return now - this.loadedAt < REFRESH_MS;
@@ -96,6 +110,7 @@ export class Keyring {
   /** `verificationKey` as a function value, made once, for verifyHealthCode. */
   readonly lookup = (kid: string): VerificationKey | undefined => this.verificationKey(kid);
 
+  /** Re-reads the key table when the cache is older than a few seconds. */
   async refresh(now: number, force = false): Promise<void> {
     if (!force && now - this.loadedAt < REFRESH_MS) return;
     this.loading ??= this.load(now).finally(() => {

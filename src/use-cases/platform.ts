@@ -12,7 +12,8 @@ import {
 } from '../storage/audit.ts';
 import { findPolicyInForce, insertPolicy } from '../storage/policies.ts';
 import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
-import { getOrCreateSecret, sealStoredValues } from '../storage/secrets.ts';
+import { getOrCreateSecret } from '../storage/secrets.ts';
+import { sealStoredValues } from '../storage/sealed-values.ts';
 import { ValueSealer } from '../storage/sealing.ts';
 import { Metrics } from './metrics.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -206,7 +207,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     publishedAt: now,
     publishedBy: null,
   });
-  const keyring = new Keyring(db, sealer);
+  const keyring = new Keyring(db, sealer, (kid, error) =>
+    logger.error({ kid, err: error }, 'a signing key does not open on this node; it is left out'),
+  );
   await keyring.load(now);
   const sms =
     options.sms ??

@@ -4,6 +4,8 @@ import os from 'node:os';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/storage/database.ts';
+import { resealStoredValues } from '../../src/storage/sealed-values.ts';
+import { ValueSealer } from '../../src/storage/sealing.ts';
 import { rotateSigningKey } from '../../src/use-cases/keyring.ts';
 import { createPlatform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
@@ -58,6 +60,59 @@ for (const dialect of DIALECTS) {
           (await storedValues(database)).every((v) => v.startsWith('kek1:')),
           'new keys are sealed too',
         );
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('rotating the key-encryption key: running nodes keep their keys; restarts need the new one', async () => {
+      const { database, dispose } = await openTestDatabase(dialect);
+      const clock = new ManualClock(TEST_EPOCH);
+      const unreadable: string[] = [];
+      const logger = {
+        ...quiet,
+        error: (fields: Record<string, unknown>) => void unreadable.push(String(fields['kid'])),
+      };
+      const start = (keyEncryptionKey: Buffer | null) =>
+        createPlatform(loadConfig({}, { mode: 'production', dataDir: os.tmpdir(), keyEncryptionKey }), {
+          database,
+          clock,
+          sms: new MemorySmsSender(),
+          logger,
+        });
+      try {
+        const oldKek = randomBytes(32);
+        const newKek = randomBytes(32);
+        const running = await start(oldKek);
+        const kid = running.keyring.activeKey().kid;
+        const written = await resealStoredValues(
+          database.db,
+          new ValueSealer(oldKek),
+          new ValueSealer(newKek),
+        );
+        assert.ok(written >= 4);
+        clock.advance(10_000);
+        await running.keyring.refresh(clock.now(), true);
+        assert.equal(
+          running.keyring.activeKey().kid,
+          kid,
+          'the running node still signs with the key it holds',
+        );
+
+        const restarted = await start(newKek);
+        const rotated = await rotateSigningKey(database.db, restarted.sealer, clock.now());
+        await running.keyring.refresh(clock.now(), true);
+        assert.deepEqual(
+          unreadable,
+          [rotated.activated],
+          'a key sealed under the new KEK is logged, not fatal',
+        );
+        assert.equal(running.keyring.verificationKey(rotated.activated), undefined);
+        assert.equal(running.keyring.verificationKey(kid)?.kid, kid);
+
+        await assert.rejects(start(oldKek), /wrong key/);
+        const again = await start(newKek);
+        assert.equal(again.keyring.activeKey().kid, rotated.activated);
       } finally {
         await dispose();
       }

@@ -91,6 +91,16 @@ describe('healthcode CLI', () => {
       const rotated = healthcode(['keys', 'rotate'], { env: { DATA_DIR: env.DATA_DIR } });
       assert.notEqual(rotated.status, 0, 'rotating without the key-encryption key fails');
       assert.match(rotated.stderr, /KEY_ENCRYPTION_KEY_FILE/);
+      const next = path.join(dir, 'kek-2');
+      assert.equal(healthcode(['kek', 'generate', next]).status, 0);
+      const resealed = healthcode(['kek', 'rotate', next], { env });
+      assert.equal(resealed.status, 0, resealed.stderr);
+      assert.match(resealed.stdout, /re-sealed \d+ stored values/);
+      const withOld = healthcode(['keys', 'rotate'], { env });
+      assert.notEqual(withOld.status, 0);
+      assert.match(withOld.stderr, /wrong key/);
+      const withNew = healthcode(['keys', 'rotate'], { env: { ...env, KEY_ENCRYPTION_KEY_FILE: next } });
+      assert.equal(withNew.status, 0, withNew.stderr);
       fs.writeFileSync(path.join(dir, 'short'), 'c2hvcnQ=\n');
       const bad = healthcode(['migrate'], {
         env: { ...env, KEY_ENCRYPTION_KEY_FILE: path.join(dir, 'short') },
