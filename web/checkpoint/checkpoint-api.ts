@@ -92,11 +92,25 @@ export function readVenue(json: unknown): CheckpointVenue | null {
   return { id, name, kind };
 }
 
+/** Pages of 1000 read at most: an officer's whole jurisdiction, yet a bounded wait on a slow phone. */
+const MAX_VENUE_PAGES = 20;
+
+/** The approved venues the account may check at (only those take checks), every page of them. */
 export async function fetchVenues(token: string): Promise<ApiResult<CheckpointVenue[]>> {
-  const result = await callApi<{ venues?: unknown }>('GET', '/api/v1/venues', { token });
-  if (!result.ok) return result;
-  const list = Array.isArray(result.value.venues) ? result.value.venues : [];
-  return { ok: true, value: list.map(readVenue).filter((v): v is CheckpointVenue => v !== null) };
+  const venues: CheckpointVenue[] = [];
+  let after: unknown = null;
+  for (let page = 0; page < MAX_VENUE_PAGES; page++) {
+    const query = `?status=approved&limit=1000${typeof after === 'number' ? `&after=${after}` : ''}`;
+    const result = await callApi<{ venues?: unknown; nextAfter?: unknown }>('GET', `/api/v1/venues${query}`, {
+      token,
+    });
+    if (!result.ok) return result;
+    const list = Array.isArray(result.value.venues) ? result.value.venues : [];
+    venues.push(...list.map(readVenue).filter((v): v is CheckpointVenue => v !== null));
+    after = result.value.nextAfter;
+    if (typeof after !== 'number') break;
+  }
+  return { ok: true, value: venues };
 }
 
 /** The current checkpoint policy, from the document itself or a `{ policy }` envelope. */
