@@ -3,13 +3,13 @@ import readline from 'node:readline';
 import { Command } from 'commander';
 import { ConfigError, loadConfig, readKeyEncryptionKey, type Config } from '../config.ts';
 import { evaluateRuleLine } from '../domain/certlogic/index.ts';
-import { openDatabase } from '../storage/database.ts';
+import { backupSqlite, openDatabase, sqliteFileIn } from '../storage/database.ts';
 import { listSigningKeyInfo } from '../storage/signing-keys.ts';
 import { KEY_ENCRYPTION_KEY_BYTES, ValueSealer } from '../storage/sealing.ts';
 import { resealStoredValues, sealStoredValues } from '../storage/sealed-values.ts';
 import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
-import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
+import { generateSigningKey, revokeSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
 import { createPlatform } from '../use-cases/platform.ts';
 import { seedDemoData } from '../use-cases/demo.ts';
 import { startServer } from '../http/server.ts';
@@ -120,6 +120,22 @@ keys
     const r = await rotateSigningKey(database.db, sealer, systemClock.now());
     await database.close();
     console.log(`active key: ${r.activated}${r.retired === null ? '' : `; retired: ${r.retired}`}`);
+  });
+
+keys
+  .command('revoke')
+  .argument('<kid>', 'the key id, as keys list shows it')
+  .description(
+    'Revoke a key that may have leaked: codes it signed are refused as revoked and it is no longer published. Rotate first if it is the active key.',
+  )
+  .action(async (kid: string) => {
+    const database = await openDatabase(config());
+    try {
+      await revokeSigningKey(database.db, kid, systemClock.now());
+      console.log(`revoked key ${kid}`);
+    } finally {
+      await database.close();
+    }
   });
 
 const kek = program
@@ -291,6 +307,27 @@ audit
       }
     } finally {
       await database.close();
+    }
+  });
+
+program
+  .command('backup')
+  .argument('<file>', 'where to write the copy (must not exist yet)')
+  .description(
+    'Copy the embedded SQLite database online, consistently, beside a running server. With DATABASE_URL use pg_dump instead. Keys inside stay sealed: keep KEY_ENCRYPTION_KEY_FILE apart from backups.',
+  )
+  .action(async (file: string) => {
+    const c = config();
+    if (c.databaseUrl !== null) {
+      console.error('DATABASE_URL is set: back PostgreSQL up with pg_dump (or your provider’s snapshots)');
+      process.exit(2);
+    }
+    try {
+      const { pages } = await backupSqlite(sqliteFileIn(c.dataDir), file);
+      console.log(`backed up ${sqliteFileIn(c.dataDir)} to ${file} (${pages} pages)`);
+    } catch (error) {
+      console.error((error as Error).message);
+      process.exit(1);
     }
   });
 

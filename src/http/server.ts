@@ -5,6 +5,7 @@ import { createPlatform, type Platform } from '../use-cases/platform.ts';
 import { DEMO_RESIDENTS, DEMO_STAFF, seedDemoData } from '../use-cases/demo.ts';
 import { startScheduler } from '../use-cases/scheduler.ts';
 import { startReportDelivery } from '../use-cases/reports.ts';
+import { sqliteFileIn } from '../storage/database.ts';
 import { buildApp } from './app.ts';
 
 export const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -13,7 +14,7 @@ function banner(config: Config, url: string, p: Platform): string {
   const lines = [
     '',
     `  Health pass code platform — ${url}`,
-    `  database: ${p.database.dialect}${config.databaseUrl === null ? ` (${config.dataDir}/healthcode.sqlite)` : ''}`,
+    `  database: ${p.database.dialect}${config.databaseUrl === null ? ` (${sqliteFileIn(config.dataDir)})` : ''}`,
     `  API docs: ${url}/docs   OpenAPI: ${url}/openapi.json   health: ${url}/healthz`,
   ];
   if (config.mode === 'demo') {

@@ -332,13 +332,35 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   };
 }
 
+/** Where the embedded database lives in a data directory. */
+export function sqliteFileIn(dataDir: string): string {
+  return path.join(dataDir, 'healthcode.sqlite');
+}
+
 export async function openDatabase(config: {
   databaseUrl: string | null;
   dataDir: string;
 }): Promise<Database> {
   return config.databaseUrl !== null
     ? openPostgres({ url: config.databaseUrl })
-    : openSqlite({ file: path.join(config.dataDir, 'healthcode.sqlite') });
+    : openSqlite({ file: sqliteFileIn(config.dataDir) });
+}
+
+/**
+ * An online, consistent copy of the embedded database to `destination` (SQLite's backup API, from a
+ * read-only connection, beside a running server). Refuses to overwrite. Signing keys and secrets are
+ * copied as stored: sealed when a key-encryption key is configured, so keep that key apart.
+ */
+export async function backupSqlite(source: string, destination: string): Promise<{ pages: number }> {
+  if (!fs.existsSync(source)) throw new Error(`no database at ${source}`);
+  if (fs.existsSync(destination)) throw new Error(`${destination} exists; a backup never overwrites a file`);
+  const raw = new SqliteDatabase(source, { readonly: true, fileMustExist: true });
+  try {
+    const result = await raw.backup(destination);
+    return { pages: result.totalPages };
+  } finally {
+    raw.close();
+  }
 }
 
 /** Answers whether the database responds; used by /healthz. */

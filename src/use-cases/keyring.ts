@@ -7,6 +7,7 @@ import {
   type VerificationKey,
 } from '../domain/token/index.ts';
 import { DAY_MS } from '../domain/types.ts';
+import { AppError } from './errors.ts';
 import type { Db } from '../storage/database.ts';
 import { SealingError, type ValueSealer } from '../storage/sealing.ts';
 import {
@@ -189,4 +190,20 @@ export async function rotateSigningKey(
 export async function ensureActiveKey(db: Db, sealer: ValueSealer, now: number): Promise<void> {
   const keys = await listSigningKeyInfo(db);
   if (!keys.some((k) => k.status === 'active')) await generateSigningKey(db, sealer, 'active', now);
+}
+
+/**
+ * Revokes a key that may have leaked: every code it signed is refused as `revoked` from now on, and
+ * it is no longer published. The active key cannot be revoked — rotate first, so that something signs.
+ */
+export async function revokeSigningKey(db: Db, kid: string, now: number): Promise<void> {
+  const key = (await listSigningKeyInfo(db)).find((k) => k.kid === kid);
+  if (key === undefined) throw new AppError('not_found', `There is no signing key ${kid}.`);
+  if (key.status === 'active') {
+    throw new AppError(
+      'forbidden',
+      `${kid} is the active key: run "healthcode keys rotate" first, then revoke it.`,
+    );
+  }
+  if (key.status !== 'revoked') await setKeyStatus(db, kid, 'revoked', now);
 }

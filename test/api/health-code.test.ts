@@ -15,7 +15,7 @@ import {
 } from '../support/platform.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
-import { rotateSigningKey } from '../../src/use-cases/keyring.ts';
+import { revokeSigningKey, rotateSigningKey } from '../../src/use-cases/keyring.ts';
 
 type Json = Record<string, unknown>;
 
@@ -248,6 +248,26 @@ for (const dialect of DIALECTS) {
         keys: { kid: string; status: string }[];
       };
       assert.deepEqual(keys.keys.map((k) => k.status).sort(), ['active', 'retired']);
+
+      // A key that may have leaked: the active one cannot be revoked; the retired one can, and then
+      // its codes are refused as revoked and it is no longer published.
+      const active = t.platform.keyring.activeKey().kid;
+      await assert.rejects(revokeSigningKey(t.platform.db, active, t.clock.now()), /rotate/);
+      const retired = keys.keys.find((k) => k.status === 'retired')?.kid;
+      assert.ok(retired !== undefined);
+      await revokeSigningKey(t.platform.db, retired, t.clock.now());
+      await t.platform.keyring.refresh(t.clock.now(), true);
+      const refused = await verify(before);
+      assert.equal(refused['valid'], false);
+      assert.equal(refused['reason'], 'revoked');
+      assert.equal((await verify(afterRotation))['valid'], true);
+      const published = (await t.app.inject({ method: 'GET', url: '/api/v1/keys' })).json() as {
+        keys: { kid: string; status: string }[];
+      };
+      assert.deepEqual(
+        published.keys.map((k) => k.kid),
+        [active],
+      );
     });
 
     test('every verification is recorded: who, when, result', async () => {

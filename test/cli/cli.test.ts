@@ -57,6 +57,20 @@ describe('healthcode CLI', () => {
       assert.match(second.stdout, /retired: /);
       const again = healthcode(['keys', 'list'], { env });
       assert.match(again.stdout, /retired/);
+      const activeRevoke = healthcode(['keys', 'revoke', kid], { env });
+      assert.equal(activeRevoke.status, 0, 'the first key was retired by the second rotation');
+      assert.match(
+        healthcode(['keys', 'list'], { env }).stdout,
+        new RegExp(`${kid.replace(/[-]/g, '\\-')}\\s+revoked`),
+      );
+      const current = /^(\S+)\s+active/m.exec(healthcode(['keys', 'list'], { env }).stdout)?.[1];
+      assert.ok(current);
+      const refused = healthcode(['keys', 'revoke', current], { env });
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /rotate/);
+      const unknown = healthcode(['keys', 'revoke', 'no-such-kid'], { env });
+      assert.equal(unknown.status, 1);
+      assert.match(unknown.stderr, /no signing key/);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -112,6 +126,35 @@ describe('healthcode CLI', () => {
       });
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /cannot be read \(ENOENT\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('backup copies the embedded database consistently and never overwrites', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-backup-'));
+    const env = { DATA_DIR: path.join(dir, 'data') };
+    try {
+      assert.equal(healthcode(['keys', 'generate'], { env }).status, 0);
+      const keys = healthcode(['keys', 'list'], { env }).stdout;
+      const copy = path.join(dir, 'copy.sqlite');
+      const made = healthcode(['backup', copy], { env });
+      assert.equal(made.status, 0, made.stderr);
+      assert.match(made.stdout, /backed up .* pages\)/);
+      fs.mkdirSync(path.join(dir, 'restored'));
+      fs.copyFileSync(copy, path.join(dir, 'restored', 'healthcode.sqlite'));
+      assert.equal(
+        healthcode(['keys', 'list'], { env: { DATA_DIR: path.join(dir, 'restored') } }).stdout,
+        keys,
+      );
+      const again = healthcode(['backup', copy], { env });
+      assert.equal(again.status, 1);
+      assert.match(again.stderr, /never overwrites/);
+      const onPostgres = healthcode(['backup', path.join(dir, 'x')], {
+        env: { ...env, DATABASE_URL: 'postgres://127.0.0.1:1/none' },
+      });
+      assert.equal(onPostgres.status, 2);
+      assert.match(onPostgres.stderr, /pg_dump/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
