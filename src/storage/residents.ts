@@ -119,26 +119,31 @@ export interface ResidentForCheck {
   readonly areaDependent: boolean;
 }
 
-const RESIDENT_FOR_CHECK_SQL =
-  'select id, name, codes_valid_after, colour, colour_until, colour_policy_version, colour_assessed_at, area_dependent from residents where id = ?';
+const RESIDENT_FOR_CHECK_COLUMNS = [
+  'id',
+  'name',
+  'codes_valid_after',
+  'colour',
+  'colour_until',
+  'colour_policy_version',
+  'colour_assessed_at',
+  'area_dependent',
+] as const;
 
 type ResidentForCheckRow = Pick<
   ResidentsTable,
   'name' | 'codes_valid_after' | 'colour' | 'colour_until' | 'colour_policy_version' | 'colour_assessed_at'
 > & { id: number; area_dependent: number };
 
-const checkLookups = new WeakMap<
-  Database,
-  (params: readonly unknown[]) => Promise<ResidentForCheckRow | undefined>
->();
+const checkLookups = new WeakMap<Database, (id: number) => Promise<ResidentForCheckRow | undefined>>();
 
 export async function findResidentForCheck(database: Database, id: number): Promise<ResidentForCheck | null> {
   let lookup = checkLookups.get(database);
   if (lookup === undefined) {
-    lookup = database.prepareFirst<ResidentForCheckRow>(RESIDENT_FOR_CHECK_SQL);
+    lookup = database.prepareKeyLookup<ResidentForCheckRow>('residents', RESIDENT_FOR_CHECK_COLUMNS, 'id');
     checkLookups.set(database, lookup);
   }
-  const row = await lookup([id]);
+  const row = await lookup(id);
   if (row === undefined) return null;
   return {
     id: Number(row.id) as ResidentId,
