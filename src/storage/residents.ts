@@ -82,19 +82,50 @@ export async function findResidentByAccount(db: Db, accountId: number): Promise<
   return row === undefined ? null : rowToResident(row);
 }
 
-const byAccountLookups = new WeakMap<Database, (params: readonly unknown[]) => Promise<Row | undefined>>();
+/** Every column of `residents`; the type check below fails when a migration adds one. */
+const RESIDENT_COLUMNS = [
+  'id',
+  'account_id',
+  'document_key',
+  'document_type',
+  'document_number',
+  'name',
+  'mobile',
+  'nationality',
+  'address_division',
+  'address_detail',
+  'contact_history',
+  'health_card_id',
+  'pledged_at',
+  'created_at',
+  'updated_at',
+  'codes_valid_after',
+  'colour',
+  'colour_until',
+  'colour_reasons',
+  'colour_policy_version',
+  'colour_assessed_at',
+  'area_dependent',
+] as const satisfies readonly (keyof ResidentsTable)[];
+const allResidentColumns: Exclude<keyof ResidentsTable, (typeof RESIDENT_COLUMNS)[number]> extends never
+  ? true
+  : never = true;
+void allResidentColumns;
+
+const byAccountLookups = new WeakMap<Database, (accountId: number) => Promise<Row | undefined>>();
 
 /**
- * findResidentByAccount outside a transaction, through a prepared statement: every getMyCode and
- * place-code scan reads the caller's own record, and the query builder costs more than the read.
+ * findResidentByAccount outside a transaction, through a prepared key lookup (batched per turn on
+ * PostgreSQL): every getMyCode and place-code scan reads the caller's own record, and the query
+ * builder costs more than the read.
  */
 export async function readResidentByAccount(database: Database, accountId: number): Promise<Resident | null> {
   let lookup = byAccountLookups.get(database);
   if (lookup === undefined) {
-    lookup = database.prepareFirst<Row>('select * from residents where account_id = ?');
+    lookup = database.prepareKeyLookup<Row>('residents', RESIDENT_COLUMNS, 'account_id');
     byAccountLookups.set(database, lookup);
   }
-  const row = await lookup([accountId]);
+  const row = await lookup(accountId);
   return row === undefined ? null : rowToResident(row);
 }
 
