@@ -24,7 +24,11 @@ import { residentIdNumber } from '../../test/support/platform.ts';
 
 export interface BenchPlatform {
   readonly p: Platform;
+  /** The first resident's code (the venue's manager). */
   readonly code: string;
+  /** Every bench resident's current code and session, the first resident's first. */
+  readonly codes: readonly string[];
+  readonly residentTokens: readonly string[];
   readonly residentToken: string;
   readonly staffToken: string;
   readonly gateToken: string;
@@ -102,9 +106,38 @@ export async function setUpBenchPlatform(): Promise<BenchPlatform> {
   });
   const gate = await staffSignIn(p, 'bench-gate', 'bench-gate-password');
   const code = (await getMyCode(p, account.id)).code;
+  // More residents, so that scans read different rows (and PostgreSQL batches hold different keys),
+  // as at a real door; BENCH_RESIDENTS sets how many (default 2000).
+  const codes = [code];
+  const residentTokens = [session.token];
+  const residents = Number(process.env['BENCH_RESIDENTS'] ?? '2000');
+  const surnames = '王李张刘陈杨黄赵吴周';
+  const given = '伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚';
+  for (let i = 1; i < residents; i++) {
+    const other = `+86139${String(i).padStart(8, '0')}`;
+    await requestSignInCode(p, other);
+    const otherSession = await signIn(p, other, sms.sent.get(other) ?? '');
+    const otherAccount = await upsertAccount(p.db, other, now);
+    await submitApplication(p, otherAccount.id, {
+      name: `${surnames[i % 10] ?? '王'}${given[i % 20] ?? '伟'}${given[Math.floor(i / 20) % 20] ?? '芳'}`,
+      documentType: 'resident_id_card',
+      documentNumber: residentIdNumber(
+        `370102${1950 + (Math.floor(i / 1000) % 50)}0101${String(i % 1000).padStart(3, '0')}`,
+      ),
+      mobile: other,
+      nationality: 'CN',
+      address: { divisionCode: '370102', detail: `泉城路 ${i} 号` },
+      contactHistory: {},
+      pledge: true,
+    });
+    codes.push((await getMyCode(p, otherAccount.id)).code);
+    residentTokens.push(otherSession.token);
+  }
   return {
     p,
     code,
+    codes,
+    residentTokens,
     residentToken: session.token,
     staffToken: staff.token,
     gateToken: gate.token,

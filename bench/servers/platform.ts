@@ -14,6 +14,8 @@ process.stdout.write(
   JSON.stringify({
     port: typeof address === 'object' && address !== null ? address.port : 0,
     residentToken: bench.residentToken,
+    residentTokens: bench.residentTokens,
+    codes: bench.codes,
     staffToken: bench.staffToken,
     venueId: bench.venueId,
     gateToken: bench.gateToken,
