@@ -128,6 +128,22 @@ async function outsideTransaction(raw: SqliteDatabase.Database): Promise<void> {
   while (raw.inTransaction) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * The first row of a prepared statement, read outside any open transaction: the one connection may
+ * be inside another request's transaction, and reading then would see its uncommitted rows, so it
+ * waits for it, as Kysely's own queries do.
+ */
+function committedFirst<Row>(
+  raw: SqliteDatabase.Database,
+  text: string,
+): (...params: unknown[]) => Promise<Row | undefined> {
+  const stmt = raw.prepare(text);
+  return async (...params) => {
+    if (raw.inTransaction) await outsideTransaction(raw);
+    return stmt.get(...params) as Row | undefined;
+  };
+}
+
 export interface SqliteOptions {
   /** File path, or ':memory:'. */
   readonly file: string;
@@ -163,22 +179,15 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
     db,
     durable: () => (walSync === null ? Promise.resolve() : walSync.sync()),
     prepareFirst<Row>(text: string) {
-      const stmt = raw.prepare(text);
-      return async (params: readonly unknown[]) => {
-        // The one connection may be inside another request's open transaction: reading now would
-        // see its uncommitted rows. Wait for it, as Kysely's own queries do.
-        if (raw.inTransaction) await outsideTransaction(raw);
-        return stmt.get(...params) as Row | undefined;
-      };
+      const get = committedFirst<Row>(raw, text);
+      return (params: readonly unknown[]) => get(...params);
     },
     prepareKeyLookup<Row>(table: string, columns: readonly string[], keyColumn: string) {
-      const stmt = raw.prepare(
+      const get = committedFirst<Row>(
+        raw,
         `select ${columns.map(quoteIdent).join(', ')} from ${quoteIdent(table)} where ${quoteIdent(keyColumn)} = ?`,
       );
-      return async (key: number) => {
-        if (raw.inTransaction) await outsideTransaction(raw);
-        return stmt.get(key) as Row | undefined;
-      };
+      return (key: number) => get(key);
     },
     prepareBatchInsert(table: string, columns: readonly string[]) {
       const stmt = raw.prepare(
@@ -391,6 +400,10 @@ export async function backupSqlite(source: string, destination: string): Promise
   try {
     const result = await raw.backup(destination);
     return { pages: result.totalPages };
+  } catch (error) {
+    // A copy that stopped half way is no backup: leave nothing that could be mistaken for one.
+    fs.rmSync(destination, { force: true });
+    throw error;
   } finally {
     raw.close();
   }
