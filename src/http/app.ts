@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import helmet from '@fastify/helmet';
 import { AppError, ERROR_STATUS, type ErrorCode } from '../use-cases/errors.ts';
 import type { Platform } from '../use-cases/platform.ts';
 import type { FieldIssue } from '../domain/types.ts';
@@ -107,12 +108,36 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+/**
+ * The pages' policy, sent as a header (a `<meta>` policy cannot set `frame-ancestors`). The web
+ * app loads only its own bundles; QR images are drawn into data: URLs.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'font-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+} as const;
+
+/** An incoming X-Request-Id is kept when it is plain (so logs across proxies join up). */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
 /** Builds the HTTP app; never listens (server.ts does), so tests use `inject()`. */
 export async function buildApp(p: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     trustProxy: p.config.trustProxy,
     ajv: {
       // Unknown fields are refused, not silently dropped; types are never coerced.
@@ -120,6 +145,21 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     },
   });
   app.addSchema(ErrorBody);
+
+  // Security headers from a maintained plugin. HSTS is sent always: browsers ignore it over
+  // plain HTTP, and behind TLS it is what keeps residents on HTTPS.
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+  });
+  // Every answer names its request; API answers (personal data) are never cached unless a route
+  // says otherwise (e.g. the public keys).
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+  });
 
   // P9: every answered request counted by route pattern (never the raw URL, which may name people).
   app.addHook('onResponse', async (request, reply) => {
@@ -170,7 +210,7 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
         typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`,
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { code, message, issues } = classify(error);
