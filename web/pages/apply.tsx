@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FieldIssue } from '../../src/domain/types.ts';
 import { fetchMyApplication, isSessionLost, submitMyApplication, type ApiFailure } from '../api.ts';
@@ -127,7 +128,6 @@ export function ApplyPage(props: {
 
   const { byPath, unplaced } = placeIssues(issues, formFieldPaths(form));
   const at = (path: string) => byPath.get(path);
-  const dateProps = { type: 'date' as const, class: 'field--date' };
 
   return (
     <section class="page" aria-labelledby="page-heading">
@@ -225,142 +225,92 @@ export function ApplyPage(props: {
           <legend>{t('apply.sectionHistory')}</legend>
           <p class="hint">{t('apply.historyIntro')}</p>
 
-          <fieldset class="rows">
-            <legend>{t('apply.abroad')}</legend>
-            {form.abroad.map((row, i) => {
-              const base = `contactHistory.abroad.${i}`;
-              return (
-                <div
-                  class="row"
-                  key={i}
-                  role="group"
-                  aria-label={`${t('apply.abroad')} ${t('apply.rowLabel', { n: i + 1 })}`}
-                >
-                  <TextField
-                    path={`${base}.country`}
-                    label={t('apply.abroadCountry')}
-                    maxLength={2}
-                    class="field--short"
-                    value={row.country}
-                    onValue={(country) => updateRow('abroad', i, { country: country.toUpperCase() })}
-                    issues={at(`${base}.country`)}
-                  />
-                  <TextField
-                    {...dateProps}
-                    path={`${base}.from`}
-                    label={t('apply.from')}
-                    value={row.from}
-                    onValue={(from) => updateRow('abroad', i, { from })}
-                    issues={at(`${base}.from`)}
-                  />
-                  <TextField
-                    {...dateProps}
-                    path={`${base}.to`}
-                    label={t('apply.to')}
-                    value={row.to}
-                    onValue={(to) => updateRow('abroad', i, { to })}
-                    issues={at(`${base}.to`)}
-                  />
-                  <RemoveButton onClick={() => removeRow('abroad', i)} n={i + 1} />
-                </div>
-              );
-            })}
-            <button class="button button--secondary" type="button" onClick={() => addRow('abroad')}>
-              + {t('apply.addAbroad')}
-            </button>
-          </fieldset>
+          <RowsFieldset
+            legend={t('apply.abroad')}
+            rows={form.abroad}
+            pathBase="contactHistory.abroad"
+            addLabel={t('apply.addAbroad')}
+            onAdd={() => addRow('abroad')}
+            onRemove={(i) => removeRow('abroad', i)}
+            fields={(row, i, base) => (
+              <>
+                <TextField
+                  path={`${base}.country`}
+                  label={t('apply.abroadCountry')}
+                  maxLength={2}
+                  class="field--short"
+                  value={row.country}
+                  onValue={(country) => updateRow('abroad', i, { country: country.toUpperCase() })}
+                  issues={at(`${base}.country`)}
+                />
+                <DateRange base={base} row={row} at={at} onValue={(patch) => updateRow('abroad', i, patch)} />
+              </>
+            )}
+          />
 
-          <fieldset class="rows">
-            <legend>{t('apply.epidemicAreaStays')}</legend>
-            {form.stays.map((row, i) => {
-              const base = `contactHistory.epidemicAreaStays.${i}`;
-              return (
-                <div
-                  class="row"
-                  key={i}
-                  role="group"
-                  aria-label={`${t('apply.epidemicAreaStays')} ${t('apply.rowLabel', { n: i + 1 })}`}
-                >
-                  <TextField
-                    path={`${base}.divisionCode`}
-                    label={t('apply.stayDivisionCode')}
-                    inputMode="numeric"
-                    maxLength={6}
-                    class="field--short"
-                    value={row.divisionCode}
-                    onValue={(divisionCode) => updateRow('stays', i, { divisionCode })}
-                    issues={at(`${base}.divisionCode`)}
-                  />
-                  <TextField
-                    path={`${base}.subArea`}
-                    label={t('apply.staySubArea')}
-                    maxLength={100}
-                    value={row.subArea}
-                    onValue={(subArea) => updateRow('stays', i, { subArea })}
-                    issues={at(`${base}.subArea`)}
-                  />
-                  <TextField
-                    {...dateProps}
-                    path={`${base}.from`}
-                    label={t('apply.from')}
-                    value={row.from}
-                    onValue={(from) => updateRow('stays', i, { from })}
-                    issues={at(`${base}.from`)}
-                  />
-                  <TextField
-                    {...dateProps}
-                    path={`${base}.to`}
-                    label={t('apply.to')}
-                    value={row.to}
-                    onValue={(to) => updateRow('stays', i, { to })}
-                    issues={at(`${base}.to`)}
-                  />
-                  <RemoveButton onClick={() => removeRow('stays', i)} n={i + 1} />
-                </div>
-              );
-            })}
-            <button class="button button--secondary" type="button" onClick={() => addRow('stays')}>
-              + {t('apply.addStay')}
-            </button>
-          </fieldset>
+          <RowsFieldset
+            legend={t('apply.epidemicAreaStays')}
+            rows={form.stays}
+            pathBase="contactHistory.epidemicAreaStays"
+            addLabel={t('apply.addStay')}
+            onAdd={() => addRow('stays')}
+            onRemove={(i) => removeRow('stays', i)}
+            fields={(row, i, base) => (
+              <>
+                <TextField
+                  path={`${base}.divisionCode`}
+                  label={t('apply.stayDivisionCode')}
+                  inputMode="numeric"
+                  maxLength={6}
+                  class="field--short"
+                  value={row.divisionCode}
+                  onValue={(divisionCode) => updateRow('stays', i, { divisionCode })}
+                  issues={at(`${base}.divisionCode`)}
+                />
+                <TextField
+                  path={`${base}.subArea`}
+                  label={t('apply.staySubArea')}
+                  maxLength={100}
+                  value={row.subArea}
+                  onValue={(subArea) => updateRow('stays', i, { subArea })}
+                  issues={at(`${base}.subArea`)}
+                />
+                <DateRange base={base} row={row} at={at} onValue={(patch) => updateRow('stays', i, patch)} />
+              </>
+            )}
+          />
 
-          <fieldset class="rows">
-            <legend>{t('apply.caseContacts')}</legend>
-            {form.contacts.map((row, i) => {
-              const base = `contactHistory.caseContacts.${i}`;
-              return (
-                <div
-                  class="row"
-                  key={i}
-                  role="group"
-                  aria-label={`${t('apply.caseContacts')} ${t('apply.rowLabel', { n: i + 1 })}`}
-                >
-                  <SelectField
-                    path={`${base}.kind`}
-                    label={t('apply.caseKind')}
-                    value={row.kind}
-                    options={CASE_KINDS.map((value) => ({ value, label: t(`apply.caseKinds.${value}`) }))}
-                    onValue={(kind) =>
-                      updateRow('contacts', i, { kind: kind === 'suspected' ? 'suspected' : 'confirmed' })
-                    }
-                    issues={at(`${base}.kind`)}
-                  />
-                  <TextField
-                    {...dateProps}
-                    path={`${base}.date`}
-                    label={t('apply.contactDate')}
-                    value={row.date}
-                    onValue={(date) => updateRow('contacts', i, { date })}
-                    issues={at(`${base}.date`)}
-                  />
-                  <RemoveButton onClick={() => removeRow('contacts', i)} n={i + 1} />
-                </div>
-              );
-            })}
-            <button class="button button--secondary" type="button" onClick={() => addRow('contacts')}>
-              + {t('apply.addContact')}
-            </button>
-          </fieldset>
+          <RowsFieldset
+            legend={t('apply.caseContacts')}
+            rows={form.contacts}
+            pathBase="contactHistory.caseContacts"
+            addLabel={t('apply.addContact')}
+            onAdd={() => addRow('contacts')}
+            onRemove={(i) => removeRow('contacts', i)}
+            fields={(row, i, base) => (
+              <>
+                <SelectField
+                  path={`${base}.kind`}
+                  label={t('apply.caseKind')}
+                  value={row.kind}
+                  options={CASE_KINDS.map((value) => ({ value, label: t(`apply.caseKinds.${value}`) }))}
+                  onValue={(kind) =>
+                    updateRow('contacts', i, { kind: kind === 'suspected' ? 'suspected' : 'confirmed' })
+                  }
+                  issues={at(`${base}.kind`)}
+                />
+                <TextField
+                  type="date"
+                  class="field--date"
+                  path={`${base}.date`}
+                  label={t('apply.contactDate')}
+                  value={row.date}
+                  onValue={(date) => updateRow('contacts', i, { date })}
+                  issues={at(`${base}.date`)}
+                />
+              </>
+            )}
+          />
 
           <fieldset class="rows">
             <legend>{t('apply.symptoms')}</legend>
@@ -451,5 +401,70 @@ function RemoveButton(props: { onClick: () => void; n: number }) {
       {t('apply.remove')}
       <span class="visually-hidden"> {t('apply.rowLabel', { n: props.n })}</span>
     </button>
+  );
+}
+
+type IssuesAt = (path: string) => readonly FieldIssue[] | undefined;
+
+/** One repeatable list of the contact history (abroad, stays, case contacts): rows, remove, add. */
+function RowsFieldset<R>(props: {
+  legend: string;
+  rows: readonly R[];
+  pathBase: string;
+  addLabel: string;
+  onAdd: () => void;
+  onRemove: (index: number) => void;
+  fields: (row: R, index: number, base: string) => ComponentChildren;
+}) {
+  return (
+    <fieldset class="rows">
+      <legend>{props.legend}</legend>
+      {props.rows.map((row, i) => (
+        <div
+          class="row"
+          key={i}
+          role="group"
+          aria-label={`${props.legend} ${t('apply.rowLabel', { n: i + 1 })}`}
+        >
+          {props.fields(row, i, `${props.pathBase}.${i}`)}
+          <RemoveButton onClick={() => props.onRemove(i)} n={i + 1} />
+        </div>
+      ))}
+      <button class="button button--secondary" type="button" onClick={props.onAdd}>
+        + {props.addLabel}
+      </button>
+    </fieldset>
+  );
+}
+
+/** The from/to dates of a row. */
+function DateRange(props: {
+  base: string;
+  row: { readonly from: string; readonly to: string };
+  at: IssuesAt;
+  onValue: (patch: { from?: string; to?: string }) => void;
+}) {
+  const { base, row, at } = props;
+  return (
+    <>
+      <TextField
+        type="date"
+        class="field--date"
+        path={`${base}.from`}
+        label={t('apply.from')}
+        value={row.from}
+        onValue={(from) => props.onValue({ from })}
+        issues={at(`${base}.from`)}
+      />
+      <TextField
+        type="date"
+        class="field--date"
+        path={`${base}.to`}
+        label={t('apply.to')}
+        value={row.to}
+        onValue={(to) => props.onValue({ to })}
+        issues={at(`${base}.to`)}
+      />
+    </>
   );
 }
