@@ -10,6 +10,7 @@ import { AppError, ERROR_STATUS, type ErrorCode } from '../use-cases/errors.ts';
 import type { Platform } from '../use-cases/platform.ts';
 import type { FieldIssue } from '../domain/types.ts';
 import { ErrorBody } from './schemas.ts';
+import { registerAccess } from './access.ts';
 import { authRoutes } from './routes/auth.ts';
 import { residentRoutes } from './routes/resident.ts';
 import { checkpointRoutes } from './routes/checkpoint.ts';
@@ -185,6 +186,8 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     }
     return payload;
   });
+
+  registerAccess(app, p);
 
   await app.register(swagger, {
     openapi: {

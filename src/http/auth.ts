@@ -6,13 +6,16 @@ import type { StaffRole } from '../domain/types.ts';
 
 /** Reads `Authorization: Bearer <token>` and resolves the caller. */
 export async function principalOf(p: Platform, request: FastifyRequest): Promise<Principal> {
+  if (request.principal !== null) return request.principal;
   const header = request.headers.authorization;
   if (header === undefined)
     throw new AppError('unauthenticated', 'Sign in first: send Authorization: Bearer <token>.');
   const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
   if (match?.[1] === undefined)
     throw new AppError('unauthenticated', 'The Authorization header must be "Bearer <token>".');
-  return authenticate(p, match[1]);
+  const principal = await authenticate(p, match[1]);
+  request.principal = principal;
+  return principal;
 }
 
 export async function residentOf(

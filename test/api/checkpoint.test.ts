@@ -255,7 +255,7 @@ for (const dialect of DIALECTS) {
           'not_venue_staff',
         ],
         ['an officer', () => check({ code: green }, 'officer'), 403, 'not_venue_staff'],
-        ['a resident', () => check({ code: green }, 'green'), 403, 'not_venue_staff'],
+        ['a resident (refused by the access table)', () => check({ code: green }, 'green'), 403, 'forbidden'],
         [
           'clientCheckId not a UUID',
           () => check({ code: green, clientCheckId: 'abc' }),

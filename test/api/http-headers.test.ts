@@ -84,3 +84,36 @@ describe('HTTP hygiene', () => {
     assert.equal(res.headers['x-frame-options'], 'DENY');
   });
 });
+
+describe('access table (finding 13)', () => {
+  let t: TestPlatform;
+  before(async () => {
+    t = await createTestPlatform('sqlite');
+  });
+  after(() => t.close());
+
+  test('every operation in /openapi.json publishes its callers as x-roles', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { operationId?: string; 'x-roles'?: string[] }>>;
+    }>();
+    const ops = Object.values(doc.paths).flatMap((methods) => Object.values(methods));
+    assert.ok(ops.length >= 40, `only ${ops.length} operations`);
+    for (const op of ops) {
+      assert.ok(Array.isArray(op['x-roles']) && op['x-roles'].length > 0, `${op.operationId} has no x-roles`);
+    }
+    const publish = ops.find((o) => o.operationId === 'publishPolicy');
+    assert.deepEqual(publish?.['x-roles'], ['admin']);
+  });
+
+  test('a resident calling an admin operation is refused before the handler', async () => {
+    const token = await signInResident(t, '13900139000');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/policies',
+      headers: { authorization: `Bearer ${token}` },
+      payload: {},
+    });
+    assert.equal(res.statusCode, 403, res.body);
+    assert.equal(res.json<{ error: { code: string } }>().error.code, 'forbidden');
+  });
+});

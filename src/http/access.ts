@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ACCESS, authorize, describeCallers, isOperationId, isPublic } from '../use-cases/access.ts';
+import type { Platform } from '../use-cases/platform.ts';
+import type { Principal } from '../use-cases/sign-in.ts';
+import { principalOf } from './auth.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, once the access hook or a handler resolved it. */
+    principal: Principal | null;
+  }
+}
+
+/**
+ * The one access hook (issue 8, finding 13): every documented route names its operation, the
+ * operation has an entry in the access table (the app refuses to start otherwise), the entry is
+ * published as `x-roles` and `x-access-rule`, and callers it does not admit are refused before
+ * the body is validated or the handler runs. Register before the routes.
+ */
+export function registerAccess(app: FastifyInstance, p: Platform): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as Record<string, unknown> | undefined;
+    if (schema === undefined || schema['hide'] === true) return;
+    const op = schema['operationId'];
+    if (typeof op !== 'string' || !isOperationId(op)) {
+      throw new Error(
+        `Route ${String(route.method)} ${route.url} has no entry in the access table (src/use-cases/access.ts).`,
+      );
+    }
+    const access = ACCESS[op];
+    schema['x-roles'] = [...access.callers];
+    schema['x-access-rule'] = access.rule;
+    const description = typeof schema['description'] === 'string' ? `${schema['description']}\n\n` : '';
+    schema['description'] = `${description}Callers: ${describeCallers(op)}.`;
+    if (isPublic(op)) return;
+    const check = async (request: FastifyRequest) => {
+      authorize(await principalOf(p, request), op);
+    };
+    // Before validation: a caller who may not call the operation learns nothing about its input.
+    const existing = route.preValidation;
+    route.preValidation = existing === undefined ? [check] : [check, ...[existing].flat()];
+  });
+}

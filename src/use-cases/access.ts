@@ -1,0 +1,138 @@
+import type { StaffRole } from '../domain/types.ts';
+import { AppError } from './errors.ts';
+import type { Principal } from './sign-in.ts';
+
+/**
+ * Who may call each operation: one table (issue 8, finding 13). The HTTP layer enforces the
+ * callers in one hook before any handler runs and publishes them in /openapi.json as `x-roles`;
+ * the use cases call `authorize` with the same entry, so a use case called from elsewhere (the
+ * CLI, a job) holds the same line. `rule` says what is checked on top of the role, against data
+ * (which venue, which district) — the use case enforces it, and its test proves it.
+ */
+export type Caller = 'anyone' | 'signed_in' | 'resident' | StaffRole;
+
+export type AccessRule =
+  /** no personal data, no check beyond the caller kind */
+  | 'none'
+  /** the caller's own account and record only */
+  | 'self'
+  /** residents: venues they manage; staff: venues of their jurisdiction */
+  | 'venue_manager_or_jurisdiction'
+  /** the resident who registered the venue */
+  | 'venue_manager'
+  /** checkpoint staff: their own approved venue; officers: venues of their jurisdiction */
+  | 'venue_staff_or_jurisdiction'
+  /** officers: residents, imports, reports and figures of their division and below; admins: all */
+  | 'jurisdiction'
+  /** the whole province: admins */
+  | 'province';
+
+export interface Access {
+  readonly callers: readonly Caller[];
+  readonly rule: AccessRule;
+}
+
+const ANYONE = ['anyone'] as const;
+const RESIDENT = ['resident'] as const;
+const ALL_STAFF = ['checkpoint', 'officer', 'admin'] as const;
+const OFFICERS = ['officer', 'admin'] as const;
+const ADMIN = ['admin'] as const;
+
+export const ACCESS = {
+  // Signing in
+  requestSignInCode: { callers: ANYONE, rule: 'none' },
+  signIn: { callers: ANYONE, rule: 'none' },
+  staffSignIn: { callers: ANYONE, rule: 'none' },
+  signOut: { callers: ['signed_in'], rule: 'self' },
+  // Residents
+  submitApplication: { callers: RESIDENT, rule: 'self' },
+  getMyApplication: { callers: RESIDENT, rule: 'self' },
+  getMyCode: { callers: RESIDENT, rule: 'self' },
+  getMyCodeImage: { callers: RESIDENT, rule: 'self' },
+  scanPlaceCode: { callers: RESIDENT, rule: 'self' },
+  // Checkpoints
+  verifyCode: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
+  recordCheckpointCheck: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
+  listVenueChecks: { callers: ['resident', ...OFFICERS], rule: 'venue_manager_or_jurisdiction' },
+  getCheckpointPolicy: { callers: ALL_STAFF, rule: 'none' },
+  publishCheckpointPolicy: { callers: ADMIN, rule: 'province' },
+  // Venues and place codes
+  registerVenue: { callers: RESIDENT, rule: 'self' },
+  approveVenue: { callers: OFFICERS, rule: 'jurisdiction' },
+  listVenues: { callers: ['resident', ...ALL_STAFF], rule: 'venue_staff_or_jurisdiction' },
+  addVenueStaff: { callers: RESIDENT, rule: 'venue_manager' },
+  removeVenueStaff: { callers: RESIDENT, rule: 'venue_manager' },
+  getPlaceCode: { callers: ['resident', ...OFFICERS], rule: 'venue_manager_or_jurisdiction' },
+  getPlacePoster: { callers: ['resident', ...OFFICERS], rule: 'venue_manager_or_jurisdiction' },
+  revokePlaceCode: { callers: ['resident', ...OFFICERS], rule: 'venue_manager_or_jurisdiction' },
+  listVenueVisits: { callers: OFFICERS, rule: 'jurisdiction' },
+  // Epidemic control
+  addResidentFact: { callers: OFFICERS, rule: 'jurisdiction' },
+  importRecords: { callers: OFFICERS, rule: 'jurisdiction' },
+  getImportStatus: { callers: OFFICERS, rule: 'jurisdiction' },
+  listImports: { callers: OFFICERS, rule: 'jurisdiction' },
+  listReports: { callers: OFFICERS, rule: 'jurisdiction' },
+  acknowledgeReport: { callers: OFFICERS, rule: 'jurisdiction' },
+  streamReports: { callers: OFFICERS, rule: 'jurisdiction' },
+  getColourStatistics: { callers: OFFICERS, rule: 'jurisdiction' },
+  declareRiskArea: { callers: ADMIN, rule: 'province' },
+  liftRiskArea: { callers: ADMIN, rule: 'province' },
+  listRiskAreas: { callers: ALL_STAFF, rule: 'none' },
+  previewPolicy: { callers: ADMIN, rule: 'province' },
+  publishPolicy: { callers: ADMIN, rule: 'province' },
+  rollbackPolicy: { callers: ADMIN, rule: 'province' },
+  listPolicies: { callers: OFFICERS, rule: 'none' },
+  // Platform
+  getSigningKeys: { callers: ANYONE, rule: 'none' },
+  getHealth: { callers: ANYONE, rule: 'none' },
+} as const satisfies Record<string, Access>;
+
+export type OperationId = keyof typeof ACCESS;
+
+export function isOperationId(id: string): id is OperationId {
+  return Object.hasOwn(ACCESS, id);
+}
+
+type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
+type ResidentPrincipal = Extract<Principal, { kind: 'resident' }>;
+type CallersOf<Op extends OperationId> = (typeof ACCESS)[Op]['callers'][number];
+
+/** The principal narrowed to what the operation's callers allow. */
+export type PrincipalFor<Op extends OperationId> = [CallersOf<Op>] extends [StaffRole]
+  ? StaffPrincipal
+  : [CallersOf<Op>] extends ['resident']
+    ? ResidentPrincipal
+    : Principal;
+
+/** Whether the operation admits callers who are not signed in. */
+export function isPublic(op: OperationId): boolean {
+  return (ACCESS[op].callers as readonly Caller[]).includes('anyone');
+}
+
+function admits(callers: readonly Caller[], principal: Principal): boolean {
+  if (callers.includes('anyone') || callers.includes('signed_in')) return true;
+  if (principal.kind === 'resident') return callers.includes('resident');
+  return callers.includes(principal.role);
+}
+
+const CALLER_TEXT: Record<Caller, string> = {
+  anyone: 'anyone',
+  signed_in: 'anyone signed in',
+  resident: 'residents signed in with a mobile number',
+  checkpoint: 'checkpoint staff',
+  officer: 'district officers',
+  admin: 'provincial admins',
+};
+
+/** The caller kinds of an operation, for a person to read. */
+export function describeCallers(op: OperationId): string {
+  return (ACCESS[op].callers as readonly Caller[]).map((c) => CALLER_TEXT[c]).join(', ');
+}
+
+/** Refuses (403 `forbidden`) a principal the operation's table entry does not admit. */
+export function authorize<Op extends OperationId>(principal: Principal, op: Op): PrincipalFor<Op> {
+  if (!admits(ACCESS[op].callers, principal)) {
+    throw new AppError('forbidden', `${op} is for ${describeCallers(op)}.`);
+  }
+  return principal as PrincipalFor<Op>;
+}
