@@ -3,6 +3,7 @@
  *   node --import tsx bench/import-child.ts FILE KIND sqlite|postgres
  * Prints one JSON line: rows, seconds, rowsPerSecond, peakRssMiB, status.
  */
+import { ALL_DIVISIONS } from '../src/domain/jurisdiction.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,7 @@ const status = await runImport(
     fileName: path.basename(file),
     bytesTotal: fs.statSync(file).size,
     createdBy: null,
+    jurisdiction: ALL_DIVISIONS,
   },
 );
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -11,7 +11,8 @@ import { verifyHealthCode } from '../src/domain/token/index.ts';
 import { uuid7 } from '../src/domain/uuid7.ts';
 import { findResidentForCheck } from '../src/storage/residents.ts';
 import { recordCheckpointCheck } from '../src/use-cases/checkpoint.ts';
-import { checkPersonalCode, verifyCode } from '../src/use-cases/health-code.ts';
+import { checkPersonalCode } from '../src/use-cases/health-code.ts';
+import { verifyCode } from '../src/use-cases/checkpoint.ts';
 import { authenticate } from '../src/use-cases/sign-in.ts';
 import { setUpBenchPlatform } from './servers/bench-platform.ts';
 

@@ -1,3 +1,4 @@
+import { ALL_DIVISIONS } from '../domain/jurisdiction.ts';
 import { randomBytes } from 'node:crypto';
 import readline from 'node:readline';
 import { Command } from 'commander';
@@ -257,12 +258,13 @@ program
             fileName: path.basename(file),
             bytesTotal: size,
             createdBy: null,
+            jurisdiction: ALL_DIVISIONS,
             onProgress: (s) => progress.update(s),
           },
         );
         progress.done();
         const seconds = (Date.now() - startedAt) / 1000;
-        const detail = await getImportStatus(p, status.importId, 20);
+        const detail = await getImportStatus(p, ALL_DIVISIONS, status.importId, 20);
         if (opts.json === true) console.log(JSON.stringify(detail));
         else {
           console.log(

@@ -14,6 +14,7 @@ const RECORD_COLUMNS = [
   'division_code',
   'attributes',
   'import_id',
+  'jurisdiction',
   'created_at',
 ] as const;
 
@@ -25,6 +26,8 @@ export interface StoredRecord {
   readonly from: EpochMs;
   readonly to: EpochMs | null;
   readonly attributes: RecordAttributes;
+  /** The division it was imported for ('000000': the whole province); it applies only there. */
+  readonly jurisdiction: string;
 }
 
 /**
@@ -33,22 +36,23 @@ export interface StoredRecord {
  */
 export function recordInserter(
   database: Database,
-): (importId: string, rows: readonly RecordTuple[], now: number) => Promise<number> {
+): (importId: string, jurisdiction: string, rows: readonly RecordTuple[], now: number) => Promise<number> {
   // The same record again changes nothing; the same source id with other content is a correction
   // from the provider and replaces what was stored.
   const insert = database.prepareBatchInsertIgnore(
     'epidemic_records',
     RECORD_COLUMNS,
     ['kind', 'source_id'],
-    ['document_key', 'from_ms', 'to_ms', 'division_code', 'attributes'],
+    // A correction from another jurisdiction takes the record over: it then applies only there.
+    ['document_key', 'from_ms', 'to_ms', 'division_code', 'attributes', 'jurisdiction'],
   );
-  return (importId, rows, now) => insert(rows.map((r) => [...r, importId, now]));
+  return (importId, jurisdiction, rows, now) => insert(rows.map((r) => [...r, importId, jurisdiction, now]));
 }
 
 export async function listRecordsForDocument(db: Db, documentKey: string): Promise<StoredRecord[]> {
   const rows = await db
     .selectFrom('epidemic_records')
-    .select(['kind', 'source_id', 'document_key', 'from_ms', 'to_ms', 'attributes'])
+    .select(['kind', 'source_id', 'document_key', 'from_ms', 'to_ms', 'attributes', 'jurisdiction'])
     .where('document_key', '=', documentKey)
     .orderBy('from_ms')
     .execute();
@@ -59,7 +63,27 @@ export async function listRecordsForDocument(db: Db, documentKey: string): Promi
     from: r.from_ms as EpochMs,
     to: r.to_ms as EpochMs | null,
     attributes: JSON.parse(r.attributes) as RecordAttributes,
+    jurisdiction: r.jurisdiction,
   }));
+}
+
+/** Registered residents holding any of these documents, by document key, with the division they live in. */
+export async function residentsHoldingDocuments(
+  db: Db,
+  keys: readonly string[],
+): Promise<Map<string, { readonly id: ResidentId; readonly addressDivision: string }>> {
+  const out = new Map<string, { id: ResidentId; addressDivision: string }>();
+  for (let i = 0; i < keys.length; i += 5000) {
+    const rows = await db
+      .selectFrom('residents')
+      .select(['id', 'document_key', 'address_division'])
+      .where('document_key', 'in', keys.slice(i, i + 5000))
+      .execute();
+    for (const r of rows) {
+      out.set(r.document_key, { id: Number(r.id) as ResidentId, addressDivision: r.address_division });
+    }
+  }
+  return out;
 }
 
 /** Registered residents holding any of these documents. */

@@ -204,6 +204,8 @@ export interface EpidemicRecordsTable {
   /** JSON of the kind-specific attributes. */
   attributes: string;
   import_id: string;
+  /** The division the record was imported for ('000000': the whole province); see migration 005. */
+  jurisdiction: Generated<string>;
   created_at: number;
 }
 
@@ -224,6 +226,8 @@ export interface ImportsTable {
   error_code: string | null;
   error_message: string | null;
   created_by: number | null;
+  /** The division the import was run for ('000000': the whole province). */
+  jurisdiction: Generated<string>;
   started_at: number;
   heartbeat_at: number;
   finished_at: number | null;

@@ -24,7 +24,7 @@ import { findCheckpointPolicyInForce, insertCheckpointPolicy } from '../storage/
 import { GroupCommitWriter } from '../storage/group-commit.ts';
 import { findStaffVenue, findVenue, type VenueRow } from '../storage/venues.ts';
 import { AppError, invalid } from './errors.ts';
-import { checkPersonalCode } from './health-code.ts';
+import { checkPersonalCode, FAILURE_MESSAGES, type Verification } from './health-code.ts';
 import type { Platform } from './platform.ts';
 import { createReport, reportKindOf } from './reports.ts';
 import type { Principal } from './sign-in.ts';
@@ -107,6 +107,74 @@ async function venueOfStaff(p: Platform, staffId: number): Promise<number | null
   if (s.staffVenues.size > 100_000) s.staffVenues.clear();
   s.staffVenues.set(staffId, venueId);
   return venueId;
+}
+
+/**
+ * Checkpoint staff of a venue work only once the district office has approved it: a resident can
+ * register a venue and make themself its staff, and must not read anyone's colour before a
+ * district officer has looked at it (issue 8, finding 4). Staff with no venue (a road checkpoint
+ * created by an admin) and officers are not tied to one.
+ */
+async function requireCheckpointInService(p: Platform, staff: Staff, now: number): Promise<void> {
+  if (staff.role !== 'checkpoint') return;
+  const venueId = await venueOfStaff(p, staff.staffId);
+  if (venueId === null) return;
+  const venue = await venueForCheck(p, venueId, now);
+  if (venue.status !== 'approved') {
+    throw new AppError(
+      'venue_not_approved',
+      'Your venue has not been approved by the district office yet; checks start once it is.',
+    );
+  }
+}
+
+/**
+ * Checkpoint verification (S11, S18, P1). Answers validity or exactly why not, the colour now and
+ * the masked name — nothing else about the holder's health — and records who checked, when and what.
+ * Staff of a venue answer only once the district office has approved it (issue 8, finding 4).
+ */
+export async function verifyCode(
+  p: Platform,
+  staff: Principal & { kind: 'staff' },
+  text: string,
+): Promise<Verification> {
+  const now = p.clock.now();
+  await requireCheckpointInService(p, staff, now);
+  const checked = await checkPersonalCode(p, text, now);
+  const checkedAt = formatChinaTime(now);
+  p.metrics.verification(checked.ok ? 'valid' : checked.reason);
+  if (!checked.ok) {
+    await p.verificationLog.write({
+      at: now,
+      staffId: staff.staffId,
+      residentId: checked.residentId,
+      kid: checked.kid,
+      valid: false,
+      reason: checked.reason,
+      colour: null,
+    });
+    return { valid: false, reason: checked.reason, message: FAILURE_MESSAGES[checked.reason], checkedAt };
+  }
+  const { claims, kid, resident, colour } = checked;
+  await p.verificationLog.write({
+    at: now,
+    staffId: staff.staffId,
+    residentId: resident.id,
+    kid,
+    valid: true,
+    reason: null,
+    colour,
+  });
+  return {
+    valid: true,
+    kind: claims.kind,
+    colour,
+    colourAtIssue: claims.colour,
+    maskedName: maskName(resident.name),
+    issuedAt: formatChinaTime(claims.issuedAt),
+    expiresAt: formatChinaTime(claims.expiresAt),
+    checkedAt,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

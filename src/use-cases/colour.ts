@@ -5,6 +5,7 @@ import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import { insertColourEvent } from '../storage/colour-events.ts';
 import type { Db } from '../storage/database.ts';
 import { listFacts } from '../storage/facts.ts';
+import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { listRecordsForDocument } from '../storage/records.ts';
 import { findResidentForAssessment, updateResidentColour, type StoredColour } from '../storage/residents.ts';
 import type { Platform } from './platform.ts';
@@ -51,7 +52,7 @@ export async function reassessResident(
 ): Promise<{ readonly stored: StoredColour; readonly changed: boolean }> {
   const current = await findResidentForAssessment(db, residentId, context.lockRows);
   if (current === null) throw new Error(`resident ${residentId} vanished while being assessed`);
-  const facts = await loadResidentFacts(db, residentId, current.documentKey);
+  const facts = await loadResidentFacts(db, residentId, current.documentKey, current.divisionCode);
   const assessment = assessColour({ facts, riskAreas: context.riskAreas, policy: context.policy, now });
   const stored = assessmentToStored(assessment, now);
   const areaDependent = facts.some((f) => f.kind === 'stay');
@@ -72,16 +73,19 @@ export async function reassessResident(
   return { stored, changed };
 }
 
-/** Everything the policy reads about one resident: their own facts and their imported records. */
+/**
+ * Everything the policy reads about one resident: their own facts and the records imported under
+ * their document for a jurisdiction that covers where they live (P3: a district's import cannot
+ * change the colour of another district's residents).
+ */
 export async function loadResidentFacts(
   db: Db,
   residentId: ResidentId,
   documentKey: string,
+  addressDivision: string,
 ): Promise<Fact[]> {
-  const [own, records] = await Promise.all([
-    listFacts(db, residentId),
-    listRecordsForDocument(db, documentKey),
-  ]);
+  const [own, all] = await Promise.all([listFacts(db, residentId), listRecordsForDocument(db, documentKey)]);
+  const records = all.filter((r) => jurisdictionCovers(r.jurisdiction, addressDivision));
   return records.length === 0 ? own : [...own, ...factsFromRecords(records)];
 }
 

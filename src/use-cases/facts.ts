@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { validateFactInput, type FactInput } from '../domain/fact-input.ts';
-import { divisionCovers } from '../domain/colour/index.ts';
+import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { validateDocument, deriveDocumentKey } from '../domain/identity/index.ts';
 import { chinaDate, formatChinaTime } from '../domain/china-time.ts';
 import type { Colour } from '../domain/types.ts';
@@ -12,14 +12,6 @@ import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 
 type Staff = Principal & { kind: 'staff' };
-
-/** The whole platform, for provincial admins. */
-export const ALL_DIVISIONS = '000000';
-
-/** Whether a staff member's jurisdiction (a division, or the whole platform) covers a division. */
-export function jurisdictionCovers(jurisdiction: string, divisionCode: string): boolean {
-  return jurisdiction === ALL_DIVISIONS || divisionCovers(jurisdiction, divisionCode);
-}
 
 export function requireRole(principal: Principal, roles: readonly Staff['role'][]): Staff {
   if (principal.kind !== 'staff' || !roles.includes(principal.role)) {

@@ -16,7 +16,6 @@ import { MINUTE_MS, type Colour, type EpochMs } from '../domain/types.ts';
 import { findResidentForCheck, type Resident, type ResidentForCheck } from '../storage/residents.ts';
 import { getMyApplication } from './application.ts';
 import { colourIfCurrent, ensureFreshColour } from './colour.ts';
-import type { Principal } from './sign-in.ts';
 import type { Platform } from './platform.ts';
 
 /** The on-screen code is re-issued every minute (P1: a screenshot soon stops verifying)… */
@@ -221,51 +220,4 @@ function checkFailed(
   residentId: number | null,
 ): PersonalCodeCheck {
   return { ok: false, reason, kid, residentId };
-}
-
-/**
- * Checkpoint verification (S11, S18, P1). Answers validity or exactly why not, the colour now and
- * the masked name — nothing else about the holder's health — and records who checked, when and what.
- */
-export async function verifyCode(
-  p: Platform,
-  staff: Principal & { kind: 'staff' },
-  text: string,
-): Promise<Verification> {
-  const now = p.clock.now();
-  const checked = await checkPersonalCode(p, text, now);
-  const checkedAt = formatChinaTime(now);
-  p.metrics.verification(checked.ok ? 'valid' : checked.reason);
-  if (!checked.ok) {
-    await p.verificationLog.write({
-      at: now,
-      staffId: staff.staffId,
-      residentId: checked.residentId,
-      kid: checked.kid,
-      valid: false,
-      reason: checked.reason,
-      colour: null,
-    });
-    return { valid: false, reason: checked.reason, message: FAILURE_MESSAGES[checked.reason], checkedAt };
-  }
-  const { claims, kid, resident, colour } = checked;
-  await p.verificationLog.write({
-    at: now,
-    staffId: staff.staffId,
-    residentId: resident.id,
-    kid,
-    valid: true,
-    reason: null,
-    colour,
-  });
-  return {
-    valid: true,
-    kind: claims.kind,
-    colour,
-    colourAtIssue: claims.colour,
-    maskedName: maskName(resident.name),
-    issuedAt: formatChinaTime(claims.issuedAt),
-    expiresAt: formatChinaTime(claims.expiresAt),
-    checkedAt,
-  };
 }

@@ -8,6 +8,8 @@ import type { RecordTuple } from '../storage/records.ts';
 /** Rows read since the previous batch: valid ones ready to store, invalid ones with their issues. */
 export interface PreparedBatch {
   readonly rows: RecordTuple[];
+  /** The file line of each row, in the same order (for rows refused later, e.g. out of jurisdiction). */
+  readonly lines: number[];
   readonly errors: { line: number; issues: readonly FieldIssue[] }[];
   /** Bytes of the file read so far. */
   readonly bytes: number;
@@ -40,6 +42,7 @@ export async function* prepareBatches(
 ): AsyncGenerator<PreparedBatch> {
   const counter = { bytes: 0 };
   let rows: RecordTuple[] = [];
+  let lines: number[] = [];
   let errors: { line: number; issues: readonly FieldIssue[] }[] = [];
   let read = 0;
   for await (const row of readImport(counted(source, counter), o.format, o.kind, o.now)) {
@@ -55,15 +58,17 @@ export async function* prepareBatches(
         r.attributes.divisionCode ?? null,
         JSON.stringify(r.attributes),
       ]);
+      lines.push(row.line);
     } else errors.push({ line: row.line, issues: row.issues });
     if (rows.length >= o.batchRows || errors.length >= o.batchRows) {
-      yield { rows: byDocumentKey(rows), errors, bytes: counter.bytes, rowsRead: read };
+      yield { ...byDocumentKey(rows, lines), errors, bytes: counter.bytes, rowsRead: read };
       rows = [];
+      lines = [];
       errors = [];
       read = 0;
     }
   }
-  yield { rows: byDocumentKey(rows), errors, bytes: counter.bytes, rowsRead: read };
+  yield { ...byDocumentKey(rows, lines), errors, bytes: counter.bytes, rowsRead: read };
 }
 
 /**
@@ -71,8 +76,14 @@ export async function* prepareBatches(
  * random page of the largest index and every commit rewrites thousands of scattered pages; in key
  * order, a large batch touches each page once.
  */
-function byDocumentKey(rows: RecordTuple[]): RecordTuple[] {
-  return rows.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+function byDocumentKey(rows: RecordTuple[], lines: number[]): { rows: RecordTuple[]; lines: number[] } {
+  const order = rows.map((_, i) => i);
+  order.sort((i, j) => {
+    const a = rows[i]![2];
+    const b = rows[j]![2];
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  return { rows: order.map((i) => rows[i]!), lines: order.map((i) => lines[i]!) };
 }
 
 type WorkerMessage =

@@ -11,11 +11,21 @@ import {
 } from '../domain/imports/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import type { EpochMs, FieldIssue } from '../domain/types.ts';
+import { ALL_DIVISIONS, jurisdictionCovers } from '../domain/jurisdiction.ts';
 import type { Db } from '../storage/database.ts';
-import { recordInserter, residentsByDocumentKeys, type RecordTuple } from '../storage/records.ts';
-import { batchesFromFile, prepareBatches } from './import-batches.ts';
+import {
+  findImport,
+  insertImport,
+  insertImportErrors,
+  listImportErrors,
+  listImportRows,
+  updateImport,
+  type ImportRow,
+} from '../storage/imports.ts';
+import { recordInserter, residentsHoldingDocuments, type RecordTuple } from '../storage/records.ts';
 import type { ImportsTable } from '../storage/schema.ts';
-import type { Updateable, Selectable } from 'kysely';
+import type { ResidentId } from '../domain/types.ts';
+import { batchesFromFile, prepareBatches, type PreparedBatch } from './import-batches.ts';
 import { inBackground, reassessResidents } from './sweep.ts';
 import { AppError, invalid } from './errors.ts';
 import type { Platform } from './platform.ts';
@@ -41,6 +51,8 @@ export interface ImportStatus {
   readonly format: ImportFormat;
   readonly strict: boolean;
   readonly status: ImportsTable['status'];
+  /** The division the import was run for ('000000': the whole province); its records apply only there. */
+  readonly jurisdiction: string;
   readonly fileName: string;
   readonly bytesTotal: number | null;
   readonly bytesRead: number;
@@ -68,6 +80,12 @@ export interface ImportOptions {
   readonly fileName: string;
   readonly bytesTotal: number | null;
   readonly createdBy: number | null;
+  /**
+   * The division the import is for (P3): rows naming a registered resident who lives elsewhere are
+   * refused, and its records apply only to residents of this division. '000000' (ALL_DIVISIONS),
+   * the whole province, for admins and the command line.
+   */
+  readonly jurisdiction: string;
   /** Rows per transaction (default IMPORT_BATCH_ROWS). */
   readonly batchRows?: number;
   /** Called after each batch (and at the end) with the current status, e.g. for a progress bar. */
@@ -89,6 +107,13 @@ function checkOptions(o: ImportOptions): { kind: ImportKind; format: ImportForma
   if (o.format !== 'csv' && o.format !== 'jsonl') {
     issues.push({ path: 'format', code: 'import_format_unknown', message: 'format must be csv or jsonl.' });
   }
+  if (!/^\d{6}$/.test(o.jurisdiction)) {
+    issues.push({
+      path: 'division',
+      code: 'division_invalid',
+      message: 'The jurisdiction of an import is a six-digit division code (000000 for the whole province).',
+    });
+  }
   if (issues.length > 0) throw invalid(issues);
   return { kind: o.kind as ImportKind, format: o.format as ImportFormat };
 }
@@ -97,7 +122,7 @@ function checkOptions(o: ImportOptions): { kind: ImportKind; format: ImportForma
  * An import still marked running whose process stopped reporting (killed, crashed) is shown as
  * interrupted; running the same file again completes it.
  */
-function statusOf(row: Selectable<ImportsTable>, now: number): ImportStatus {
+function statusOf(row: ImportRow, now: number): ImportStatus {
   const interrupted = row.status === 'running' && row.heartbeat_at < now - IMPORT_HEARTBEAT_TIMEOUT_MS;
   return {
     importId: row.id,
@@ -105,6 +130,7 @@ function statusOf(row: Selectable<ImportsTable>, now: number): ImportStatus {
     format: row.format,
     strict: Number(row.strict) === 1,
     status: interrupted ? 'interrupted' : row.status,
+    jurisdiction: row.jurisdiction,
     fileName: row.file_name,
     bytesTotal: row.bytes_total === null ? null : Number(row.bytes_total),
     bytesRead: Number(row.bytes_read),
@@ -148,28 +174,33 @@ export async function createImport(p: Platform, options: ImportOptions): Promise
   const { kind, format } = checkOptions(options);
   const importId = randomUUID();
   const startedAt = p.clock.now();
-  await p.db
-    .insertInto('imports')
-    .values({
-      id: importId,
-      kind,
-      format,
-      strict: options.strict ? 1 : 0,
-      status: 'running',
-      file_name: options.fileName.slice(0, 300),
-      bytes_total: options.bytesTotal,
-      created_by: options.createdBy,
-      started_at: startedAt,
-      heartbeat_at: startedAt,
-    })
-    .execute();
+  await insertImport(p.db, {
+    id: importId,
+    kind,
+    format,
+    strict: options.strict ? 1 : 0,
+    status: 'running',
+    file_name: options.fileName.slice(0, 300),
+    bytes_total: options.bytesTotal,
+    created_by: options.createdBy,
+    jurisdiction: options.jurisdiction,
+    started_at: startedAt,
+    heartbeat_at: startedAt,
+  });
   await p.auditLog.write({
     at: startedAt,
     actorKind: options.createdBy === null ? 'system' : 'staff',
     actorId: options.createdBy,
     action: 'import_records',
     residentId: null,
-    detail: { importId, kind, format, strict: options.strict, fileName: options.fileName },
+    detail: {
+      importId,
+      kind,
+      format,
+      strict: options.strict,
+      fileName: options.fileName,
+      jurisdiction: options.jurisdiction,
+    },
   });
   return importId;
 }
@@ -191,21 +222,17 @@ export async function processImport(
     rowsInvalid: 0,
     residentsMatched: 0,
   };
-  const progress = async (extra: Updateable<ImportsTable> = {}) => {
-    await p.db
-      .updateTable('imports')
-      .set({
-        bytes_read: counters.bytes,
-        rows_read: counters.rowsRead,
-        rows_imported: counters.rowsImported,
-        rows_duplicate: counters.rowsDuplicate,
-        rows_invalid: counters.rowsInvalid,
-        residents_matched: counters.residentsMatched,
-        heartbeat_at: p.clock.now(),
-        ...extra,
-      })
-      .where('id', '=', importId)
-      .execute();
+  const progress = async (extra: Parameters<typeof updateImport>[2] = {}) => {
+    await updateImport(p.db, importId, {
+      bytes_read: counters.bytes,
+      rows_read: counters.rowsRead,
+      rows_imported: counters.rowsImported,
+      rows_duplicate: counters.rowsDuplicate,
+      rows_invalid: counters.rowsInvalid,
+      residents_matched: counters.residentsMatched,
+      heartbeat_at: p.clock.now(),
+      ...extra,
+    });
     if (options.onProgress !== undefined) options.onProgress(await getImportStatusById(p, importId));
   };
   const fail = async (code: string, message: string) => {
@@ -232,12 +259,9 @@ export async function processImport(
       // Pass 1: read everything, write nothing; stop at the first problem.
       for await (const batch of batches()) {
         // Still alive: a long check must not look like a killed import.
-        await p.db
-          .updateTable('imports')
-          .set({ heartbeat_at: p.clock.now() })
-          .where('id', '=', importId)
-          .execute();
-        const row = batch.errors[0];
+        await updateImport(p.db, importId, { heartbeat_at: p.clock.now() });
+        const { refused } = await withinJurisdiction(p.db, options.jurisdiction, batch);
+        const row = [...batch.errors, ...refused].sort((a, b) => a.line - b.line)[0];
         if (row !== undefined) {
           const first = row.issues[0];
           await storeErrors(p.db, importId, [row]);
@@ -250,12 +274,17 @@ export async function processImport(
     }
     const insert = recordInserter(p.database);
     for await (const batch of batches()) {
+      const { rows, residents, refused } = await withinJurisdiction(p.db, options.jurisdiction, batch);
+      const errors =
+        refused.length === 0 ? batch.errors : [...batch.errors, ...refused].sort((a, b) => a.line - b.line);
       counters.rowsRead += batch.rowsRead;
       counters.bytes = batch.bytes;
-      counters.rowsInvalid += batch.errors.length;
-      if (batch.rows.length > 0) await importBatch(p, importId, insert, batch.rows, counters);
-      if (batch.errors.length > 0) {
-        await storeErrors(p.db, importId, batch.errors, counters.rowsInvalid - batch.errors.length);
+      counters.rowsInvalid += errors.length;
+      if (rows.length > 0) {
+        await importBatch(p, importId, options.jurisdiction, insert, rows, residents, counters);
+      }
+      if (errors.length > 0) {
+        await storeErrors(p.db, importId, errors, counters.rowsInvalid - errors.length);
       }
       await progress();
     }
@@ -270,20 +299,63 @@ export async function processImport(
   }
 }
 
+/**
+ * Splits a batch by jurisdiction (P3): a row naming a registered resident who lives outside the
+ * import's jurisdiction is refused (reported as an invalid row, never stored), since an officer
+ * may change only their own district's colours. Also resolves the residents the kept rows name.
+ */
+async function withinJurisdiction(
+  db: Db,
+  jurisdiction: string,
+  batch: PreparedBatch,
+): Promise<{
+  rows: RecordTuple[];
+  residents: ResidentId[];
+  refused: { line: number; issues: FieldIssue[] }[];
+}> {
+  const holders = await residentsHoldingDocuments(db, [...new Set(batch.rows.map((r) => r[2]))]);
+  if (jurisdiction === ALL_DIVISIONS) {
+    return { rows: batch.rows, residents: [...holders.values()].map((h) => h.id), refused: [] };
+  }
+  const rows: RecordTuple[] = [];
+  const residents = new Set<ResidentId>();
+  const refused: { line: number; issues: FieldIssue[] }[] = [];
+  batch.rows.forEach((row, i) => {
+    const holder = holders.get(row[2]);
+    if (holder === undefined || jurisdictionCovers(jurisdiction, holder.addressDivision)) {
+      rows.push(row);
+      if (holder !== undefined) residents.add(holder.id);
+      return;
+    }
+    refused.push({
+      line: batch.lines[i] ?? 0,
+      issues: [
+        {
+          path: 'documentNumber',
+          code: 'out_of_jurisdiction',
+          message: `The resident with this document lives outside this import's jurisdiction (${jurisdiction}); the row was not stored. Their own district, or a provincial admin, imports it.`,
+        },
+      ],
+    });
+  });
+  return { rows, residents: [...residents], refused };
+}
+
 async function importBatch(
   p: Platform,
   importId: string,
+  jurisdiction: string,
   insert: ReturnType<typeof recordInserter>,
   rows: readonly RecordTuple[],
+  residents: readonly ResidentId[],
   counters: { rowsImported: number; rowsDuplicate: number; residentsMatched: number },
 ): Promise<void> {
   const now = p.clock.now();
-  const inserted = await insert(importId, rows, now);
+  const inserted = await insert(importId, jurisdiction, rows, now);
   counters.rowsImported += inserted;
   counters.rowsDuplicate += rows.length - inserted;
   // Reassess everyone the batch names, new rows or not: a run killed between the insert and this
   // step is completed by the next run.
-  const residents = await residentsByDocumentKeys(p.db, [...new Set(rows.map((r) => r[2]))]);
   if (residents.length === 0) return;
   counters.residentsMatched += residents.length;
   await reassessResidents(p, residents);
@@ -296,55 +368,49 @@ async function storeErrors(
   alreadyStored = 0,
 ): Promise<void> {
   const room = Math.max(0, MAX_STORED_ERRORS - alreadyStored);
-  const values = rows.slice(0, room).flatMap((r) =>
-    r.issues.map((i) => ({
-      import_id: importId,
-      line: r.line,
-      field: i.path,
-      code: i.code,
-      message: i.message.slice(0, 500),
-    })),
-  );
-  for (let i = 0; i < values.length; i += 1000) {
-    await db
-      .insertInto('import_errors')
-      .values(values.slice(i, i + 1000))
-      .execute();
-  }
+  const values = rows
+    .slice(0, room)
+    .flatMap((r) =>
+      r.issues.map((i) => ({ line: r.line, field: i.path, code: i.code, message: i.message.slice(0, 500) })),
+    );
+  await insertImportErrors(db, importId, values);
 }
 
 async function getImportStatusById(p: Platform, importId: string): Promise<ImportStatus> {
-  const row = await p.db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst();
-  if (row === undefined) throw new AppError('import_not_found', `No import ${importId}.`);
+  const row = await findImport(p.db, importId);
+  if (row === null) throw new AppError('import_not_found', `No import ${importId}.`);
   return statusOf(row, p.clock.now());
 }
 
-/** An import's status and its first invalid rows. */
+/**
+ * An import's status and its first invalid rows, for a viewer whose jurisdiction covers the
+ * import's (P3); ALL_DIVISIONS for the command line.
+ */
 export async function getImportStatus(
   p: Platform,
+  viewerJurisdiction: string,
   importId: string,
   errorLimit = 100,
 ): Promise<ImportStatus & { errors: ImportRowError[] }> {
   const status = await getImportStatusById(p, importId);
-  const errors = await p.db
-    .selectFrom('import_errors')
-    .select(['line', 'field', 'code', 'message'])
-    .where('import_id', '=', importId)
-    .orderBy('line')
-    .orderBy('id')
-    .limit(Math.min(Math.max(errorLimit, 0), 1000))
-    .execute();
-  return { ...status, errors: errors.map((e) => ({ ...e, line: Number(e.line) })) };
+  if (!jurisdictionCovers(viewerJurisdiction, status.jurisdiction)) {
+    throw new AppError(
+      'out_of_jurisdiction',
+      'This import was run for a division outside your jurisdiction.',
+    );
+  }
+  const errors = await listImportErrors(p.db, importId, Math.min(Math.max(errorLimit, 0), 1000));
+  return { ...status, errors };
 }
 
-export async function listImports(p: Platform, limit = 50): Promise<ImportStatus[]> {
+/** The latest imports run for the viewer's jurisdiction or divisions within it. */
+export async function listImports(
+  p: Platform,
+  viewerJurisdiction: string,
+  limit = 50,
+): Promise<ImportStatus[]> {
   const now = p.clock.now();
-  const rows = await p.db
-    .selectFrom('imports')
-    .selectAll()
-    .orderBy('started_at', 'desc')
-    .limit(Math.min(Math.max(limit, 1), 500))
-    .execute();
+  const rows = await listImportRows(p.db, viewerJurisdiction, Math.min(Math.max(limit, 1), 500));
   return rows.map((r) => statusOf(r, now));
 }
 
@@ -412,9 +478,10 @@ export async function importUpload(
 }
 
 async function failImport(p: Platform, importId: string, code: string, message: string): Promise<void> {
-  await p.db
-    .updateTable('imports')
-    .set({ status: 'failed', error_code: code, error_message: message, finished_at: p.clock.now() })
-    .where('id', '=', importId)
-    .execute();
+  await updateImport(p.db, importId, {
+    status: 'failed',
+    error_code: code,
+    error_message: message,
+    finished_at: p.clock.now(),
+  });
 }

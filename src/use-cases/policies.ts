@@ -90,7 +90,12 @@ export async function previewPolicy(
     if (page.length === 0) break;
     for (const r of page) {
       residents++;
-      const facts = await loadResidentFacts(p.db, Number(r.id) as ResidentId, r.document_key);
+      const facts = await loadResidentFacts(
+        p.db,
+        Number(r.id) as ResidentId,
+        r.document_key,
+        r.address_division,
+      );
       const colour = assessColour({ facts, riskAreas, policy, now: at }).colour;
       if (colour === r.colour) continue;
       addChange(total, r.colour, colour);

@@ -15,7 +15,7 @@ import {
   type ReportState,
 } from '../storage/reports.ts';
 import { AppError } from './errors.ts';
-import { jurisdictionCovers } from './facts.ts';
+import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 

@@ -2,7 +2,8 @@ import { chinaDate, formatChinaTime, parseChinaDate } from '../domain/china-time
 import { findDivision } from '../domain/identity/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { AppError, invalid } from './errors.ts';
-import { ALL_DIVISIONS, jurisdictionCovers, requireRole } from './facts.ts';
+import { ALL_DIVISIONS, jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { requireRole } from './facts.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 

@@ -20,7 +20,7 @@ import {
 import { readResidentByAccount } from '../storage/residents.ts';
 import { findStaffByUsername } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
-import { jurisdictionCovers } from './facts.ts';
+import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { getMyCode, type MyCode } from './health-code.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';

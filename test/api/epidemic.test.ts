@@ -56,11 +56,11 @@ for (const dialect of DIALECTS) {
         colour: string;
         reasons: { ruleId: string }[];
       };
-    const upload = async (body: string, query: string, type = 'text/csv') => {
+    const upload = async (body: string, query: string, type = 'text/csv', as?: string) => {
       const res = await t.app.inject({
         method: 'POST',
         url: `/api/v1/imports?${query}`,
-        headers: { ...auth(officer), 'content-type': type },
+        headers: { ...auth(as ?? officer), 'content-type': type },
         payload: body,
       });
       assert.equal(res.statusCode, 202, res.body);
@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
       const status = await t.app.inject({
         method: 'GET',
         url: `/api/v1/imports/${id}`,
-        headers: auth(officer),
+        headers: auth(as ?? officer),
       });
       assert.equal(status.statusCode, 200, status.body);
       return status.json() as Json & { errors: { line: number; field: string; code: string }[] };
@@ -209,6 +209,7 @@ for (const dialect of DIALECTS) {
         fileName: 'killed.csv',
         bytesTotal: null,
         createdBy: null,
+        jurisdiction: '370100',
       });
       const get = async () =>
         (
@@ -538,6 +539,8 @@ for (const dialect of DIALECTS) {
           `old-case,resident_id_card,${ID.c},2026-09-01,`,
         ].join('\n'),
         'kind=confirmed',
+        'text/csv',
+        admin, // resident c lives in Qingdao, outside the officer's Jinan
       );
       assert.equal((await myCode('c')).colour, 'red');
       const result = await purge(t.platform, 'test');

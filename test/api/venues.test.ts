@@ -445,5 +445,42 @@ for (const dialect of DIALECTS) {
       assert.equal(result.deleted['visits'], before);
       assert.equal(await count(), 0);
     });
+
+    test('staff of a venue still pending can do nothing: verifyCode and door checks answer venue_not_approved (finding 4)', async () => {
+      // A resident registers a venue, makes themself its staff and signs in as checkpoint staff.
+      const pending = await call('POST', '/api/v1/venues', 'other', { ...VENUE, name: '自封检查点' });
+      assert.equal(pending.statusCode, 201, pending.body);
+      const pendingId = (pending.json() as Json)['venueId'] as number;
+      const added = await call('POST', `/api/v1/venues/${pendingId}/staff`, 'other', {
+        username: 'self-made',
+        displayName: '自封',
+        password: 'long-enough-pw',
+      });
+      assert.equal(added.statusCode, 201, added.body);
+      tokens['selfMade'] = (await staffToken('self-made', 'long-enough-pw')) ?? '';
+      assert.ok(tokens['selfMade']);
+      const code = ((await call('GET', '/api/v1/me/code', 'visitor')).json() as Json)['code'] as string;
+      assert.ok(code);
+      expectError(
+        await call('POST', '/api/v1/verifications', 'selfMade', { code }),
+        409,
+        'venue_not_approved',
+      );
+      expectError(
+        await call('POST', `/api/v1/venues/${pendingId}/checks`, 'selfMade', {
+          clientCheckId: '0190f5d2-0000-7000-8000-000000000001',
+          code,
+          temperature: 36.5,
+          maskWorn: true,
+        }),
+        409,
+        'venue_not_approved',
+      );
+      const verifications = await t.platform.db
+        .selectFrom('verifications')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(verifications.n), 0, 'nothing was logged as a verification');
+    });
   });
 }

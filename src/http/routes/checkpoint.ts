@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { addResidentFact } from '../../use-cases/facts.ts';
-import { FAILURE_MESSAGES, verifyCode } from '../../use-cases/health-code.ts';
+import { verifyCode } from '../../use-cases/checkpoint.ts';
+import { FAILURE_MESSAGES } from '../../use-cases/health-code.ts';
 import type { Platform } from '../../use-cases/platform.ts';
 import { bearerSecurity, principalOf, staffOf } from '../auth.ts';
 import { Colour, FactBody, Reason, errorResponses } from '../schemas.ts';

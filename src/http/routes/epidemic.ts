@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IMPORT_KINDS } from '../../domain/imports/index.ts';
+import { jurisdictionCovers } from '../../domain/jurisdiction.ts';
 import { AppError } from '../../use-cases/errors.ts';
 import { requireRole } from '../../use-cases/facts.ts';
 import {
@@ -30,6 +31,7 @@ const ImportStatusSchema = Type.Object({
   kind: Type.String(),
   format: Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]),
   strict: Type.Boolean(),
+  jurisdiction: Type.String({ description: "the division the import is for ('000000': the whole province)" }),
   status: Type.Union([
     Type.Literal('running'),
     Type.Literal('completed'),
@@ -55,6 +57,13 @@ const ImportQuery = Type.Object(
     format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('jsonl')])),
     strict: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
     fileName: Type.Optional(Type.String({ maxLength: 300 })),
+    division: Type.Optional(
+      Type.String({
+        pattern: '^\\d{6}$',
+        description:
+          'the division the import is for, within your jurisdiction (default: your whole jurisdiction); rows naming residents who live elsewhere are refused',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -170,7 +179,15 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
           fileName: request.query.fileName ?? `upload.${format}`,
           bytesTotal: Number.isFinite(length) ? length : null,
           createdBy: staff.staffId,
+          jurisdiction: request.query.division ?? staff.divisionCode,
         };
+        // Refused before anything is stored: the import record itself is part of the jurisdiction.
+        if (!jurisdictionCovers(staff.divisionCode, options.jurisdiction)) {
+          throw new AppError(
+            'out_of_jurisdiction',
+            `Division ${options.jurisdiction} is outside your jurisdiction.`,
+          );
+        }
         return reply.code(202).send(await importUpload(p, request.body, options));
       },
     );
@@ -209,9 +226,10 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
       },
     },
     async (request) => {
-      requireRole(await principalOf(p, request), ['officer', 'admin']);
+      const staff = requireRole(await principalOf(p, request), ['officer', 'admin']);
       return getImportStatus(
         p,
+        staff.divisionCode,
         request.params.importId,
         queryInteger(request.query.errors, 'errors', 0, 1000) ?? 100,
       );
@@ -237,8 +255,14 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
       },
     },
     async (request) => {
-      requireRole(await principalOf(p, request), ['officer', 'admin']);
-      return { imports: await listImports(p, queryInteger(request.query.limit, 'limit', 1, 500) ?? 50) };
+      const staff = requireRole(await principalOf(p, request), ['officer', 'admin']);
+      return {
+        imports: await listImports(
+          p,
+          staff.divisionCode,
+          queryInteger(request.query.limit, 'limit', 1, 500) ?? 50,
+        ),
+      };
     },
   );
 
