@@ -28,8 +28,11 @@ export const SIGN_IN_CODES_PER_HOUR = 5;
 const LIMIT_WINDOW_MS = 60 * MINUTE_MS;
 export const RESIDENT_SESSION_MS = 30 * 24 * 60 * MINUTE_MS;
 export const STAFF_SESSION_MS = 12 * 60 * MINUTE_MS;
-/** Session lookups are cached this long (ms); a sign-out on another node takes effect within it. */
-const SESSION_CACHE_MS = 5_000;
+/**
+ * Session lookups are cached this long (ms). The node that signs a session out or removes a staff
+ * member drops it from its cache at once; on other nodes the end takes effect within this bound.
+ */
+export const SESSION_CACHE_MS = 1_000;
 
 export type Principal =
   | { readonly kind: 'resident'; readonly accountId: number; readonly tokenHash: string }
@@ -203,18 +206,39 @@ export async function staffSignIn(
   return { ...session, role: staff.role, displayName: staff.displayName, divisionCode: staff.divisionCode };
 }
 
-const sessionCache = new WeakMap<
-  Platform,
-  Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>
->();
+interface SessionCache {
+  readonly entries: Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>;
+  /**
+   * Moves on with every eviction. A lookup that read the database before an eviction must not
+   * cache what it read after it (it may be the session just ended), so it caches only when the
+   * generation is the one it started with.
+   */
+  generation: number;
+}
 
-function cacheOf(p: Platform) {
+const sessionCache = new WeakMap<Platform, SessionCache>();
+
+function cacheOf(p: Platform): SessionCache {
   let c = sessionCache.get(p);
   if (c === undefined) {
-    c = new Map();
+    c = { entries: new Map(), generation: 0 };
     sessionCache.set(p, c);
   }
   return c;
+}
+
+/**
+ * A staff member's sessions were revoked in the database (removal from a venue, disabling): this
+ * node stops honouring them at once, other nodes within SESSION_CACHE_MS. Scans this node's cache;
+ * removals are rare.
+ */
+export function forgetStaffSessions(p: Platform, staffId: number): void {
+  const cache = cacheOf(p);
+  cache.generation++;
+  for (const [tokenHash, entry] of cache.entries) {
+    if (entry.principal?.kind === 'staff' && entry.principal.staffId === staffId)
+      cache.entries.delete(tokenHash);
+  }
 }
 
 /**
@@ -238,7 +262,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
   const now = p.clock.now();
   const tokenHash = memoHashToken(token);
   const cache = cacheOf(p);
-  const hit = cache.get(tokenHash);
+  const hit = cache.entries.get(tokenHash);
   if (hit !== undefined && now - hit.cachedAt < SESSION_CACHE_MS) {
     if (hit.principal === null)
       throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
@@ -246,6 +270,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
       throw new AppError('session_expired', 'The session has expired; sign in again.');
     return hit.principal;
   }
+  const generation = cache.generation;
   const session = await findSession(p.db, tokenHash);
   let principal: Principal | null = null;
   if (session !== null && session.revokedAt === null) {
@@ -265,8 +290,10 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
       }
     }
   }
-  if (cache.size > 100_000) cache.clear();
-  cache.set(tokenHash, { principal, expiresAt: session?.expiresAt ?? 0, cachedAt: now });
+  if (cache.generation === generation) {
+    if (cache.entries.size > 100_000) cache.entries.clear();
+    cache.entries.set(tokenHash, { principal, expiresAt: session?.expiresAt ?? 0, cachedAt: now });
+  }
   if (principal === null)
     throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
   if (now >= (session?.expiresAt ?? 0))
@@ -276,5 +303,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
 
 export async function signOut(p: Platform, principal: Principal): Promise<void> {
   await revokeSession(p.db, principal.tokenHash, p.clock.now());
-  cacheOf(p).delete(principal.tokenHash);
+  const cache = cacheOf(p);
+  cache.generation++;
+  cache.entries.delete(principal.tokenHash);
 }
