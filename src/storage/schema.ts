@@ -8,6 +8,8 @@ import type { Generated } from 'kysely';
 export interface Tables {
   accounts: AccountsTable;
   sign_in_codes: SignInCodesTable;
+  sign_in_limits: SignInLimitsTable;
+  sign_in_guesses: SignInGuessesTable;
   sessions: SessionsTable;
   staff: StaffTable;
   residents: ResidentsTable;
@@ -49,6 +51,20 @@ export interface SignInCodesTable {
   expires_at: number;
   failed_attempts: number;
   used_at: number | null;
+}
+
+/** One row per number that asked for a code or guessed one: the lock its sign-in steps take. */
+export interface SignInLimitsTable {
+  mobile: string;
+  touched_at: number;
+}
+
+/** One row per wrong sign-in code guess: the per-number budget of wrong guesses. */
+export interface SignInGuessesTable {
+  id: Generated<number>;
+  mobile: string;
+  code_id: number;
+  at: number;
 }
 
 export interface SessionsTable {

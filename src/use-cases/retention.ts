@@ -96,6 +96,19 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
       .where('expires_at', '<', now - DAY_MS)
       .execute(),
   );
+  // Wrong guesses and per-number lock rows limit sign-in for an hour; a day later they are useless.
+  deleted['sign_in_guesses'] = count(
+    await p.db
+      .deleteFrom('sign_in_guesses')
+      .where('at', '<', now - DAY_MS)
+      .execute(),
+  );
+  deleted['sign_in_limits'] = count(
+    await p.db
+      .deleteFrom('sign_in_limits')
+      .where('touched_at', '<', now - DAY_MS)
+      .execute(),
+  );
   // Place-code visits, door checks and the reports they raised (which name a masked person).
   deleted['visits'] = count(
     await p.db

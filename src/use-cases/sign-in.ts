@@ -4,11 +4,14 @@ import { MINUTE_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
 import { upsertAccount } from '../storage/accounts.ts';
 import {
   consumeSignInCode,
-  deleteSignInCode,
   countSignInCodesSince,
+  countWrongGuessesSince,
+  deleteSignInCode,
   findLatestUnusedCode,
   insertSignInCode,
-  recordFailedAttempt,
+  recordWrongGuess,
+  withSignInLock,
+  type WindowCount,
 } from '../storage/sign-in-codes.ts';
 import { findSession, insertSession, revokeSession } from '../storage/sessions.ts';
 import { findStaffById, findStaffByUsername } from '../storage/staff.ts';
@@ -18,14 +21,18 @@ import type { Platform } from './platform.ts';
 
 /** minutes a one-time code stays valid */
 export const SIGN_IN_CODE_TTL_MS = 5 * MINUTE_MS;
-/** wrong tries before a code is burnt */
+/** wrong guesses per number per rolling hour, whatever code they were for */
 export const SIGN_IN_CODE_MAX_ATTEMPTS = 5;
 /** codes sent to one number per rolling hour */
 export const SIGN_IN_CODES_PER_HOUR = 5;
+const LIMIT_WINDOW_MS = 60 * MINUTE_MS;
 export const RESIDENT_SESSION_MS = 30 * 24 * 60 * MINUTE_MS;
 export const STAFF_SESSION_MS = 12 * 60 * MINUTE_MS;
-/** Session lookups are cached this long (ms); a sign-out on another node takes effect within it. */
-const SESSION_CACHE_MS = 5_000;
+/**
+ * Session lookups are cached this long (ms). The node that signs a session out or removes a staff
+ * member drops it from its cache at once; on other nodes the end takes effect within this bound.
+ */
+export const SESSION_CACHE_MS = 1_000;
 
 export type Principal =
   | { readonly kind: 'resident'; readonly accountId: number; readonly tokenHash: string }
@@ -54,29 +61,50 @@ export interface SignInCodeSent {
   readonly devCode?: string;
 }
 
+/** Minutes until the oldest event of a full window leaves it. */
+function minutesUntilFree(window: WindowCount, now: number): number {
+  return Math.max(1, Math.ceil(((window.oldest ?? now) + LIMIT_WINDOW_MS - now) / MINUTE_MS));
+}
+
+const tooManyWrongGuesses = (window: WindowCount, now: number) =>
+  new AppError(
+    'sign_in_code_attempts_exceeded',
+    `Too many wrong codes for this number (${SIGN_IN_CODE_MAX_ATTEMPTS} an hour); try again in ${minutesUntilFree(window, now)} minutes.`,
+  );
+
 export async function requestSignInCode(p: Platform, mobileInput: string): Promise<SignInCodeSent> {
   const mobile = normalizedMobile(mobileInput);
   const now = p.clock.now();
-  const recent = await countSignInCodesSince(p.db, mobile, now - 60 * MINUTE_MS);
-  if (recent >= SIGN_IN_CODES_PER_HOUR) {
-    throw new AppError(
-      'rate_limited',
-      `At most ${SIGN_IN_CODES_PER_HOUR} codes per hour are sent to one number; try again later.`,
-    );
-  }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = (now + SIGN_IN_CODE_TTL_MS) as EpochMs;
-  const id = await insertSignInCode(p.db, {
-    mobile,
-    codeHash: hashCode(p, mobile, code),
-    createdAt: now,
-    expiresAt,
+  // Count and insert under the number's lock, so concurrent requests cannot all see room (finding 2).
+  const outcome = await withSignInLock(p.db, mobile, now, async (trx) => {
+    const sent = await countSignInCodesSince(trx, mobile, now - LIMIT_WINDOW_MS);
+    if (sent.n >= SIGN_IN_CODES_PER_HOUR) return { refused: 'codes', window: sent } as const;
+    // A code could not be used while the wrong-guess budget is spent: do not send one.
+    const wrong = await countWrongGuessesSince(trx, mobile, now - LIMIT_WINDOW_MS);
+    if (wrong.n >= SIGN_IN_CODE_MAX_ATTEMPTS) return { refused: 'guesses', window: wrong } as const;
+    const id = await insertSignInCode(trx, {
+      mobile,
+      codeHash: hashCode(p, mobile, code),
+      createdAt: now,
+      expiresAt,
+    });
+    return { refused: null, id } as const;
   });
+  if (outcome.refused === 'codes') {
+    throw new AppError(
+      'rate_limited',
+      `At most ${SIGN_IN_CODES_PER_HOUR} codes per hour are sent to one number; try again in ${minutesUntilFree(outcome.window, now)} minutes.`,
+    );
+  }
+  if (outcome.refused === 'guesses') throw tooManyWrongGuesses(outcome.window, now);
+  // Sent outside the transaction: a slow gateway must not hold the lock (or SQLite's connection).
   try {
     await p.sms.sendSignInCode(mobile, code, expiresAt);
   } catch (error) {
     // A code nobody received must neither work nor count against the hourly limit.
-    await deleteSignInCode(p.db, id);
+    await deleteSignInCode(p.db, outcome.id);
     throw new AppError(
       'sms_delivery_failed',
       `The sign-in code could not be sent: ${(error as Error).message}`,
@@ -109,31 +137,55 @@ async function startSession(
   return { token, expiresAt };
 }
 
+type GuessOutcome =
+  | { readonly kind: 'exhausted'; readonly window: WindowCount }
+  | { readonly kind: 'no_code' | 'expired' | 'used' | 'right' }
+  | { readonly kind: 'wrong'; readonly window: WindowCount };
+
 export async function signIn(p: Platform, mobileInput: string, code: string): Promise<SessionIssued> {
   const mobile = normalizedMobile(mobileInput);
   const now = p.clock.now();
-  const row = await findLatestUnusedCode(p.db, mobile);
-  if (row === null)
-    throw new AppError('sign_in_code_invalid', 'No code is waiting for this number; request a new one.');
-  if (row.failedAttempts >= SIGN_IN_CODE_MAX_ATTEMPTS) {
-    throw new AppError('sign_in_code_attempts_exceeded', 'Too many wrong codes; request a new one.');
-  }
-  if (now >= row.expiresAt)
-    throw new AppError('sign_in_code_expired', 'The code has expired; request a new one.');
-  const given = Buffer.from(hashCode(p, mobile, code));
-  const expected = Buffer.from(row.codeHash);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    const attempts = await recordFailedAttempt(p.db, row.id);
-    if (attempts >= SIGN_IN_CODE_MAX_ATTEMPTS) {
-      throw new AppError('sign_in_code_attempts_exceeded', 'Too many wrong codes; request a new one.');
+  const given = (codeHash: string) => {
+    const a = Buffer.from(hashCode(p, mobile, code));
+    const b = Buffer.from(codeHash);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+  // The budget check, the comparison and the record of a wrong guess happen under the number's
+  // lock: a guess is compared only if a try is left, and the next guess sees it (finding 2).
+  const outcome = await withSignInLock(p.db, mobile, now, async (trx): Promise<GuessOutcome> => {
+    const wrong = await countWrongGuessesSince(trx, mobile, now - LIMIT_WINDOW_MS);
+    if (wrong.n >= SIGN_IN_CODE_MAX_ATTEMPTS) return { kind: 'exhausted', window: wrong };
+    const row = await findLatestUnusedCode(trx, mobile);
+    if (row === null) return { kind: 'no_code' };
+    if (now >= row.expiresAt) return { kind: 'expired' };
+    if (!given(row.codeHash)) {
+      await recordWrongGuess(trx, mobile, row.id, now);
+      return {
+        kind: 'wrong',
+        window: { n: wrong.n + 1, oldest: wrong.oldest ?? now },
+      };
     }
-    throw new AppError(
-      'sign_in_code_invalid',
-      `The code is wrong; ${SIGN_IN_CODE_MAX_ATTEMPTS - attempts} tries left.`,
-    );
-  }
-  if (!(await consumeSignInCode(p.db, row.id, now))) {
-    throw new AppError('sign_in_code_invalid', 'The code was already used; request a new one.');
+    return (await consumeSignInCode(trx, row.id, now)) ? { kind: 'right' } : { kind: 'used' };
+  });
+  switch (outcome.kind) {
+    case 'exhausted':
+      throw tooManyWrongGuesses(outcome.window, now);
+    case 'no_code':
+      throw new AppError('sign_in_code_invalid', 'No code is waiting for this number; request a new one.');
+    case 'expired':
+      throw new AppError('sign_in_code_expired', 'The code has expired; request a new one.');
+    case 'used':
+      throw new AppError('sign_in_code_invalid', 'The code was already used; request a new one.');
+    case 'wrong': {
+      const left = SIGN_IN_CODE_MAX_ATTEMPTS - outcome.window.n;
+      if (left <= 0) throw tooManyWrongGuesses(outcome.window, now);
+      throw new AppError(
+        'sign_in_code_invalid',
+        `The code is wrong; ${left} ${left === 1 ? 'try' : 'tries'} left for this number this hour.`,
+      );
+    }
+    case 'right':
+      break;
   }
   const account = await upsertAccount(p.db, mobile, now);
   return startSession(p, { kind: 'resident', accountId: account.id }, RESIDENT_SESSION_MS);
@@ -154,18 +206,39 @@ export async function staffSignIn(
   return { ...session, role: staff.role, displayName: staff.displayName, divisionCode: staff.divisionCode };
 }
 
-const sessionCache = new WeakMap<
-  Platform,
-  Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>
->();
+interface SessionCache {
+  readonly entries: Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>;
+  /**
+   * Moves on with every eviction. A lookup that read the database before an eviction must not
+   * cache what it read after it (it may be the session just ended), so it caches only when the
+   * generation is the one it started with.
+   */
+  generation: number;
+}
 
-function cacheOf(p: Platform) {
+const sessionCache = new WeakMap<Platform, SessionCache>();
+
+function cacheOf(p: Platform): SessionCache {
   let c = sessionCache.get(p);
   if (c === undefined) {
-    c = new Map();
+    c = { entries: new Map(), generation: 0 };
     sessionCache.set(p, c);
   }
   return c;
+}
+
+/**
+ * A staff member's sessions were revoked in the database (removal from a venue, disabling): this
+ * node stops honouring them at once, other nodes within SESSION_CACHE_MS. Scans this node's cache;
+ * removals are rare.
+ */
+export function forgetStaffSessions(p: Platform, staffId: number): void {
+  const cache = cacheOf(p);
+  cache.generation++;
+  for (const [tokenHash, entry] of cache.entries) {
+    if (entry.principal?.kind === 'staff' && entry.principal.staffId === staffId)
+      cache.entries.delete(tokenHash);
+  }
 }
 
 /**
@@ -189,7 +262,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
   const now = p.clock.now();
   const tokenHash = memoHashToken(token);
   const cache = cacheOf(p);
-  const hit = cache.get(tokenHash);
+  const hit = cache.entries.get(tokenHash);
   if (hit !== undefined && now - hit.cachedAt < SESSION_CACHE_MS) {
     if (hit.principal === null)
       throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
@@ -197,6 +270,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
       throw new AppError('session_expired', 'The session has expired; sign in again.');
     return hit.principal;
   }
+  const generation = cache.generation;
   const session = await findSession(p.db, tokenHash);
   let principal: Principal | null = null;
   if (session !== null && session.revokedAt === null) {
@@ -216,8 +290,10 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
       }
     }
   }
-  if (cache.size > 100_000) cache.clear();
-  cache.set(tokenHash, { principal, expiresAt: session?.expiresAt ?? 0, cachedAt: now });
+  if (cache.generation === generation) {
+    if (cache.entries.size > 100_000) cache.entries.clear();
+    cache.entries.set(tokenHash, { principal, expiresAt: session?.expiresAt ?? 0, cachedAt: now });
+  }
   if (principal === null)
     throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
   if (now >= (session?.expiresAt ?? 0))
@@ -227,5 +303,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
 
 export async function signOut(p: Platform, principal: Principal): Promise<void> {
   await revokeSession(p.db, principal.tokenHash, p.clock.now());
-  cacheOf(p).delete(principal.tokenHash);
+  const cache = cacheOf(p);
+  cache.generation++;
+  cache.entries.delete(principal.tokenHash);
 }

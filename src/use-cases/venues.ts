@@ -24,7 +24,7 @@ import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { getMyCode, type MyCode } from './health-code.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
-import type { Principal } from './sign-in.ts';
+import { forgetStaffSessions, type Principal } from './sign-in.ts';
 
 type Staff = Principal & { kind: 'staff' };
 
@@ -316,7 +316,10 @@ export async function addVenueStaff(
   return { staffId, username, displayName };
 }
 
-/** The manager disables a staff account of the venue; its sessions end at once (other nodes within seconds). */
+/**
+ * The manager disables a staff account of the venue; its sessions end at once on this node, on
+ * other nodes within SESSION_CACHE_MS (1 s).
+ */
 export async function removeVenueStaff(
   p: Platform,
   principal: Principal,
@@ -331,6 +334,7 @@ export async function removeVenueStaff(
   }
   const now = p.clock.now();
   await disableVenueStaff(p.db, venue.id, staffId, now);
+  forgetStaffSessions(p, staffId);
   await p.auditLog.write({
     at: now,
     actorKind: 'resident',

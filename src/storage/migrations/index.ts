@@ -6,6 +6,7 @@ import * as m002 from './002-epidemic-data.ts';
 import * as m003 from './003-venues.ts';
 import * as m004 from './004-audit-chain.ts';
 import * as m005 from './005-import-jurisdiction.ts';
+import * as m006 from './006-sign-in-limits.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003-venues': m003,
   '004-audit-chain': m004,
   '005-import-jurisdiction': m005,
+  '006-sign-in-limits': m006,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
