@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import {
 } from '../support/platform.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
+import { needsTools, runTool } from '../support/machine.ts';
 import { listAuditEntries } from '../../src/storage/audit.ts';
 import { purge } from '../../src/use-cases/retention.ts';
 import { parseHealthCodeText } from '../../src/domain/token/index.ts';
@@ -35,16 +35,6 @@ const VENUE = {
   address: { divisionCode: '370102', detail: '泺源大街 66 号' },
   contact: { name: '王经理', mobile: '13900139001' },
 };
-
-function tool(name: string, args: string[], input?: Buffer): string {
-  try {
-    return execFileSync(name, args, { encoding: 'utf8', ...(input ? { input } : {}) }).trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new Error(`${name} is missing: apt-get install poppler-utils zbar-tools`);
-    throw error;
-  }
-}
 
 for (const dialect of DIALECTS) {
   describe(`venues and place codes (${dialect})`, await dialectSuiteOptions(dialect), () => {
@@ -208,50 +198,58 @@ for (const dialect of DIALECTS) {
       expectError(await call('GET', '/api/v1/venues?after=abc', 'admin'), 400, 'validation_failed');
     });
 
-    test('the place code is a signed place token naming the venue and version; its QR decodes to it', async () => {
-      const r = await call('GET', `/api/v1/venues/${venueId}/place-code`, 'manager');
-      assert.equal(r.statusCode, 200, r.body);
-      const pc = r.json() as Json;
-      assert.equal(pc['version'], 1);
-      const parsed = parseHealthCodeText(pc['code'] as string);
-      assert.ok(parsed.ok);
-      assert.equal(parsed.value.claims.kind, 'place');
-      assert.deepEqual(parsePlaceCodeSubject(parsed.value.claims.subject), { venueId, version: 1 });
-      assert.ok((pc['url'] as string).endsWith(`/scan?c=${encodeURIComponent(pc['code'] as string)}`));
-      const png = await call('GET', `/api/v1/venues/${venueId}/place-code?format=png`, 'officer');
-      assert.equal(png.headers['content-type'], 'image/png');
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'place-')), 'qr.png');
-      fs.writeFileSync(file, png.rawPayload);
-      assert.equal(tool('zbarimg', ['--nodbus', '--quiet', '--raw', file]), pc['code']);
-      expectError(
-        await call('GET', `/api/v1/venues/${venueId}/place-code`, 'other'),
-        403,
-        'not_venue_manager',
-      );
-      expectError(
-        await call('GET', `/api/v1/venues/${venueId}/place-code`, 'far'),
-        403,
-        'out_of_jurisdiction',
-      );
-    });
+    test(
+      'the place code is a signed place token naming the venue and version; its QR decodes to it',
+      needsTools('zbarimg'),
+      async () => {
+        const r = await call('GET', `/api/v1/venues/${venueId}/place-code`, 'manager');
+        assert.equal(r.statusCode, 200, r.body);
+        const pc = r.json() as Json;
+        assert.equal(pc['version'], 1);
+        const parsed = parseHealthCodeText(pc['code'] as string);
+        assert.ok(parsed.ok);
+        assert.equal(parsed.value.claims.kind, 'place');
+        assert.deepEqual(parsePlaceCodeSubject(parsed.value.claims.subject), { venueId, version: 1 });
+        assert.ok((pc['url'] as string).endsWith(`/scan?c=${encodeURIComponent(pc['code'] as string)}`));
+        const png = await call('GET', `/api/v1/venues/${venueId}/place-code?format=png`, 'officer');
+        assert.equal(png.headers['content-type'], 'image/png');
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'place-')), 'qr.png');
+        fs.writeFileSync(file, png.rawPayload);
+        assert.equal(runTool('zbarimg', ['--nodbus', '--quiet', '--raw', file]), pc['code']);
+        expectError(
+          await call('GET', `/api/v1/venues/${venueId}/place-code`, 'other'),
+          403,
+          'not_venue_manager',
+        );
+        expectError(
+          await call('GET', `/api/v1/venues/${venueId}/place-code`, 'far'),
+          403,
+          'out_of_jurisdiction',
+        );
+      },
+    );
 
-    test('the poster is an A4 PDF with the venue name in Chinese and a QR that decodes to the place code', async () => {
-      const r = await call('GET', `/api/v1/venues/${venueId}/place-code/poster`, 'manager');
-      assert.equal(r.statusCode, 200, r.body.slice(0, 200));
-      assert.equal(r.headers['content-type'], 'application/pdf');
-      assert.equal(r.rawPayload.subarray(0, 5).toString(), '%PDF-');
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poster-'));
-      const pdf = path.join(dir, 'poster.pdf');
-      fs.writeFileSync(pdf, r.rawPayload);
-      assert.ok(tool('pdftotext', [pdf, '-']).includes(VENUE.name));
-      tool('pdftoppm', ['-r', '150', '-png', pdf, path.join(dir, 'page')]);
-      const page = fs.readdirSync(dir).find((f) => f.startsWith('page'));
-      assert.ok(page);
-      const code = ((await call('GET', `/api/v1/venues/${venueId}/place-code`, 'manager')).json() as Json)[
-        'code'
-      ];
-      assert.equal(tool('zbarimg', ['--nodbus', '--quiet', '--raw', path.join(dir, page)]), code);
-    });
+    test(
+      'the poster is an A4 PDF with the venue name in Chinese and a QR that decodes to the place code',
+      needsTools('zbarimg', 'pdftotext', 'pdftoppm'),
+      async () => {
+        const r = await call('GET', `/api/v1/venues/${venueId}/place-code/poster`, 'manager');
+        assert.equal(r.statusCode, 200, r.body.slice(0, 200));
+        assert.equal(r.headers['content-type'], 'application/pdf');
+        assert.equal(r.rawPayload.subarray(0, 5).toString(), '%PDF-');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poster-'));
+        const pdf = path.join(dir, 'poster.pdf');
+        fs.writeFileSync(pdf, r.rawPayload);
+        assert.ok(runTool('pdftotext', [pdf, '-']).includes(VENUE.name));
+        runTool('pdftoppm', ['-r', '150', '-png', pdf, path.join(dir, 'page')]);
+        const page = fs.readdirSync(dir).find((f) => f.startsWith('page'));
+        assert.ok(page);
+        const code = ((await call('GET', `/api/v1/venues/${venueId}/place-code`, 'manager')).json() as Json)[
+          'code'
+        ];
+        assert.equal(runTool('zbarimg', ['--nodbus', '--quiet', '--raw', path.join(dir, page)]), code);
+      },
+    );
 
     test('scanning the place code shows the venue and my code, records the visit, and changes no colour', async () => {
       const code = ((await call('GET', `/api/v1/venues/${venueId}/place-code`, 'manager')).json() as Json)[

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/chromium.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { describeNeeding } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { seedDemoData } from '../../src/use-cases/demo.ts';
 import { createTestPlatform, signInResident, type TestPlatform } from '../support/platform.ts';
@@ -36,7 +37,7 @@ interface CheckView {
   readonly offline: boolean;
 }
 
-describe('checkpoint page in Chromium', () => {
+describeNeeding(['chromium'], 'checkpoint page in Chromium', () => {
   let platform: TestPlatform;
   let baseUrl: string;
   let workDir: string;
@@ -124,7 +125,6 @@ describe('checkpoint page in Chromium', () => {
     (await api<{ checks: CheckView[] }>('GET', `/api/v1/venues/${venueId}/checks`, managerToken)).checks;
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install the Debian package chromium`);
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-checkpoint-e2e-'));
     const built = await buildWeb(path.join(workDir, 'web'));
     // The page verifies offline on the browser's own clock, so the server keeps the same time.

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/chromium.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { describeNeeding } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { seedDemoData } from '../../src/use-cases/demo.ts';
 import { createTestPlatform, signInResident, type TestPlatform } from '../support/platform.ts';
@@ -23,7 +24,7 @@ const MANAGER_MOBILE = '13800000001';
 const VISITOR_MOBILE = '13800000002';
 const VENUE_NAME = '历下区政务服务大厅';
 
-describe('place-code scan in Chromium', () => {
+describeNeeding(['chromium'], 'place-code scan in Chromium', () => {
   let platform: TestPlatform;
   let browser: Browser;
   let page: Page;
@@ -50,7 +51,6 @@ describe('place-code scan in Chromium', () => {
     }>().visits;
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install the Debian package chromium`);
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-place-scan-e2e-'));
     const built = await buildWeb(path.join(workDir, 'web'));
     platform = await createTestPlatform('sqlite', { webRoot: built.outDir });

@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from '../support/chromium.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { describeNeeding } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { createTestPlatform, residentIdNumber, type TestPlatform } from '../support/platform.ts';
 import zhCN from '../../web/i18n/zh-CN.json' with { type: 'json' };
@@ -39,7 +40,7 @@ async function decodeQr(pngFile: string): Promise<string> {
   }
 }
 
-describe('resident web app in Chromium', () => {
+describeNeeding(['chromium'], 'resident web app in Chromium', () => {
   let platform: TestPlatform;
   let browser: Browser;
   let page: Page;
@@ -74,7 +75,6 @@ describe('resident web app in Chromium', () => {
   };
 
   before(async () => {
-    if (!fs.existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install the Debian package chromium`);
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-e2e-'));
     const built = await buildWeb(path.join(workDir, 'web'));
     platform = await createTestPlatform('sqlite', { webRoot: built.outDir });

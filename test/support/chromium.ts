@@ -1,7 +1,8 @@
 import { chromium, type Browser } from 'playwright-core';
+import { toolPath } from './machine.ts';
 
 /** Debian's Chromium; `npx playwright install` cannot download browsers on these machines. */
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = toolPath('chromium');
 
 /** Headless as root on a closed network: no sandbox, no GPU, and no calls home. */
 export const CHROMIUM_ARGS: readonly string[] = [

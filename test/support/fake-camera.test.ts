@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CHROMIUM, launchChromium } from './chromium.ts';
+import { launchChromium } from './chromium.ts';
+import { needsTools, runTool } from './machine.ts';
 import { renderQrPng } from '../../src/domain/token/index.ts';
 import { fakeCameraChromiumArgs, writeFakeCameraVideo } from './fake-camera.ts';
 
@@ -15,32 +15,11 @@ const TEXT = `HPC1:${'6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTLRR+%3'.repeat(3)}`
 const dir = mkdtempSync(join(tmpdir(), 'hpc-fake-camera-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function hasCommand(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Skipped with the reason when a tool is missing; in CI (see .ci/run) the test fails instead. */
-function needs(what: string, present: boolean): { skip?: string } {
-  if (present || process.env['CI'] === 'true') return {};
-  return { skip: `${what} not found: install it to run this test` };
-}
-const zbar = needs('zbarimg (Debian package zbar-tools)', hasCommand('zbarimg'));
-const browser = needs(
-  `${CHROMIUM} (Debian package chromium) or zbarimg (zbar-tools)`,
-  existsSync(CHROMIUM) && hasCommand('zbarimg'),
-);
+const zbar = needsTools('zbarimg');
+const browser = needsTools('chromium', 'zbarimg');
 
 function scan(file: string): string {
-  if (!hasCommand('zbarimg')) assert.fail('zbarimg not found: install zbar-tools');
-  return execFileSync('zbarimg', ['--nodbus', '--quiet', '--raw', file], { encoding: 'utf8' }).replace(
-    /\n$/,
-    '',
-  );
+  return runTool('zbarimg', ['--nodbus', '--quiet', '--raw', file]);
 }
 
 interface ParsedY4m {
@@ -149,7 +128,6 @@ void describe('fake camera video', () => {
     'Chromium plays it as the camera: a getUserMedia frame decodes to the QR text',
     browser,
     async () => {
-      if (!existsSync(CHROMIUM)) assert.fail(`${CHROMIUM} is missing: install the Debian package chromium`);
       const out = join(dir, 'chromium.y4m');
       writeFakeCameraVideo({ qrText: TEXT }, out);
       const instance = await launchChromium(fakeCameraChromiumArgs(out));
