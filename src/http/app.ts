@@ -11,6 +11,7 @@ import type { Platform } from '../use-cases/platform.ts';
 import type { FieldIssue } from '../domain/types.ts';
 import { ErrorBody } from './schemas.ts';
 import { registerAccess } from './access.ts';
+import { registerTextBoundary } from './text-boundary.ts';
 import { authRoutes } from './routes/auth.ts';
 import { residentRoutes } from './routes/resident.ts';
 import { checkpointRoutes } from './routes/checkpoint.ts';
@@ -146,6 +147,7 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     },
   });
   app.addSchema(ErrorBody);
+  registerTextBoundary(app);
 
   // Security headers from a maintained plugin. HSTS is sent always: browsers ignore it over
   // plain HTTP, and behind TLS it is what keeps residents on HTTPS.

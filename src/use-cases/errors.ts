@@ -9,6 +9,10 @@ export type ErrorCode =
   | 'malformed_json'
   | 'body_too_large'
   | 'unsupported_media_type'
+  | 'unsupported_charset'
+  | 'invalid_utf8'
+  | 'invalid_text'
+  | 'too_deeply_nested'
   | 'not_found'
   | 'method_not_allowed'
   | 'unauthenticated'
@@ -52,6 +56,10 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   malformed_json: 400,
   body_too_large: 413,
   unsupported_media_type: 415,
+  unsupported_charset: 415,
+  invalid_utf8: 400,
+  invalid_text: 400,
+  too_deeply_nested: 400,
   not_found: 404,
   method_not_allowed: 405,
   unauthenticated: 401,

@@ -21,6 +21,7 @@ import { readResidentByAccount } from '../storage/residents.ts';
 import { findStaffByUsername } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { spoofingText } from '../domain/text.ts';
 import { getMyCode, type MyCode } from './health-code.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
@@ -274,6 +275,12 @@ export async function addVenueStaff(
       path: 'displayName',
       code: 'display_name_invalid',
       message: 'Enter a display name of 1–64 characters.',
+    });
+  } else if (spoofingText(displayName) !== null) {
+    issues.push({
+      path: 'displayName',
+      code: 'invisible_characters',
+      message: `Enter the display name again: it ${spoofingText(displayName) ?? ''}.`,
     });
   }
   if (input.password.length < 10) {

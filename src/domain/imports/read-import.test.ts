@@ -124,6 +124,11 @@ void describe('CSV', () => {
     assert.deepEqual(await summary(chunks(input), 'csv'), ['2::encoding_invalid', '3:b']);
   });
 
+  void test('a NUL in a cell is refused as invalid_text (PostgreSQL cannot store it); the others read', async () => {
+    const text = `${CC_HEADER}\n${cc('a', 'x\u0000y')}\n${cc('b')}\n`;
+    assert.deepEqual(await summary(chunks(text), 'csv'), ['2::invalid_text', '3:b']);
+  });
+
   void test('a line over 64 KiB is reported and skipped; quotes in its dropped part do not leak', async () => {
     const long = cc('a', `"${'x'.repeat(MAX_LINE_BYTES)} "" and an unclosed " quote`);
     const text = `${CC_HEADER}\n${cc('z')}\n${long}\n${cc('b')}\n${cc('c')}\n`;
@@ -254,6 +259,13 @@ void describe('JSON Lines', () => {
       Buffer.from(`"}\n${ccJson('b')}\n`),
     ]);
     assert.deepEqual(await summary(chunks(input), 'jsonl'), ['1::encoding_invalid', '2:b']);
+  });
+
+  void test('a NUL or a lone surrogate escaped in JSON is refused as invalid_text', async () => {
+    const nul = `${ccJson('a').slice(0, -1)},"note":"x\\u0000"}`;
+    const lone = `${ccJson('b').slice(0, -1)},"note":"\\ud800"}`;
+    const input = `${nul}\n${lone}\n${ccJson('c')}\n`;
+    assert.deepEqual(await summary(chunks(input), 'jsonl'), ['1::invalid_text', '2::invalid_text', '3:c']);
   });
 
   void test('a multi-byte character split across chunks is decoded whole', async () => {

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse';
 import type { EpochMs, FieldIssue } from '../types.ts';
 import { importKindSpec, type ImportKind } from './kinds.ts';
 import { ROW_PATH, validateImportRow, type EpidemicRecord } from './validate-row.ts';
+import { firstUnstorable, unstorableText } from '../text.ts';
 
 /** One data row of an import file: its record, or everything wrong with it. */
 export type ImportRow =
@@ -64,6 +65,15 @@ const NOT_UTF8: readonly FieldIssue[] = [
     code: 'encoding_invalid',
     message:
       'This line is not valid UTF-8. Save the file as UTF-8 (in Excel: "CSV UTF-8"); files saved as GBK show this on every line with Chinese text.',
+  },
+];
+
+const UNSTORABLE: readonly FieldIssue[] = [
+  {
+    path: ROW_PATH,
+    code: 'invalid_text',
+    message:
+      'This line holds a NUL character or a lone UTF-16 surrogate, which no text field can store; remove it.',
   },
 ];
 
@@ -207,11 +217,13 @@ async function* readCsv(
     let inner = 0;
     let blank = true;
     let invalidUtf8 = false;
+    let unstorable = false;
     for (const cell of cells) {
       if (cell === '') continue;
       blank = false;
       if (cell.includes('\n')) inner += countNewlines(cell);
       if (cell.includes(REPLACEMENT)) invalidUtf8 = true;
+      if (unstorableText(cell) !== null) unstorable = true;
     }
     line = start + inner + 1;
     if (columns === undefined) {
@@ -225,6 +237,7 @@ async function* readCsv(
     }
     if (tooLong) yield { line: start, ok: false, issues: LINE_TOO_LONG };
     else if (invalidUtf8) yield { line: start, ok: false, issues: NOT_UTF8 };
+    else if (unstorable) yield { line: start, ok: false, issues: UNSTORABLE };
     else if (cells.length !== columns.length)
       yield {
         line: start,
@@ -295,6 +308,7 @@ async function* readJsonLines(
         ],
       };
     }
+    if (firstUnstorable(value) !== null) return { line, ok: false, issues: UNSTORABLE };
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       return {
         line,

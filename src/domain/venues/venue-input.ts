@@ -1,6 +1,7 @@
 import { validateAddressDivision, validateMobile } from '../identity/index.ts';
 import type { FieldIssue, Validation } from '../types.ts';
 import { VENUE_KINDS, isVenueKind, type VenueKind } from './venue-kinds.ts';
+import { spoofingText } from '../text.ts';
 
 /** A venue as a venue manager registers it, validated and normalised (names trimmed, mobile in E.164). */
 export interface VenueInput {
@@ -57,6 +58,12 @@ function boundedText(
       code: rule.code,
       message: `Enter ${rule.what} (1–${rule.max} characters, no control characters).`,
     });
+    return null;
+  }
+  // Others read these names (residents scanning the poster, officers): no disguised text.
+  const spoof = spoofingText(s);
+  if (spoof !== null) {
+    issues.push({ path, code: 'invisible_characters', message: `Enter ${rule.what} again: it ${spoof}.` });
     return null;
   }
   return s;
