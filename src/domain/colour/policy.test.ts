@@ -196,3 +196,11 @@ void test('a validated policy validates again to an equal policy', () => {
   assert.ok(again.ok);
   assert.deepEqual(again.value, DEFAULT_POLICY);
 });
+
+void test('a policy nested thousands deep is refused as policy_too_deep, not a stack overflow', () => {
+  let rules: unknown = true;
+  for (let i = 0; i < 5_000; i++) rules = { and: [rules] };
+  const result = validatePolicy({ ...(structuredClone(defaultPolicyJson) as object), rules });
+  assert.equal(result.ok, false);
+  assert.equal(result.ok ? '' : result.issues[0]?.code, 'policy_too_deep');
+});

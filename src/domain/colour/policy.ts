@@ -93,8 +93,31 @@ const compiledPolicies = new WeakMap<Policy, CompiledPolicy>();
  * what the rule context provides, and must evaluate without error on sample facts of each of its
  * kinds. Issue paths point at the faulty part, e.g. 'rules.3.when'.
  */
+/** Deeper than any real rule set (the default nests 12); deep enough nesting would overflow the stack. */
+export const MAX_POLICY_DEPTH = 48;
+
+/** How deep a JSON value nests, counted without recursion. */
+function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [v, d] = item;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_POLICY_DEPTH) return max;
+    for (const e of Object.values(v)) stack.push([e, d + 1]);
+  }
+  return max;
+}
+
 export function validatePolicy(json: unknown): Validation<Policy> {
   if (!isRecord(json)) return invalid([issue('', 'policy_not_object', 'A policy must be a JSON object.')]);
+  // Checked first and without recursion: everything below walks the rules recursively.
+  if (nestingDepth(json) > MAX_POLICY_DEPTH) {
+    return invalid([
+      issue('rules', 'policy_too_deep', `A policy may nest at most ${MAX_POLICY_DEPTH} levels deep.`),
+    ]);
+  }
   const issues: FieldIssue[] = [];
   reportUnknownKeys(json, POLICY_KEYS, '', issues);
 
