@@ -21,6 +21,13 @@ export interface Config {
   /** Where reports of yellow and red codes and fevers at checkpoints are also POSTed (S7). */
   readonly reportWebhookUrl: string | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * The origin residents reach the platform at (`https://hc.example.gov.cn`), printed in the links
+   * of place codes and posters. Configuration, never the request's Host header, which any client
+   * sets (issue 8, finding 7). PUBLIC_ORIGIN; by default `http://HOST:PORT`, which production
+   * accepts only on a loopback HOST.
+   */
+  readonly publicOrigin: string;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   readonly trustProxy: boolean;
   /**
@@ -64,6 +71,27 @@ export class ConfigError extends Error {
   }
 }
 
+/** A plain http(s) origin (scheme, host, optional port; no path, query or credentials), or null. */
+function parseOrigin(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  const plain =
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    !text.endsWith('/');
+  return plain ? url.origin : null;
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(
@@ -96,9 +124,18 @@ export function loadConfig(
   if (metricsToken !== null && !/^[A-Za-z0-9._~+/=-]{16,200}$/.test(metricsToken)) {
     problems.push('METRICS_TOKEN must be 16–200 characters of A–Z, a–z, 0–9 and ._~+/=-');
   }
+  const givenOrigin = env['PUBLIC_ORIGIN'] ?? null;
+  const publicOrigin = givenOrigin === null ? null : parseOrigin(givenOrigin);
+  if (givenOrigin !== null && publicOrigin === null) {
+    problems.push(
+      `PUBLIC_ORIGIN must be an origin such as https://hc.example.gov.cn (no path or trailing slash), got "${givenOrigin}"`,
+    );
+  }
+  const host = overrides.host ?? env['HOST'] ?? '127.0.0.1';
   const config: Config = {
     mode: 'production',
-    host: env['HOST'] ?? '127.0.0.1',
+    host,
+    publicOrigin: publicOrigin ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     dataDir: path.resolve(env['DATA_DIR'] ?? 'data'),
     databaseUrl,
@@ -111,6 +148,11 @@ export function loadConfig(
     metricsToken,
     ...overrides,
   };
+  if (config.mode === 'production' && givenOrigin === null && !isLoopback(config.host)) {
+    problems.push(
+      `PUBLIC_ORIGIN must be set when serving on HOST=${config.host}: it is the https:// origin residents reach the platform at, printed on place-code posters`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -229,6 +229,18 @@ for (const dialect of DIALECTS) {
       },
     );
 
+    test('place-code links use the configured public origin, never the Host header (finding 7)', async () => {
+      const r = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/venues/${venueId}/place-code`,
+        headers: { ...auth('manager'), host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      const url = (r.json() as Json)['url'] as string;
+      assert.equal(new URL(url).origin, t.platform.config.publicOrigin);
+      assert.doesNotMatch(url, /evil/);
+    });
+
     test(
       'the poster is an A4 PDF with the venue name in Chinese and a QR that decodes to the place code',
       needsTools('zbarimg', 'pdftotext', 'pdftoppm'),

@@ -268,11 +268,6 @@ const CheckpointPolicy = Type.Object(
   { $id: 'CheckpointPolicy' },
 );
 
-/** `https://host` as the client reached us, for links printed on posters. */
-function originOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
-
 function instantQuery(text: string | undefined, path: string) {
   if (text === undefined) return undefined;
   const at = parseInstant(text);
@@ -449,7 +444,7 @@ export function venueRoutes(
       const principal = await principalOf(p, request);
       const format = request.query.format ?? 'json';
       if (format === 'json')
-        return getPlaceCode(p, principal, Number(request.params.venueId), originOf(request));
+        return getPlaceCode(p, principal, Number(request.params.venueId), p.config.publicOrigin);
       const image = await getPlaceCodeImage(p, principal, Number(request.params.venueId), format);
       return reply.type(image.contentType).send(image.body);
     },
@@ -473,7 +468,7 @@ export function venueRoutes(
         p,
         await principalOf(p, request),
         Number(request.params.venueId),
-        originOf(request),
+        p.config.publicOrigin,
       );
       return reply
         .type('application/pdf')
