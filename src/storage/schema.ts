@@ -8,6 +8,7 @@ import type { Generated } from 'kysely';
 export interface Tables {
   accounts: AccountsTable;
   sign_in_codes: SignInCodesTable;
+  sign_in_throttles: SignInThrottlesTable;
   sessions: SessionsTable;
   staff: StaffTable;
   residents: ResidentsTable;
@@ -49,6 +50,16 @@ export interface SignInCodesTable {
   expires_at: number;
   failed_attempts: number;
   used_at: number | null;
+}
+
+/** Staff sign-in tries per account or client address (see storage/sign-in-throttles.ts). */
+export interface SignInThrottlesTable {
+  /** `account:<username>` or `address:<ip>` */
+  key: string;
+  window_started_at: number;
+  /** Tries counted in the window (refused ones while locked included). */
+  attempts: number;
+  locked_until: number | null;
 }
 
 export interface SessionsTable {

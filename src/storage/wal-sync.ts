@@ -114,13 +114,13 @@ export class FileDatasync {
 
   constructor(private readonly file: string) {}
 
-  datasync(): Promise<void> {
+  async datasync(): Promise<void> {
     if (this.fd === null) {
       try {
         this.fd = fs.openSync(this.file, 'r');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve();
-        return Promise.reject(error as Error);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
       }
     }
     const worker = (this.worker ??= this.startWorker());
@@ -133,7 +133,7 @@ export class FileDatasync {
       () => this.inFlight.delete(done),
       () => this.inFlight.delete(done),
     );
-    return done;
+    await done;
   }
 
   private startWorker(): Worker {

@@ -5,6 +5,7 @@ import * as m001 from './001-core.ts';
 import * as m002 from './002-epidemic-data.ts';
 import * as m003 from './003-venues.ts';
 import * as m004 from './004-audit-chain.ts';
+import * as m005 from './005-sign-in-throttles.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002-epidemic-data': m002,
   '003-venues': m003,
   '004-audit-chain': m004,
+  '005-sign-in-throttles': m005,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
