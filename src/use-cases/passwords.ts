@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { AppError } from './errors.ts';
 
@@ -17,13 +18,15 @@ const KEY_LEN = 32;
 const MAXMEM = 64 * 1024 * 1024;
 
 /**
- * Password hashes that run at once. scrypt runs in libuv's thread pool (4 threads by default),
- * which file reads and DNS share; unbounded, a burst of sign-ins would hold every thread for
- * seconds (issue 8 finding 1). Two leave the pool room and still check ≈ 40 passwords a second.
+ * Password hashes that run at once: one core is always left to the event loop (2 on machines with
+ * 3 or more cores, 1 on 2 cores). scrypt is memory-hard CPU work in libuv's thread pool (4 threads
+ * by default, shared with file reads and DNS); unbounded, a burst of sign-ins held every thread
+ * and every core for seconds (issue 8 finding 1). On the 2-core bench VM a second concurrent hash
+ * took verifyCode's median from ≈ 3 ms to ≈ 15 ms during a storm (docs/benchmarks.md).
  */
-export const CONCURRENT_HASHES = 2;
-/** Hashes that may wait for a turn (≈ 0.8 s of waiting at most); beyond that, rate_limited. */
-export const HASH_QUEUE_MAX = 32;
+export const CONCURRENT_HASHES = Math.max(1, Math.min(2, availableParallelism() - 1));
+/** Hashes that may wait for a turn (≈ 16 hash times, under a second); beyond that, rate_limited. */
+export const HASH_QUEUE_MAX = 16 * CONCURRENT_HASHES;
 
 let hashing = 0;
 const waitingForHash: (() => void)[] = [];
