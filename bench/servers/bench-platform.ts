@@ -70,7 +70,7 @@ export async function setUpBenchPlatform(): Promise<BenchPlatform> {
     contactHistory: {},
     pledge: true,
   });
-  const staff = await staffSignIn(p, 'bench', 'bench');
+  const staff = await staffSignIn(p, 'bench', 'bench', '127.0.0.1');
   // recordCheckpointCheck: an approved venue managed by the bench resident, with one gate account.
   const adminId = await insertStaff(p.db, {
     username: 'bench-admin',
@@ -104,7 +104,7 @@ export async function setUpBenchPlatform(): Promise<BenchPlatform> {
     displayName: 'bench gate',
     password: 'bench-gate-password',
   });
-  const gate = await staffSignIn(p, 'bench-gate', 'bench-gate-password');
+  const gate = await staffSignIn(p, 'bench-gate', 'bench-gate-password', '127.0.0.1');
   const code = (await getMyCode(p, account.id)).code;
   // More residents, so that scans read different rows (and PostgreSQL batches hold different keys),
   // as at a real door; BENCH_RESIDENTS sets how many (default 2000).

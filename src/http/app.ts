@@ -221,6 +221,9 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     const { code, message, issues } = classify(error);
     const status = ERROR_STATUS[code];
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    }
     void reply.status(status).send({
       error: { code, message, requestId: request.id, ...(issues.length > 0 ? { issues } : {}) },
     });

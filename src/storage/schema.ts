@@ -10,6 +10,7 @@ export interface Tables {
   sign_in_codes: SignInCodesTable;
   sign_in_limits: SignInLimitsTable;
   sign_in_guesses: SignInGuessesTable;
+  sign_in_throttles: SignInThrottlesTable;
   sessions: SessionsTable;
   staff: StaffTable;
   residents: ResidentsTable;
@@ -65,6 +66,16 @@ export interface SignInGuessesTable {
   mobile: string;
   code_id: number;
   at: number;
+}
+
+/** Staff sign-in tries per account or client address (see storage/sign-in-throttles.ts). */
+export interface SignInThrottlesTable {
+  /** `account:<username>` or `address:<ip>` */
+  key: string;
+  window_started_at: number;
+  /** Tries counted in the window (refused ones while locked included). */
+  attempts: number;
+  locked_until: number | null;
 }
 
 export interface SessionsTable {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { pbkdf2 } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,5 +118,37 @@ void describe('durable() on a real SQLite file', () => {
     await missing.datasync();
     await missing.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  void test('a WAL sync does not wait for libuv’s thread pool, even when every pool thread is busy', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wal-sync-'));
+    const database = await openSqlite({ file: path.join(dir, 'db.sqlite') });
+    try {
+      await sql`create table t (x integer)`.execute(database.db);
+      await sql`insert into t values (1)`.execute(database.db);
+      await database.durable();
+      // Twice as many long hashes as the pool has threads (4 unless UV_THREADPOOL_SIZE says more):
+      // a sync queued in the pool would finish only after the first of them.
+      const threads = Number(process.env['UV_THREADPOOL_SIZE'] ?? '4');
+      let firstHashDone = false;
+      const hashes = Array.from(
+        { length: 2 * threads },
+        () =>
+          new Promise<void>((resolve, reject) =>
+            pbkdf2('x', 'salt', 300_000, 32, 'sha512', (error) => {
+              firstHashDone = true;
+              if (error) reject(error);
+              else resolve();
+            }),
+          ),
+      );
+      await sql`insert into t values (2)`.execute(database.db);
+      await database.durable();
+      assert.equal(firstHashDone, false, 'the sync finished before any of the hashes in the pool');
+      await Promise.all(hashes);
+    } finally {
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -49,7 +49,9 @@ export type ErrorCode =
   | 'report_not_found'
   | 'report_state_invalid'
   | 'temperature_out_of_range'
-  | 'check_time_invalid';
+  | 'check_time_invalid'
+  // issue 8
+  | 'sign_in_locked';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -97,6 +99,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   report_state_invalid: 409,
   temperature_out_of_range: 400,
   check_time_invalid: 400,
+  // issue 8
+  sign_in_locked: 429,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
@@ -107,6 +111,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues: readonly FieldIssue[] = [],
+    /** When trying again can help (rate limits, lock-outs); HTTP answers send it as Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';

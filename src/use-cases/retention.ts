@@ -3,6 +3,7 @@ import type { FactKind } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { listRecordsForDocument } from '../storage/records.ts';
+import { purgeThrottles } from '../storage/sign-in-throttles.ts';
 import type { Platform } from './platform.ts';
 
 /** Fact kinds whose effect runs a fixed time from their start: old starts can go whatever `to` says. */
@@ -109,6 +110,8 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
       .where('touched_at', '<', now - DAY_MS)
       .execute(),
   );
+  // Staff sign-in counters whose window and lock-out ended long ago count for nothing.
+  deleted['sign_in_throttles'] = await purgeThrottles(p.db, now - DAY_MS);
   // Place-code visits, door checks and the reports they raised (which name a masked person).
   deleted['visits'] = count(
     await p.db

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { formatChinaTime } from '../domain/china-time.ts';
 import { validateMobile } from '../domain/identity/index.ts';
 import { MINUTE_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
 import { upsertAccount } from '../storage/accounts.ts';
@@ -14,6 +15,12 @@ import {
   type WindowCount,
 } from '../storage/sign-in-codes.ts';
 import { findSession, insertSession, revokeSession } from '../storage/sessions.ts';
+import {
+  chargeThrottle,
+  clearThrottle,
+  refundThrottle,
+  type ThrottleRule,
+} from '../storage/sign-in-throttles.ts';
 import { findStaffById, findStaffByUsername } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.ts';
@@ -191,17 +198,72 @@ export async function signIn(p: Platform, mobileInput: string, code: string): Pr
   return startSession(p, { kind: 'resident', accountId: account.id }, RESIDENT_SESSION_MS);
 }
 
+/** Wrong staff passwords for one username within the window that lock it. */
+export const STAFF_SIGN_IN_FAILURES = 5;
+/** Failed staff sign-ins from one client address within the window that lock the address. */
+export const STAFF_SIGN_IN_ADDRESS_FAILURES = 20;
+export const STAFF_SIGN_IN_WINDOW_MS = 15 * MINUTE_MS;
+export const STAFF_SIGN_IN_LOCK_MS = 15 * MINUTE_MS;
+
+const ACCOUNT_RULE: ThrottleRule = {
+  limit: STAFF_SIGN_IN_FAILURES,
+  windowMs: STAFF_SIGN_IN_WINDOW_MS,
+  lockMs: STAFF_SIGN_IN_LOCK_MS,
+};
+const ADDRESS_RULE: ThrottleRule = {
+  limit: STAFF_SIGN_IN_ADDRESS_FAILURES,
+  windowMs: STAFF_SIGN_IN_WINDOW_MS,
+  lockMs: STAFF_SIGN_IN_LOCK_MS,
+};
+
+function signInLocked(what: 'account' | 'address', lockedUntil: number | null, now: number): AppError {
+  const until = lockedUntil ?? now + STAFF_SIGN_IN_LOCK_MS;
+  const at = formatChinaTime(until as EpochMs);
+  return new AppError(
+    'sign_in_locked',
+    what === 'account'
+      ? `Too many failed sign-ins for this account: it is locked until ${at}. Try again then, or ask an administrator to check the account.`
+      : `Too many failed sign-ins from this address: sign-in from it is locked until ${at}. Try again then.`,
+    [],
+    (until - now) / 1000,
+  );
+}
+
+/**
+ * Staff sign-in with a password, limited per username and per client address (issue 8 finding 1):
+ * each try is counted before its password is hashed, so concurrent tries beyond the limit are
+ * refused without hashing, and the answer says when the lock-out ends. Unknown usernames are
+ * counted like known ones, so neither the answer nor its timing tells them apart.
+ */
 export async function staffSignIn(
   p: Platform,
   username: string,
   password: string,
+  address: string,
 ): Promise<SessionIssued & { role: StaffRole; displayName: string; divisionCode: string }> {
+  const now = p.clock.now();
+  const addressKey = `address:${address}`;
+  const accountKey = `account:${username}`;
+  const byAddress = await chargeThrottle(p.db, addressKey, now, ADDRESS_RULE);
+  if (!byAddress.allowed) throw signInLocked('address', byAddress.lockedUntil, now);
+  const byAccount = await chargeThrottle(p.db, accountKey, now, ACCOUNT_RULE);
+  if (!byAccount.allowed) throw signInLocked('account', byAccount.lockedUntil, now);
   const staff = await findStaffByUsername(p.db, username);
-  // Always run scrypt, so an unknown username costs as long as a wrong password.
-  const ok = await verifyPassword(password, staff?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  let ok: boolean;
+  try {
+    // Always run scrypt, so an unknown username costs as long as a wrong password.
+    ok = await verifyPassword(password, staff?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  } catch (error) {
+    // Too busy to check the password (rate_limited): the try was not made, so it does not count.
+    await refundThrottle(p.db, accountKey, ACCOUNT_RULE);
+    await refundThrottle(p.db, addressKey, ADDRESS_RULE);
+    throw error;
+  }
   if (staff === null || !ok || staff.disabled) {
     throw new AppError('invalid_credentials', 'The username or password is wrong.');
   }
+  await clearThrottle(p.db, accountKey);
+  await refundThrottle(p.db, addressKey, ADDRESS_RULE);
   const session = await startSession(p, { kind: 'staff', staffId: staff.id }, STAFF_SESSION_MS);
   return { ...session, role: staff.role, displayName: staff.displayName, divisionCode: staff.divisionCode };
 }

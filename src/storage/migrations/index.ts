@@ -7,6 +7,7 @@ import * as m003 from './003-venues.ts';
 import * as m004 from './004-audit-chain.ts';
 import * as m005 from './005-import-jurisdiction.ts';
 import * as m006 from './006-sign-in-limits.ts';
+import * as m007 from './007-sign-in-throttles.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004-audit-chain': m004,
   '005-import-jurisdiction': m005,
   '006-sign-in-limits': m006,
+  '007-sign-in-throttles': m007,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
