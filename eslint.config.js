@@ -1,6 +1,38 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const NO_ENUM = { selector: 'TSEnumDeclaration', message: 'Use string-literal unions, not enum.' };
+const NO_QUERIES = {
+  selector:
+    'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/]',
+  message: 'Only src/storage talks to the database: add a function there and call it.',
+};
+
+/** Import rules for one layer: the src/ folders and the packages it may not import. */
+function layer(files, folders, packages, noQueries = false, allowed = []) {
+  return [
+    {
+      files: [files],
+      ignores: ['**/*.test.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              ...folders.map((f) => ({
+                group: [`**/${f}/*`, `**/${f}/**`, ...allowed.map((a) => `!${a}`)],
+                message: `This layer may not import src/${f} (layers: domain ← storage ← use-cases ← http/cli).`,
+              })),
+              ...packages.map((p) => ({ group: [p, `${p}/*`], message: `This layer may not use ${p}.` })),
+            ],
+          },
+        ],
+        ...(noQueries ? { 'no-restricted-syntax': ['error', NO_ENUM, NO_QUERIES] } : {}),
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'dist', 'coverage', '.tmp', 'bin/*.js'] },
   js.configs.recommended,
@@ -29,6 +61,25 @@ export default tseslint.config(
       ],
     },
   },
+  // Layers (issue 8, finding 14): domain ← storage ← use cases ← http / cli; the web client reads
+  // only the domain and the shared contracts. Only src/storage talks to the database.
+  ...layer(
+    'src/domain/**/*.ts',
+    ['storage', 'use-cases', 'http', 'cli'],
+    ['kysely', 'fastify', 'pg', 'better-sqlite3'],
+  ),
+  ...layer('src/storage/**/*.ts', ['use-cases', 'http', 'cli'], ['fastify']),
+  ...layer('src/use-cases/**/*.ts', ['http', 'cli'], ['kysely', 'fastify', 'pg', 'better-sqlite3'], true),
+  ...layer('src/http/**/*.ts', ['cli'], ['kysely', 'pg', 'better-sqlite3'], true),
+  ...layer('src/cli/**/*.ts', [], ['kysely', 'pg', 'better-sqlite3'], true),
+  // The web client shares the response contracts of src/http/schemas.ts (types only).
+  ...layer(
+    'web/**/*.{ts,tsx}',
+    ['storage', 'use-cases', 'http', 'cli'],
+    ['kysely', 'fastify', 'pg', 'better-sqlite3'],
+    false,
+    ['**/src/http/schemas.ts'],
+  ),
   {
     // `response.json() as T` reads better in tests than `response.json<T>()`.
     files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'],

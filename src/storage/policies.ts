@@ -75,3 +75,17 @@ export async function listPolicyVersions(db: Db): Promise<PolicyListing[]> {
     body: JSON.parse(r.body) as unknown,
   }));
 }
+
+/** Withdraws the given versions (a rollback to an earlier one), noting who and why. */
+export async function withdrawPolicies(
+  db: Db,
+  versions: readonly string[],
+  withdrawal: { at: number; by: number; note: string },
+): Promise<void> {
+  if (versions.length === 0) return;
+  await db
+    .updateTable('policies')
+    .set({ withdrawn_at: withdrawal.at, withdrawn_by: withdrawal.by, note: withdrawal.note })
+    .where('version', 'in', versions)
+    .execute();
+}

@@ -297,3 +297,49 @@ export async function findResidentForAssessment(
         documentKey: row.document_key,
       };
 }
+
+/** Whether any resident registered before `at` (a fresh install has nothing to count for a day). */
+export async function anyResidentCreatedBefore(db: Db, at: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('residents')
+    .select('id')
+    .where('created_at', '<', at)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A page of resident ids after `after`, in id order. */
+export async function residentIdsAfter(db: Db, after: number, limit: number): Promise<ResidentId[]> {
+  const rows = await db
+    .selectFrom('residents')
+    .select('id')
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => Number(r.id) as ResidentId);
+}
+
+/** Residents whose expected colour change (`until`) is at or before `at`, soonest first. */
+export async function residentsDueBy(db: Db, at: number, limit: number): Promise<ResidentId[]> {
+  const rows = await db
+    .selectFrom('residents')
+    .select('id')
+    .where('colour_until', '<=', at)
+    .orderBy('colour_until')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => Number(r.id) as ResidentId);
+}
+
+/** A page of residents after `after` (id order) with what a policy preview needs. */
+export async function residentColoursAfter(db: Db, after: number, limit: number) {
+  return db
+    .selectFrom('residents')
+    .select(['id', 'colour', 'address_division', 'document_key'])
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

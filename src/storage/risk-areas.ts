@@ -1,6 +1,8 @@
 import type { RiskArea, RiskLevel } from '../domain/colour/facts.ts';
 import type { EpochMs } from '../domain/types.ts';
+import type { Selectable } from 'kysely';
 import type { Db } from './database.ts';
+import type { RiskAreasTable } from './schema.ts';
 
 /** Every declared area, lifted ones included: a stay is judged by the areas in force during it. */
 export async function listRiskAreas(db: Db): Promise<RiskArea[]> {
@@ -69,4 +71,30 @@ export async function riskAreasChangedAt(db: Db, now: number): Promise<number> {
     Number(row?.started ?? 0),
     Number(row?.ended ?? 0),
   );
+}
+
+export type RiskAreaRow = Selectable<RiskAreasTable>;
+
+export async function findRiskAreaRow(db: Db, id: string): Promise<RiskAreaRow | null> {
+  return (await db.selectFrom('risk_areas').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+/** Every declared area as stored, newest declaration first. */
+export async function listRiskAreaRows(db: Db): Promise<RiskAreaRow[]> {
+  return db.selectFrom('risk_areas').selectAll().orderBy('created_at', 'desc').execute();
+}
+
+/** Lifts an area still in force; resolves to false when it was lifted already (by another node). */
+export async function liftRiskAreaRow(
+  db: Db,
+  id: string,
+  lift: { to: number; liftedAt: number; liftedBy: number; note: string },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('risk_areas')
+    .set({ to_ms: lift.to, lifted_at: lift.liftedAt, lifted_by: lift.liftedBy, note: lift.note })
+    .where('id', '=', id)
+    .where('to_ms', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

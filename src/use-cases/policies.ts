@@ -2,7 +2,13 @@ import { assessColour, validatePolicy, type Policy } from '../domain/colour/inde
 import { formatChinaTime } from '../domain/china-time.ts';
 import { findDivision } from '../domain/identity/index.ts';
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
-import { insertPolicy, listPolicyVersions, type PolicyListing } from '../storage/policies.ts';
+import {
+  insertPolicy,
+  listPolicyVersions,
+  withdrawPolicies,
+  type PolicyListing,
+} from '../storage/policies.ts';
+import { residentColoursAfter } from '../storage/residents.ts';
 import { loadColourContext, loadResidentFacts } from './colour.ts';
 import { AppError, invalid } from './errors.ts';
 import { requireRole } from './facts.ts';
@@ -80,13 +86,7 @@ export async function previewPolicy(
   let residents = 0;
   let after = 0;
   for (;;) {
-    const page = await p.db
-      .selectFrom('residents')
-      .select(['id', 'colour', 'address_division', 'document_key'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(1000)
-      .execute();
+    const page = await residentColoursAfter(p.db, after, 1000);
     if (page.length === 0) break;
     for (const r of page) {
       residents++;
@@ -272,19 +272,15 @@ export async function rollbackPolicy(
   if (later.length === 0)
     throw new AppError('policy_rollback_invalid', `Nothing was published after ${version}.`);
   const note = input.note?.trim() ?? '';
-  await p.db
-    .updateTable('policies')
-    .set({
-      withdrawn_at: now,
-      withdrawn_by: admin.staffId,
+  await withdrawPolicies(
+    p.db,
+    later.map((r) => r.version),
+    {
+      at: now,
+      by: admin.staffId,
       note: `rolled back to ${version}${note === '' ? '' : `: ${note}`}`.slice(0, 1000),
-    })
-    .where(
-      'version',
-      'in',
-      later.map((r) => r.version),
-    )
-    .execute();
+    },
+  );
   p.policies.invalidate();
   await recordStaffAction(
     p,

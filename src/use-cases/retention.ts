@@ -3,6 +3,15 @@ import type { FactKind } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { listRecordsForDocument } from '../storage/records.ts';
+import {
+  deleteEndedFacts,
+  deleteOldImportErrors,
+  deleteRecordsOfDocument,
+  deleteRowsBefore,
+  deleteStandaloneRecords,
+  documentKeysWithOldRecords,
+  insertPurge,
+} from '../storage/retention.ts';
 import { purgeThrottles } from '../storage/sign-in-throttles.ts';
 import type { Platform } from './platform.ts';
 
@@ -51,138 +60,43 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
     checks: cut(retention.checksDays),
   };
   const deleted: Record<string, number> = {};
-  const count = (r: { numDeletedRows: bigint }[]) => r.reduce((n, x) => n + Number(x.numDeletedRows), 0);
-
-  deleted['facts'] = count(
-    await p.db
-      .deleteFrom('facts')
-      .where((eb) =>
-        eb.or([
-          eb('to_ms', '<', factsCut),
-          eb.and([
-            eb('to_ms', 'is', null),
-            eb('kind', 'in', FIXED_WINDOW_FACTS),
-            eb('from_ms', '<', factsCut),
-          ]),
-        ]),
-      )
-      .execute(),
-  );
+  deleted['facts'] = await deleteEndedFacts(p.db, factsCut, FIXED_WINDOW_FACTS);
   deleted['epidemic_records'] = await purgeRecords(p, factsCut);
-  deleted['colour_events'] = count(
-    await p.db
-      .deleteFrom('colour_events')
-      .where('at', '<', cutoffs['events'] ?? 0)
-      .execute(),
-  );
-  deleted['verifications'] = count(
-    await p.db
-      .deleteFrom('verifications')
-      .where('at', '<', cutoffs['checks'] ?? 0)
-      .execute(),
-  );
-  const oldImports = p.db.selectFrom('imports').select('id').where('started_at', '<', factsCut);
-  deleted['import_errors'] = count(
-    await p.db.deleteFrom('import_errors').where('import_id', 'in', oldImports).execute(),
-  );
-  deleted['sessions'] = count(
-    await p.db
-      .deleteFrom('sessions')
-      .where('expires_at', '<', now - DAY_MS)
-      .execute(),
-  );
-  deleted['sign_in_codes'] = count(
-    await p.db
-      .deleteFrom('sign_in_codes')
-      .where('expires_at', '<', now - DAY_MS)
-      .execute(),
-  );
+  deleted['colour_events'] = await deleteRowsBefore(p.db, 'colour_events', cutoffs['events'] ?? 0);
+  deleted['verifications'] = await deleteRowsBefore(p.db, 'verifications', cutoffs['checks'] ?? 0);
+  deleted['import_errors'] = await deleteOldImportErrors(p.db, factsCut);
+  deleted['sessions'] = await deleteRowsBefore(p.db, 'sessions', now - DAY_MS);
+  deleted['sign_in_codes'] = await deleteRowsBefore(p.db, 'sign_in_codes', now - DAY_MS);
   // Wrong guesses and per-number lock rows limit sign-in for an hour; a day later they are useless.
-  deleted['sign_in_guesses'] = count(
-    await p.db
-      .deleteFrom('sign_in_guesses')
-      .where('at', '<', now - DAY_MS)
-      .execute(),
-  );
-  deleted['sign_in_limits'] = count(
-    await p.db
-      .deleteFrom('sign_in_limits')
-      .where('touched_at', '<', now - DAY_MS)
-      .execute(),
-  );
+  deleted['sign_in_guesses'] = await deleteRowsBefore(p.db, 'sign_in_guesses', now - DAY_MS);
+  deleted['sign_in_limits'] = await deleteRowsBefore(p.db, 'sign_in_limits', now - DAY_MS);
   // Staff sign-in counters whose window and lock-out ended long ago count for nothing.
   deleted['sign_in_throttles'] = await purgeThrottles(p.db, now - DAY_MS);
   // Place-code visits, door checks and the reports they raised (which name a masked person).
-  deleted['visits'] = count(
-    await p.db
-      .deleteFrom('visits')
-      .where('at', '<', cutoffs['visits'] ?? 0)
-      .execute(),
-  );
-  deleted['checkpoint_checks'] = count(
-    await p.db
-      .deleteFrom('checkpoint_checks')
-      .where('checked_at', '<', cutoffs['checks'] ?? 0)
-      .execute(),
-  );
-  deleted['report_outbox'] = count(
-    await p.db
-      .deleteFrom('report_outbox')
-      .where('created_at', '<', cutoffs['events'] ?? 0)
-      .execute(),
-  );
-  deleted['reports'] = count(
-    await p.db
-      .deleteFrom('reports')
-      .where('created_at', '<', cutoffs['events'] ?? 0)
-      .execute(),
-  );
-  await p.db
-    .insertInto('purges')
-    .values({ at: now, actor, cutoffs: JSON.stringify(cutoffs), deleted: JSON.stringify(deleted) })
-    .execute();
+  deleted['visits'] = await deleteRowsBefore(p.db, 'visits', cutoffs['visits'] ?? 0);
+  deleted['checkpoint_checks'] = await deleteRowsBefore(p.db, 'checkpoint_checks', cutoffs['checks'] ?? 0);
+  deleted['report_outbox'] = await deleteRowsBefore(p.db, 'report_outbox', cutoffs['events'] ?? 0);
+  deleted['reports'] = await deleteRowsBefore(p.db, 'reports', cutoffs['events'] ?? 0);
+  await insertPurge(p.db, { at: now, actor, cutoffs, deleted });
   return { at: new Date(now).toISOString(), cutoffs, deleted };
 }
 
 async function purgeRecords(p: Platform, cut: number): Promise<number> {
-  let deleted = 0;
-  const one = await p.db
-    .deleteFrom('epidemic_records')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('kind', 'in', RECORDS_ALONE), eb('from_ms', '<', cut)]),
-        eb.and([eb('kind', 'in', RECORDS_ALONE_BY_END), eb('to_ms', '<', cut)]),
-      ]),
-    )
-    .execute();
-  deleted += Number(one[0]?.numDeletedRows ?? 0);
+  let deleted = await deleteStandaloneRecords(p.db, cut, RECORDS_ALONE, RECORDS_ALONE_BY_END);
   // The rest go a whole person at a time, once every fact the person's records give has ended
   // before the cut-off (so removing a quarantine never reopens the contact it ended).
   let afterKey = '';
   for (;;) {
-    const keys = await p.db
-      .selectFrom('epidemic_records')
-      .select('document_key')
-      .distinct()
-      .where('document_key', '>', afterKey)
-      .where((eb) =>
-        eb.or([eb('to_ms', '<', cut), eb.and([eb('to_ms', 'is', null), eb('from_ms', '<', cut)])]),
-      )
-      .orderBy('document_key')
-      .limit(500)
-      .execute();
+    const keys = await documentKeysWithOldRecords(p.db, afterKey, cut, 500);
     if (keys.length === 0) break;
-    for (const { document_key: key } of keys) {
+    for (const key of keys) {
       const records = await listRecordsForDocument(p.db, key);
       const facts = factsFromRecords(records);
       const allOver = facts.every((f) => effectEnd(f.kind, f.from, f.to) < cut);
       const startsOver = records.every((r) => r.from < cut);
-      if (allOver && startsOver) {
-        const r = await p.db.deleteFrom('epidemic_records').where('document_key', '=', key).execute();
-        deleted += Number(r[0]?.numDeletedRows ?? 0);
-      }
+      if (allOver && startsOver) deleted += await deleteRecordsOfDocument(p.db, key);
     }
-    afterKey = keys[keys.length - 1]?.document_key ?? afterKey;
+    afterKey = keys[keys.length - 1] ?? afterKey;
   }
   return deleted;
 }

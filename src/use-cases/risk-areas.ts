@@ -3,7 +3,7 @@ import { formatChinaTime, parseInstant } from '../domain/china-time.ts';
 import { findDivision } from '../domain/identity/index.ts';
 import type { RiskLevel } from '../domain/colour/facts.ts';
 import type { EpochMs, FieldIssue } from '../domain/types.ts';
-import { insertRiskArea } from '../storage/risk-areas.ts';
+import { findRiskAreaRow, insertRiskArea, liftRiskAreaRow, listRiskAreaRows } from '../storage/risk-areas.ts';
 import { residentsWithStaysIn } from '../storage/records.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
@@ -130,12 +130,8 @@ export async function liftRiskArea(
 ): Promise<RiskAreaChange> {
   const admin = requireRole(principal, ['admin']);
   const now = p.clock.now();
-  const area = await p.db
-    .selectFrom('risk_areas')
-    .selectAll()
-    .where('id', '=', riskAreaId)
-    .executeTakeFirst();
-  if (area === undefined) throw new AppError('risk_area_not_found', `No risk area ${riskAreaId}.`);
+  const area = await findRiskAreaRow(p.db, riskAreaId);
+  if (area === null) throw new AppError('risk_area_not_found', `No risk area ${riskAreaId}.`);
   if (area.to_ms !== null) {
     throw new AppError(
       'risk_area_already_lifted',
@@ -157,18 +153,13 @@ export async function liftRiskArea(
     at = parsed;
   }
   const note = input.note?.trim() ?? '';
-  const lifted = await p.db
-    .updateTable('risk_areas')
-    .set({
-      to_ms: at,
-      lifted_at: now,
-      lifted_by: admin.staffId,
-      note: note === '' ? area.note : `${area.note}${area.note === '' ? '' : ' / '}${note}`.slice(0, 1000),
-    })
-    .where('id', '=', riskAreaId)
-    .where('to_ms', 'is', null)
-    .executeTakeFirst();
-  if (Number(lifted.numUpdatedRows) === 0) {
+  const lifted = await liftRiskAreaRow(p.db, riskAreaId, {
+    to: at,
+    liftedAt: now,
+    liftedBy: admin.staffId,
+    note: note === '' ? area.note : `${area.note}${area.note === '' ? '' : ' / '}${note}`.slice(0, 1000),
+  });
+  if (!lifted) {
     throw new AppError('risk_area_already_lifted', 'This area was lifted by someone else a moment ago.');
   }
   p.riskAreas.invalidate();
@@ -225,7 +216,8 @@ function view(
 }
 
 async function getRiskArea(p: Platform, id: string): Promise<RiskAreaView> {
-  const r = await p.db.selectFrom('risk_areas').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const r = await findRiskAreaRow(p.db, id);
+  if (r === null) throw new AppError('risk_area_not_found', `No risk area ${id}.`);
   return view(r, p.clock.now());
 }
 
@@ -240,7 +232,7 @@ export async function listRiskAreas(
 ): Promise<RiskAreaView[]> {
   requireRole(principal, ['checkpoint', 'officer', 'admin']);
   const now = p.clock.now();
-  const rows = await p.db.selectFrom('risk_areas').selectAll().orderBy('created_at', 'desc').execute();
+  const rows = await listRiskAreaRows(p.db);
   return rows
     .map((r) => view(r, now))
     .filter((a) => filter.inForce !== true || a.inForce)

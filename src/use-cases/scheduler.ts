@@ -1,5 +1,7 @@
 import { chinaDate, parseChinaDate } from '../domain/china-time.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
+import { finishJobRun, insertJobRun } from '../storage/job-runs.ts';
+import { anyResidentCreatedBefore } from '../storage/residents.ts';
 import type { Platform } from './platform.ts';
 import { purge } from './retention.ts';
 import { takeColourSnapshot } from './statistics.ts';
@@ -13,21 +15,11 @@ export const SCHEDULER_TICK_MS = 30_000;
  * Returns false when another node (or an earlier tick) already has it.
  */
 export async function claimJob(p: Platform, job: string, slot: string): Promise<boolean> {
-  const r = await p.db
-    .insertInto('job_runs')
-    .values({ job, slot, started_at: p.clock.now(), finished_at: null })
-    .onConflict((oc) => oc.columns(['job', 'slot']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  return insertJobRun(p.db, job, slot, p.clock.now());
 }
 
 async function finishJob(p: Platform, job: string, slot: string): Promise<void> {
-  await p.db
-    .updateTable('job_runs')
-    .set({ finished_at: p.clock.now() })
-    .where('job', '=', job)
-    .where('slot', '=', slot)
-    .execute();
+  await finishJobRun(p.db, job, slot, p.clock.now());
 }
 
 /**
@@ -42,13 +34,7 @@ export async function runScheduledWork(p: Platform): Promise<void> {
     // A platform that had no residents when that day ended (a fresh install) has nothing to show
     // for it; today's counts must not be filed under yesterday.
     const dayEnded = parseChinaDate(chinaDate(now)) ?? now;
-    const existed = await p.db
-      .selectFrom('residents')
-      .select('id')
-      .where('created_at', '<', dayEnded)
-      .limit(1)
-      .executeTakeFirst();
-    if (existed !== undefined) await takeColourSnapshot(p, yesterday);
+    if (await anyResidentCreatedBefore(p.db, dayEnded)) await takeColourSnapshot(p, yesterday);
     await finishJob(p, 'colour_snapshot', yesterday);
   }
   const today = chinaDate(now);

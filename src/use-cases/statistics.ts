@@ -6,6 +6,11 @@ import { ALL_DIVISIONS, jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { requireRole } from './facts.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
+import {
+  countResidentsByDivisionAndColour,
+  listColourSnapshots,
+  replaceColourSnapshot,
+} from '../storage/colour-snapshots.ts';
 
 export interface CountyColours {
   readonly divisionCode: string;
@@ -41,22 +46,18 @@ function emptyCounty(code: string): {
 
 /** Counts of residents by colour per county right now (stored colours; the due-sweep keeps them current). */
 export async function countColoursNow(p: Platform): Promise<Map<string, CountyColours>> {
-  const rows = await p.db
-    .selectFrom('residents')
-    .select((eb) => ['address_division', 'colour', eb.fn.countAll<number>().as('n')])
-    .groupBy(['address_division', 'colour'])
-    .execute();
+  const rows = await countResidentsByDivisionAndColour(p.db);
   const out = new Map<
     string,
     { divisionCode: string; divisionName: string; green: number; yellow: number; red: number }
   >();
   for (const r of rows) {
-    let c = out.get(r.address_division);
+    let c = out.get(r.divisionCode);
     if (c === undefined) {
-      c = emptyCounty(r.address_division);
-      out.set(r.address_division, c);
+      c = emptyCounty(r.divisionCode);
+      out.set(r.divisionCode, c);
     }
-    c[r.colour] = Number(r.n);
+    c[r.colour] = r.residents;
   }
   return out;
 }
@@ -102,30 +103,24 @@ export async function getColourStatistics(
     ]);
   }
   const nowCounts = [...(await countColoursNow(p)).values()].filter((c) => within(c.divisionCode));
-  const snapshots = await p.db
-    .selectFrom('colour_snapshots')
-    .select(['day', 'division_code', 'colour', 'residents'])
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .orderBy('day')
-    .execute();
+  const snapshots = await listColourSnapshots(p.db, from, to);
   const days = new Map<
     string,
     Map<string, { divisionCode: string; divisionName: string; green: number; yellow: number; red: number }>
   >();
   for (const s of snapshots) {
-    if (!within(s.division_code)) continue;
+    if (!within(s.divisionCode)) continue;
     let day = days.get(s.day);
     if (day === undefined) {
       day = new Map();
       days.set(s.day, day);
     }
-    let c = day.get(s.division_code);
+    let c = day.get(s.divisionCode);
     if (c === undefined) {
-      c = emptyCounty(s.division_code);
-      day.set(s.division_code, c);
+      c = emptyCounty(s.divisionCode);
+      day.set(s.divisionCode, c);
     }
-    c[s.colour] = Number(s.residents);
+    c[s.colour] = s.residents;
   }
   const sortCounties = (list: CountyColours[]) =>
     list.sort((a, b) => a.divisionCode.localeCompare(b.divisionCode));
@@ -145,21 +140,11 @@ export async function takeColourSnapshot(p: Platform, day: string): Promise<numb
   const counts = [...(await countColoursNow(p)).values()];
   const rows = counts.flatMap((c) =>
     (['green', 'yellow', 'red'] as const).map((colour) => ({
-      day,
-      division_code: c.divisionCode,
+      divisionCode: c.divisionCode,
       colour,
       residents: c[colour],
-      taken_at: now,
     })),
   );
-  await p.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('colour_snapshots').where('day', '=', day).execute();
-    for (let i = 0; i < rows.length; i += 500) {
-      await trx
-        .insertInto('colour_snapshots')
-        .values(rows.slice(i, i + 500))
-        .execute();
-    }
-  });
+  await replaceColourSnapshot(p.db, day, rows, now);
   return rows.length;
 }

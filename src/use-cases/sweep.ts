@@ -1,6 +1,7 @@
 import type { EpochMs, ResidentId } from '../domain/types.ts';
 import { loadColourContext, reassessResident } from './colour.ts';
 import type { Platform } from './platform.ts';
+import { residentIdsAfter, residentsDueBy } from '../storage/residents.ts';
 
 /** Residents reassessed per page of a whole-population sweep. */
 const PAGE = 1000;
@@ -36,15 +37,8 @@ export async function reassessEveryone(p: Platform): Promise<SweepResult> {
   let changed = 0;
   let after = 0;
   for (;;) {
-    const rows = await p.db
-      .selectFrom('residents')
-      .select('id')
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
-    if (rows.length === 0) break;
-    const ids = rows.map((r) => Number(r.id) as ResidentId);
+    const ids = await residentIdsAfter(p.db, after, PAGE);
+    if (ids.length === 0) break;
     const r = await reassessResidents(p, ids);
     reassessed += r.reassessed;
     changed += r.changed;
@@ -56,17 +50,7 @@ export async function reassessEveryone(p: Platform): Promise<SweepResult> {
 /** Residents whose expected change time (`until`) has passed: time alone changes colours (S13). */
 export async function reassessDue(p: Platform, limit = 10_000): Promise<SweepResult> {
   const now = p.clock.now();
-  const rows = await p.db
-    .selectFrom('residents')
-    .select('id')
-    .where('colour_until', '<=', now)
-    .orderBy('colour_until')
-    .limit(limit)
-    .execute();
-  return reassessResidents(
-    p,
-    rows.map((r) => Number(r.id) as ResidentId),
-  );
+  return reassessResidents(p, await residentsDueBy(p.db, now, limit));
 }
 
 /**
