@@ -23,6 +23,7 @@ import {
 import { findCheckpointPolicyInForce, insertCheckpointPolicy } from '../storage/checkpoint-policies.ts';
 import { GroupCommitWriter } from '../storage/group-commit.ts';
 import { findStaffVenue, findVenue, type VenueRow } from '../storage/venues.ts';
+import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import { checkPersonalCode, FAILURE_MESSAGES, type Verification } from './health-code.ts';
 import type { Platform } from './platform.ts';
@@ -200,7 +201,7 @@ export async function checkpointPolicy(p: Platform, now: EpochMs): Promise<Check
 }
 
 export async function getCheckpointPolicy(p: Platform, principal: Principal): Promise<CheckpointPolicy> {
-  if (principal.kind !== 'staff') throw new AppError('forbidden', 'The checkpoint policy is for staff.');
+  authorize(principal, 'getCheckpointPolicy');
   return checkpointPolicy(p, p.clock.now());
 }
 
@@ -210,9 +211,7 @@ export async function publishCheckpointPolicy(
   principal: Principal,
   body: unknown,
 ): Promise<CheckpointPolicy> {
-  if (principal.kind !== 'staff' || principal.role !== 'admin') {
-    throw new AppError('forbidden', 'Provincial admins publish the checkpoint policy.');
-  }
+  const admin = authorize(principal, 'publishCheckpointPolicy');
   const checked = validateCheckpointPolicy(body);
   if (!checked.ok) throw invalid(checked.issues);
   const policy = checked.value;
@@ -222,7 +221,7 @@ export async function publishCheckpointPolicy(
     effectiveFrom: Date.parse(policy.effectiveFrom),
     body: policy,
     publishedAt: now,
-    publishedBy: principal.staffId,
+    publishedBy: admin.staffId,
   });
   if (!stored) {
     throw new AppError(
@@ -234,7 +233,7 @@ export async function publishCheckpointPolicy(
   await p.auditLog.write({
     at: now,
     actorKind: 'staff',
-    actorId: principal.staffId,
+    actorId: admin.staffId,
     action: 'publish_checkpoint_policy',
     residentId: null,
     detail: { version: policy.version, effectiveFrom: policy.effectiveFrom },
@@ -345,10 +344,7 @@ export async function recordCheckpointCheck(
   venueId: number,
   input: CheckInput,
 ): Promise<CheckResult> {
-  if (principal.kind !== 'staff') {
-    throw new AppError('not_venue_staff', 'Sign in with a checkpoint staff account of this venue.');
-  }
-  const staff: Staff = principal;
+  const staff: Staff = authorize(principal, 'recordCheckpointCheck');
   const now = p.clock.now();
   const venue = await venueForCheck(p, venueId, now);
   if ((await venueOfStaff(p, staff.staffId)) !== venue.id) {

@@ -7,18 +7,10 @@ import type { Colour } from '../domain/types.ts';
 import { insertFacts } from '../storage/facts.ts';
 import { findResidentByDocumentKey } from '../storage/residents.ts';
 import { loadColourContext, reassessResident } from './colour.ts';
+import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
-
-type Staff = Principal & { kind: 'staff' };
-
-export function requireRole(principal: Principal, roles: readonly Staff['role'][]): Staff {
-  if (principal.kind !== 'staff' || !roles.includes(principal.role)) {
-    throw new AppError('forbidden', `This operation is for: ${roles.join(', ')}.`);
-  }
-  return principal;
-}
 
 export interface FactAdded {
   readonly factId: string;
@@ -36,7 +28,7 @@ export async function addResidentFact(
   principal: Principal,
   input: { documentType: string; documentNumber: string; fact: FactInput },
 ): Promise<FactAdded> {
-  const staff = requireRole(principal, ['officer', 'admin']);
+  const staff = authorize(principal, 'addResidentFact');
   const now = p.clock.now();
   const doc = validateDocument(input.documentType, input.documentNumber, chinaDate(now));
   const fact = validateFactInput(input.fact, now, { id: randomUUID(), source: 'officer' }, 'fact.');

@@ -11,7 +11,7 @@ import {
 import { residentColoursAfter } from '../storage/residents.ts';
 import { loadColourContext, loadResidentFacts } from './colour.ts';
 import { AppError, invalid } from './errors.ts';
-import { requireRole } from './facts.ts';
+import { authorize } from './access.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessEveryone, type SweepResult } from './sweep.ts';
@@ -76,7 +76,7 @@ export async function previewPolicy(
   principal: Principal,
   body: unknown,
 ): Promise<PolicyPreview> {
-  requireRole(principal, ['admin']);
+  authorize(principal, 'previewPolicy');
   const policy = checkPolicy(body);
   const now = p.clock.now();
   const at = Math.max(now, Date.parse(policy.effectiveFrom)) as EpochMs;
@@ -160,7 +160,7 @@ function view(r: PolicyListing, inForce: string | null, now: number): PolicyView
 
 /** Every published version with its status, newest first (staff). */
 export async function listPolicies(p: Platform, principal: Principal): Promise<PolicyView[]> {
-  requireRole(principal, ['officer', 'admin']);
+  authorize(principal, 'listPolicies');
   const now = p.clock.now();
   const rows = await listPolicyVersions(p.db);
   const inForce = inForceVersion(rows, now)?.version ?? null;
@@ -184,7 +184,7 @@ export async function publishPolicy(
   principal: Principal,
   input: { policy: unknown; note?: string | null },
 ): Promise<PolicyChange> {
-  const admin = requireRole(principal, ['admin']);
+  const admin = authorize(principal, 'publishPolicy');
   const policy = checkPolicy(input.policy);
   const now = p.clock.now();
   const rows = await listPolicyVersions(p.db);
@@ -242,7 +242,7 @@ export async function rollbackPolicy(
   version: string,
   input: { note?: string | null } = {},
 ): Promise<PolicyChange> {
-  const admin = requireRole(principal, ['admin']);
+  const admin = authorize(principal, 'rollbackPolicy');
   const now = p.clock.now();
   const rows = await listPolicyVersions(p.db);
   const target = rows.find((r) => r.version === version);

@@ -7,7 +7,7 @@ import { findRiskAreaRow, insertRiskArea, liftRiskAreaRow, listRiskAreaRows } fr
 import { residentsWithStaysIn } from '../storage/records.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
-import { requireRole } from './facts.ts';
+import { authorize } from './access.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessResidents, type SweepResult } from './sweep.ts';
@@ -60,7 +60,7 @@ export async function declareRiskArea(
     note?: string | null;
   },
 ): Promise<RiskAreaChange> {
-  const admin = requireRole(principal, ['admin']);
+  const admin = authorize(principal, 'declareRiskArea');
   const now = p.clock.now();
   const issues: FieldIssue[] = [];
   const division = findDivision(input.divisionCode);
@@ -128,7 +128,7 @@ export async function liftRiskArea(
   riskAreaId: string,
   input: { at?: string | null; note?: string | null } = {},
 ): Promise<RiskAreaChange> {
-  const admin = requireRole(principal, ['admin']);
+  const admin = authorize(principal, 'liftRiskArea');
   const now = p.clock.now();
   const area = await findRiskAreaRow(p.db, riskAreaId);
   if (area === null) throw new AppError('risk_area_not_found', `No risk area ${riskAreaId}.`);
@@ -230,7 +230,7 @@ export async function listRiskAreas(
   principal: Principal,
   filter: { inForce?: boolean; divisionCode?: string } = {},
 ): Promise<RiskAreaView[]> {
-  requireRole(principal, ['checkpoint', 'officer', 'admin']);
+  authorize(principal, 'listRiskAreas');
   const now = p.clock.now();
   const rows = await listRiskAreaRows(p.db);
   return rows

@@ -3,7 +3,7 @@ import { findDivision } from '../domain/identity/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { AppError, invalid } from './errors.ts';
 import { ALL_DIVISIONS, jurisdictionCovers } from '../domain/jurisdiction.ts';
-import { requireRole } from './facts.ts';
+import { authorize } from './access.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import {
@@ -72,7 +72,7 @@ export async function getColourStatistics(
   principal: Principal,
   query: { divisionCode?: string; from?: string; to?: string } = {},
 ): Promise<ColourStatistics> {
-  const staff = requireRole(principal, ['officer', 'admin']);
+  const staff = authorize(principal, 'getColourStatistics');
   const now = p.clock.now();
   const scope = query.divisionCode ?? null;
   if (scope !== null) {

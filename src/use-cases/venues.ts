@@ -19,6 +19,7 @@ import {
 } from '../storage/venues.ts';
 import { readResidentByAccount } from '../storage/residents.ts';
 import { findStaffByUsername } from '../storage/staff.ts';
+import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { spoofingText } from '../domain/text.ts';
@@ -144,12 +145,7 @@ function requireApproved(venue: VenueRow): asserts venue is VenueRow & { placeCo
 
 /** A resident registers a venue and becomes its manager; it waits for the district office's approval. */
 export async function registerVenue(p: Platform, principal: Principal, input: unknown): Promise<VenueView> {
-  if (principal.kind !== 'resident') {
-    throw new AppError(
-      'forbidden',
-      'Register a venue signed in with your mobile number: you become its manager.',
-    );
-  }
+  const resident = authorize(principal, 'registerVenue');
   const checked = validateVenueInput(input);
   if (!checked.ok) throw invalid(checked.issues);
   const v = checked.value;
@@ -160,7 +156,7 @@ export async function registerVenue(p: Platform, principal: Principal, input: un
     addressDetail: v.address.detail,
     contactName: v.contact.name,
     contactMobile: v.contact.mobile,
-    managerAccountId: principal.accountId,
+    managerAccountId: resident.accountId,
     createdAt: p.clock.now(),
   });
   return venueView(venue);
@@ -168,9 +164,9 @@ export async function registerVenue(p: Platform, principal: Principal, input: un
 
 /** A district officer of the venue's area (or an admin) approves it; place code version 1 is issued. */
 export async function approveVenue(p: Platform, principal: Principal, venueId: number): Promise<VenueView> {
-  if (principal.kind !== 'staff') throw new AppError('forbidden', 'District officers approve venues.');
+  const officer = authorize(principal, 'approveVenue');
   const venue = await requireVenue(p, venueId);
-  requireOfficerOf(principal, venue);
+  requireOfficerOf(officer, venue);
   if (venue.status === 'approved')
     throw new AppError('venue_already_approved', 'This venue is already approved.');
   const now = p.clock.now();
@@ -179,7 +175,7 @@ export async function approveVenue(p: Platform, principal: Principal, venueId: n
   if (
     !(await approveVenueRow(p.db, venue.id, {
       approvedAt: issuedAt,
-      approvedBy: principal.staffId,
+      approvedBy: officer.staffId,
       placeCode,
     }))
   ) {
@@ -188,7 +184,7 @@ export async function approveVenue(p: Platform, principal: Principal, venueId: n
   await p.auditLog.write({
     at: now,
     actorKind: 'staff',
-    actorId: principal.staffId,
+    actorId: officer.staffId,
     action: 'approve_venue',
     residentId: null,
     detail: { venueId: venue.id },
@@ -509,12 +505,11 @@ export async function scanPlaceCode(
   principal: Principal,
   placeCode: string,
 ): Promise<PlaceScan> {
-  if (principal.kind !== 'resident')
-    throw new AppError('forbidden', 'Residents scan place codes with their own code.');
+  const caller = authorize(principal, 'scanPlaceCode');
   const now = p.clock.now();
   const venue = await resolvePlaceCode(p, placeCode, now);
-  const myCode = await getMyCode(p, principal.accountId);
-  const resident = await readResidentByAccount(p.database, principal.accountId);
+  const myCode = await getMyCode(p, caller.accountId);
+  const resident = await readResidentByAccount(p.database, caller.accountId);
   if (resident === null) throw new AppError('application_required', 'No application yet: apply first.');
   await insertVisit(p.db, { residentId: resident.id, venueId: venue.id, at: now });
   return {
@@ -570,10 +565,9 @@ export async function listVenueVisits(
   venueId: number,
   query: { from?: string; to?: string },
 ): Promise<VisitView[]> {
-  if (principal.kind !== 'staff')
-    throw new AppError('forbidden', 'Visits are for district officers and admins.');
+  const officer = authorize(principal, 'listVenueVisits');
   const venue = await requireVenue(p, venueId);
-  requireOfficerOf(principal, venue);
+  requireOfficerOf(officer, venue);
   const now = p.clock.now();
   const { from, to } = timeWindow(query, now);
   const visits = await listVisits(p.db, venue.id, from, to);
@@ -585,7 +579,7 @@ export async function listVenueVisits(
           {
             at: now,
             actorKind: 'staff' as const,
-            actorId: principal.staffId,
+            actorId: officer.staffId,
             action: 'read_venue_visits',
             residentId: null,
             detail,
@@ -594,7 +588,7 @@ export async function listVenueVisits(
       : residents.map((residentId) => ({
           at: now,
           actorKind: 'staff' as const,
-          actorId: principal.staffId,
+          actorId: officer.staffId,
           action: 'read_venue_visits',
           residentId,
           detail,

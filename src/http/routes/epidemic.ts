@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { IMPORT_KINDS } from '../../domain/imports/index.ts';
 import { jurisdictionCovers } from '../../domain/jurisdiction.ts';
 import { AppError } from '../../use-cases/errors.ts';
-import { requireRole } from '../../use-cases/facts.ts';
+import { authorize } from '../../use-cases/access.ts';
 import {
   MAX_IMPORT_BYTES,
   getImportStatus,
@@ -162,7 +162,7 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
         },
       },
       async (request, reply) => {
-        const staff = requireRole(await principalOf(p, request), ['officer', 'admin']);
+        const staff = authorize(await principalOf(p, request), 'importRecords');
         if (typeof (request.body as Partial<Readable> | null)?.pipe !== 'function') {
           throw new AppError(
             'unsupported_media_type',
@@ -226,7 +226,7 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
       },
     },
     async (request) => {
-      const staff = requireRole(await principalOf(p, request), ['officer', 'admin']);
+      const staff = authorize(await principalOf(p, request), 'getImportStatus');
       return getImportStatus(
         p,
         staff.divisionCode,
@@ -255,7 +255,7 @@ export function epidemicRoutes(app: FastifyInstance, p: Platform): void {
       },
     },
     async (request) => {
-      const staff = requireRole(await principalOf(p, request), ['officer', 'admin']);
+      const staff = authorize(await principalOf(p, request), 'listImports');
       return {
         imports: await listImports(
           p,
