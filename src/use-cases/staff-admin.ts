@@ -86,17 +86,8 @@ export function passwordIssue(password: string): FieldIssue | null {
 
 /** The display name as stored (NFC, spaces collapsed), or the reason it is refused. */
 export function checkDisplayName(input: string): { value: string } | { issue: FieldIssue } {
-  const value = input.normalize('NFC').trim().replace(/\s+/gu, ' ');
-  if (value === '' || [...value].length > DISPLAY_NAME_MAX) {
-    return {
-      issue: {
-        path: 'displayName',
-        code: 'display_name_invalid',
-        message: `Enter a display name of 1–${DISPLAY_NAME_MAX} characters.`,
-      },
-    };
-  }
-  const hidden = HIDDEN_OR_CONTROL.exec(value);
+  // Checked before trimming: trim() would silently drop a leading or trailing U+FEFF or U+2028.
+  const hidden = HIDDEN_OR_CONTROL.exec(input);
   if (hidden !== null) {
     const cp = (hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
     return {
@@ -104,6 +95,16 @@ export function checkDisplayName(input: string): { value: string } | { issue: Fi
         path: 'displayName',
         code: 'display_name_invalid',
         message: `The display name contains an invisible or control character (U+${cp}); type it again without it.`,
+      },
+    };
+  }
+  const value = input.normalize('NFC').trim().replace(/\s+/gu, ' ');
+  if (value === '' || [...value].length > DISPLAY_NAME_MAX) {
+    return {
+      issue: {
+        path: 'displayName',
+        code: 'display_name_invalid',
+        message: `Enter a display name of 1–${DISPLAY_NAME_MAX} characters.`,
       },
     };
   }
