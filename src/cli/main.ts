@@ -9,7 +9,8 @@ import { KEY_ENCRYPTION_KEY_BYTES, ValueSealer } from '../storage/sealing.ts';
 import { resealStoredValues, sealStoredValues } from '../storage/sealed-values.ts';
 import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
-import { generateSigningKey, revokeSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
+import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
+import { revokeKeyAndReissuePlaceCodes } from '../use-cases/venues.ts';
 import { createPlatform } from '../use-cases/platform.ts';
 import { seedDemoData } from '../use-cases/demo.ts';
 import { startServer } from '../http/server.ts';
@@ -132,16 +133,32 @@ keys
 keys
   .command('revoke')
   .argument('<kid>', 'the key id, as keys list shows it')
+  .option('--json', 'print {kid, reissued: [{venueId, name, divisionCode, addressDetail, version}]}')
   .description(
-    'Revoke a key that may have leaked: codes it signed are refused as revoked and it is no longer published. Rotate first if it is the active key.',
+    'Revoke a key that may have leaked: codes it signed are refused as revoked and it is no longer published. Every place code it signed is reissued with the active key, and the venues whose posters must be reprinted are listed. Rotate first if it is the active key. Run it again to finish a run that was cut short.',
   )
-  .action(async (kid: string) => {
-    const database = await openDatabase(config());
+  .action(async (kid: string, opts: { json?: boolean }) => {
+    const p = await createPlatform(config());
     try {
-      await revokeSigningKey(database.db, kid, systemClock.now());
+      const r = await revokeKeyAndReissuePlaceCodes(p, kid);
+      if (opts.json === true) {
+        console.log(JSON.stringify(r));
+        return;
+      }
       console.log(`revoked key ${kid}`);
+      if (r.reissued.length === 0) {
+        console.log('no place code was signed with it: no poster needs reprinting');
+        return;
+      }
+      console.log(
+        `reissued ${r.reissued.length} place code(s) signed with it; these venues must print their new poster (the old one now scans as withdrawn):`,
+      );
+      console.log(['venue', 'division', 'version', 'name'].join('\t'));
+      for (const v of r.reissued) {
+        console.log([v.venueId, v.divisionCode, v.version, `${v.name} (${v.addressDetail})`].join('\t'));
+      }
     } finally {
-      await database.close();
+      await p.close();
     }
   });
 
