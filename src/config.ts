@@ -18,6 +18,11 @@ export interface Config {
   readonly issuer: string;
   /** Where production sends one-time sign-in codes (POST JSON {mobile, code, expiresAt}). */
   readonly smsWebhookUrl: string | null;
+  /**
+   * Shared secret that signs every SMS webhook POST (HMAC-SHA256, X-Healthcode-Signature);
+   * HEALTHCODE_SMS_WEBHOOK_SECRET. Required in production when the URL is set. Never logged.
+   */
+  readonly smsWebhookSecret: string | null;
   /** Where reports of yellow and red codes and fevers at checkpoints are also POSTed (S7). */
   readonly reportWebhookUrl: string | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -111,6 +116,12 @@ export function loadConfig(
   if (smsWebhookUrl !== null && !/^https?:\/\//.test(smsWebhookUrl)) {
     problems.push('SMS_WEBHOOK_URL must be an http(s) URL');
   }
+  const smsWebhookSecret = env['HEALTHCODE_SMS_WEBHOOK_SECRET'] ?? null;
+  if (smsWebhookSecret !== null && !/^[\x21-\x7e]{32,512}$/.test(smsWebhookSecret)) {
+    problems.push(
+      'HEALTHCODE_SMS_WEBHOOK_SECRET must be 32–512 printable ASCII characters without spaces (e.g. `openssl rand -hex 32`)',
+    );
+  }
   const reportWebhookUrl = env['REPORT_WEBHOOK_URL'] ?? null;
   if (reportWebhookUrl !== null && !/^https?:\/\//.test(reportWebhookUrl)) {
     problems.push('REPORT_WEBHOOK_URL must be an http(s) URL');
@@ -141,6 +152,7 @@ export function loadConfig(
     databaseUrl,
     issuer,
     smsWebhookUrl,
+    smsWebhookSecret,
     reportWebhookUrl,
     logLevel,
     trustProxy: env['TRUST_PROXY'] === '1',
@@ -151,6 +163,11 @@ export function loadConfig(
   if (config.mode === 'production' && givenOrigin === null && !isLoopback(config.host)) {
     problems.push(
       `PUBLIC_ORIGIN must be set when serving on HOST=${config.host}: it is the https:// origin residents reach the platform at, printed on place-code posters`,
+    );
+  }
+  if (config.mode === 'production' && config.smsWebhookUrl !== null && config.smsWebhookSecret === null) {
+    problems.push(
+      'SMS_WEBHOOK_URL is set but HEALTHCODE_SMS_WEBHOOK_SECRET is not: production signs every sign-in code it posts, so that the gateway can refuse forged ones; set a shared secret of at least 32 characters (e.g. `openssl rand -hex 32`) and give it to the gateway (docs/operations.md)',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

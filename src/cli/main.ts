@@ -10,7 +10,8 @@ import { KEY_ENCRYPTION_KEY_BYTES, ValueSealer } from '../storage/sealing.ts';
 import { resealStoredValues, sealStoredValues } from '../storage/sealed-values.ts';
 import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
-import { generateSigningKey, revokeSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
+import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
+import { revokeKeyAndReissuePlaceCodes } from '../use-cases/venues.ts';
 import { createPlatform } from '../use-cases/platform.ts';
 import { seedDemoData } from '../use-cases/demo.ts';
 import { startServer } from '../http/server.ts';
@@ -20,6 +21,13 @@ import { IMPORT_KINDS } from '../domain/imports/index.ts';
 import { getImportStatus, runImport } from '../use-cases/imports.ts';
 import { purge } from '../use-cases/retention.ts';
 import { AppError } from '../use-cases/errors.ts';
+import {
+  createStaffAccount,
+  disableStaffAccount,
+  enableStaffAccount,
+  listStaffAccounts,
+  resetStaffPassword,
+} from '../use-cases/staff-admin.ts';
 import { formatDuration, importProgress } from './progress.ts';
 
 function config(overrides: Partial<Config> = {}): Config {
@@ -126,17 +134,179 @@ keys
 keys
   .command('revoke')
   .argument('<kid>', 'the key id, as keys list shows it')
+  .option('--json', 'print {kid, reissued: [{venueId, name, divisionCode, addressDetail, version}]}')
   .description(
-    'Revoke a key that may have leaked: codes it signed are refused as revoked and it is no longer published. Rotate first if it is the active key.',
+    'Revoke a key that may have leaked: codes it signed are refused as revoked and it is no longer published. Every place code it signed is reissued with the active key, and the venues whose posters must be reprinted are listed. Rotate first if it is the active key. Run it again to finish a run that was cut short.',
   )
-  .action(async (kid: string) => {
-    const database = await openDatabase(config());
+  .action(async (kid: string, opts: { json?: boolean }) => {
+    const p = await createPlatform(config());
     try {
-      await revokeSigningKey(database.db, kid, systemClock.now());
+      const r = await revokeKeyAndReissuePlaceCodes(p, kid);
+      if (opts.json === true) {
+        console.log(JSON.stringify(r));
+        return;
+      }
       console.log(`revoked key ${kid}`);
+      if (r.reissued.length === 0) {
+        console.log('no place code was signed with it: no poster needs reprinting');
+        return;
+      }
+      console.log(
+        `reissued ${r.reissued.length} place code(s) signed with it; these venues must print their new poster (the old one now scans as withdrawn):`,
+      );
+      console.log(['venue', 'division', 'version', 'name'].join('\t'));
+      for (const v of r.reissued) {
+        console.log([v.venueId, v.divisionCode, v.version, `${v.name} (${v.addressDetail})`].join('\t'));
+      }
     } finally {
-      await database.close();
+      await p.close();
     }
+  });
+
+/** Reads the whole of stdin; one trailing newline (as `echo` and most editors add) is dropped. */
+async function readPasswordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) console.error('Type the password, then Enter and Ctrl-D:');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+/**
+ * Runs a staff command on the configured database. Exit codes: 0 done; 2 invalid input (every
+ * problem listed); 1 refused (unknown or taken username) or failed.
+ */
+async function staffCommand(run: (database: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) {
+  const database = await openDatabase(config());
+  try {
+    await run(database);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    console.error(`${error.code}: ${error.message}`);
+    if (error.issues.length > 1) for (const i of error.issues) console.error(`  ${i.path}: ${i.message}`);
+    process.exitCode = error.code === 'validation_failed' ? 2 : 1;
+  } finally {
+    await database.close();
+  }
+}
+
+function printPassword(password: string | null): void {
+  if (password === null) return;
+  console.log(`password: ${password}`);
+  console.error('The password is shown this once and stored only as a hash: hand it over now.');
+}
+
+const staff = program
+  .command('staff')
+  .description(
+    'Staff accounts (admins, officers, checkpoint staff). Passwords never go on the command line: --password-stdin reads one, otherwise one is generated and printed once. Exit 0: done; 2: invalid input; 1: refused or failed.',
+  );
+staff
+  .command('create')
+  .description('Create a staff account, e.g. the first provincial admin of a fresh install.')
+  .requiredOption('--username <name>', '3–32 of a–z, 0–9, . _ -, starting with a letter or digit')
+  .requiredOption('--role <role>', 'admin, officer or checkpoint')
+  .requiredOption('--division <code>', 'GB/T 2260 code of the jurisdiction (000000: the whole platform)')
+  .requiredOption('--name <display name>', 'shown to colleagues and in the audit log')
+  .option('--password-stdin', 'read the password from stdin instead of generating one')
+  .action(
+    async (opts: {
+      username: string;
+      role: string;
+      division: string;
+      name: string;
+      passwordStdin?: boolean;
+    }) => {
+      const password = opts.passwordStdin === true ? await readPasswordFromStdin() : undefined;
+      await staffCommand(async (database) => {
+        const created = await createStaffAccount(
+          database,
+          {
+            username: opts.username,
+            role: opts.role,
+            divisionCode: opts.division,
+            displayName: opts.name,
+            ...(password === undefined ? {} : { password }),
+          },
+          systemClock.now(),
+        );
+        console.log(
+          `created ${created.role} ${created.username} (id ${created.staffId}, division ${created.divisionCode})`,
+        );
+        printPassword(created.generatedPassword);
+      });
+    },
+  );
+staff
+  .command('disable')
+  .description('Disable an account: it can no longer sign in, and its open sessions end at once.')
+  .requiredOption('--username <name>', 'the account')
+  .action(async (opts: { username: string }) => {
+    await staffCommand(async (database) => {
+      const r = await disableStaffAccount(database, opts.username, systemClock.now());
+      console.log(
+        r.alreadyDisabled
+          ? `${opts.username} was already disabled`
+          : `disabled ${opts.username}; ended ${r.sessionsRevoked} open session(s)`,
+      );
+    });
+  });
+staff
+  .command('enable')
+  .description('Re-enable a disabled account; it signs in with its current password.')
+  .requiredOption('--username <name>', 'the account')
+  .action(async (opts: { username: string }) => {
+    await staffCommand(async (database) => {
+      const r = await enableStaffAccount(database, opts.username, systemClock.now());
+      console.log(r.alreadyEnabled ? `${opts.username} is not disabled` : `enabled ${opts.username}`);
+    });
+  });
+staff
+  .command('reset-password')
+  .description(
+    'Set a new password (generated and printed once, or --password-stdin) and end every open session.',
+  )
+  .requiredOption('--username <name>', 'the account')
+  .option('--password-stdin', 'read the new password from stdin instead of generating one')
+  .action(async (opts: { username: string; passwordStdin?: boolean }) => {
+    const password = opts.passwordStdin === true ? await readPasswordFromStdin() : undefined;
+    await staffCommand(async (database) => {
+      const r = await resetStaffPassword(database, opts.username, password, systemClock.now());
+      console.log(
+        `new password set for ${opts.username}; ended ${r.sessionsRevoked} open session(s)${r.disabled ? '; the account is still disabled ("healthcode staff enable")' : ''}`,
+      );
+      printPassword(r.generatedPassword);
+    });
+  });
+staff
+  .command('list')
+  .description('List staff accounts: id, username, role, division, status, display name.')
+  .option('--json', 'one JSON array')
+  .action(async (opts: { json?: boolean }) => {
+    await staffCommand(async (database) => {
+      const rows = await listStaffAccounts(database);
+      if (opts.json === true) {
+        console.log(JSON.stringify(rows));
+        return;
+      }
+      for (const s of rows) {
+        console.log(
+          [
+            String(s.id).padStart(5),
+            s.username.padEnd(32),
+            s.role.padEnd(10),
+            s.divisionCode,
+            (s.disabled ? 'disabled' : 'active').padEnd(8),
+            s.venueId === null ? '' : `venue ${s.venueId}`,
+            s.displayName,
+          ]
+            .filter((c) => c !== '')
+            .join('  '),
+        );
+      }
+      if (rows.length === 0) console.log('no staff accounts yet: "healthcode staff create --role admin …"');
+    });
   });
 
 const kek = program

@@ -53,6 +53,17 @@ export async function revokeSession(db: Db, tokenHash: string, now: number): Pro
   await db.updateTable('sessions').set({ revoked_at: now }).where('token_hash', '=', tokenHash).execute();
 }
 
+/** Ends every open session of a staff member; returns how many there were. */
+export async function revokeStaffSessions(db: Db, staffId: number, now: number): Promise<number> {
+  const r = await db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('staff_id', '=', staffId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /** Sessions past expiry are useless; deleting them keeps the table small (retention, P5). */
 export async function deleteExpiredSessions(db: Db, now: number): Promise<number> {
   const r = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();

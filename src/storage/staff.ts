@@ -1,5 +1,6 @@
 import type { StaffRole } from '../domain/types.ts';
 import type { Db } from './database.ts';
+import { revokeStaffSessions } from './sessions.ts';
 
 export interface StaffMember {
   readonly id: number;
@@ -83,4 +84,58 @@ export async function insertStaff(
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(row.id);
+}
+
+export interface StaffListing extends StaffMember {
+  readonly createdAt: number;
+  readonly disabledAt: number | null;
+  /** For checkpoint staff a venue manager created: the venue they check at. */
+  readonly venueId: number | null;
+}
+
+/** Every staff account, in creation order (an operator's listing: a province has hundreds, not millions). */
+export async function listStaff(db: Db): Promise<StaffListing[]> {
+  const rows = await db
+    .selectFrom('staff')
+    .select([...COLUMNS, 'created_at', 'venue_id'])
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => {
+    const { passwordHash: _hash, ...member } = toStaff(row);
+    return {
+      ...member,
+      createdAt: Number(row.created_at),
+      disabledAt: row.disabled_at === null ? null : Number(row.disabled_at),
+      venueId: row.venue_id === null ? null : Number(row.venue_id),
+    };
+  });
+}
+
+/**
+ * Disables (`disabledAt` a time) or re-enables (null) a staff account; disabling also revokes its
+ * sessions, in the same transaction. Returns the sessions revoked.
+ */
+export async function setStaffDisabled(
+  db: Db,
+  staffId: number,
+  disabledAt: number | null,
+): Promise<{ sessionsRevoked: number }> {
+  return db.transaction().execute(async (trx) => {
+    await trx.updateTable('staff').set({ disabled_at: disabledAt }).where('id', '=', staffId).execute();
+    const sessionsRevoked = disabledAt === null ? 0 : await revokeStaffSessions(trx, staffId, disabledAt);
+    return { sessionsRevoked };
+  });
+}
+
+/** Replaces the password hash and revokes every session signed in with the old one, in one transaction. */
+export async function setStaffPassword(
+  db: Db,
+  staffId: number,
+  passwordHash: string,
+  now: number,
+): Promise<{ sessionsRevoked: number }> {
+  return db.transaction().execute(async (trx) => {
+    await trx.updateTable('staff').set({ password_hash: passwordHash }).where('id', '=', staffId).execute();
+    return { sessionsRevoked: await revokeStaffSessions(trx, staffId, now) };
+  });
 }

@@ -216,7 +216,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     (config.mode === 'demo'
       ? new MemorySmsSender()
       : config.smsWebhookUrl !== null
-        ? webhookSmsSender(config.smsWebhookUrl)
+        ? webhookSmsSender(config.smsWebhookUrl, config.smsWebhookSecret, { now: () => clock.now() })
         : unconfiguredSmsSender);
   // Each batch is durable (committed, and on SQLite the WAL synced) before its writers hear back.
   const durable = () => database.durable();

@@ -1,21 +1,53 @@
+import { createHmac } from 'node:crypto';
+
 /** Delivers one-time sign-in codes. Production posts to an SMS gateway's webhook; demo keeps them in memory. */
 export interface SmsSender {
   sendSignInCode(mobile: string, code: string, expiresAt: number): Promise<void>;
 }
 
-/** POSTs JSON {mobile, code, expiresAt, template} to the configured gateway; any non-2xx is a failure. */
-export function webhookSmsSender(url: string, timeoutMs = 5_000): SmsSender {
+export const SIGNATURE_HEADER = 'x-healthcode-signature';
+export const TIMESTAMP_HEADER = 'x-healthcode-timestamp';
+
+/**
+ * The signature of one webhook POST: `sha256=` and the hex HMAC-SHA256, keyed with the shared secret
+ * (its UTF-8 bytes), of `<timestamp>.<raw body>`, the timestamp in unix seconds as sent in
+ * X-Healthcode-Timestamp. Binding the timestamp lets the receiver refuse replays of an old POST
+ * (docs/operations.md, "Verifying the SMS webhook").
+ */
+export function webhookSignature(secret: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * POSTs JSON {template, mobile, code, expiresAt} to the configured gateway; any non-2xx is a
+ * failure. With a secret each POST is signed (X-Healthcode-Timestamp, X-Healthcode-Signature);
+ * production refuses to start without one (config.ts). `now` is the platform clock (ms).
+ */
+export function webhookSmsSender(
+  url: string,
+  secret: string | null,
+  options: { timeoutMs?: number; now?: () => number } = {},
+): SmsSender {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const now = options.now ?? Date.now;
   return {
     async sendSignInCode(mobile, code, expiresAt) {
+      const body = JSON.stringify({
+        template: 'sign_in_code',
+        mobile,
+        code,
+        expiresAt: new Date(expiresAt).toISOString(),
+      });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (secret !== null) {
+        const timestamp = Math.floor(now() / 1000);
+        headers[TIMESTAMP_HEADER] = String(timestamp);
+        headers[SIGNATURE_HEADER] = webhookSignature(secret, timestamp, body);
+      }
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          template: 'sign_in_code',
-          mobile,
-          code,
-          expiresAt: new Date(expiresAt).toISOString(),
-        }),
+        headers,
+        body,
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (!response.ok) throw new Error(`SMS webhook answered ${response.status}`);

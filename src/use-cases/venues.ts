@@ -1,6 +1,12 @@
 import { maskName } from '../domain/identity/index.ts';
 import { formatChinaTime, parseInstant } from '../domain/china-time.ts';
-import { encodeHealthCode, renderQrPng, renderQrSvg, verifyHealthCode } from '../domain/token/index.ts';
+import {
+  codeKid,
+  encodeHealthCode,
+  renderQrPng,
+  renderQrSvg,
+  verifyHealthCode,
+} from '../domain/token/index.ts';
 import { DAY_MS, type EpochMs, type FieldIssue, type LocalizedText } from '../domain/types.ts';
 import { VENUE_KIND_LABEL, validateVenueInput, type VenueKind } from '../domain/venues/index.ts';
 import { renderPlacePoster } from '../poster/index.ts';
@@ -23,6 +29,7 @@ import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { spoofingText } from '../domain/text.ts';
+import { revokeSigningKey } from './keyring.ts';
 import { getMyCode, type MyCode } from './health-code.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
@@ -441,6 +448,91 @@ export async function revokePlaceCode(
     detail: { venueId: venue.id, version },
   });
   return { venueId: venue.id, version };
+}
+
+/** A venue whose poster must be printed again: its place code was reissued. */
+export interface ReissuedPlaceCode {
+  readonly venueId: number;
+  readonly name: string;
+  readonly divisionCode: string;
+  readonly addressDetail: string;
+  /** The new place-code version (the old one scans as place_code_revoked). */
+  readonly version: number;
+}
+
+/**
+ * Re-signs, with the active key, every place code that `kid` signed, each as its venue's next
+ * version; returns the venues whose posters must be printed again. Codes already reissued are not
+ * touched again, so a run cut short is completed by running it again.
+ */
+export async function reissuePlaceCodesSignedBy(p: Platform, kid: string): Promise<ReissuedPlaceCode[]> {
+  const now = p.clock.now();
+  await p.keyring.refresh(now, true);
+  if (p.keyring.activeKey().kid === kid) {
+    throw new AppError(
+      'forbidden',
+      `${kid} is the active key: run "healthcode keys rotate" first, then revoke it.`,
+    );
+  }
+  const reissued: ReissuedPlaceCode[] = [];
+  let afterId: number | undefined;
+  for (;;) {
+    const page = await listVenueRows(p.db, {
+      status: 'approved',
+      limit: 1000,
+      ...(afterId === undefined ? {} : { afterId }),
+    });
+    for (const row of page) {
+      let venue: VenueRow | null = row;
+      // A manager revoking the same place code at this moment: re-read, and re-sign if still needed.
+      while (venue !== null && venue.placeCode !== null && codeKid(venue.placeCode) === kid) {
+        const issuedAt = Math.max(
+          Math.floor(now / 1000) * 1000,
+          (venue.placeCodeIssuedAt ?? 0) + 1000,
+        ) as EpochMs;
+        const version = venue.placeCodeVersion + 1;
+        const placeCode = await signPlaceCode(p, venue.id, version, issuedAt);
+        if (
+          await replacePlaceCode(p.db, venue.id, { fromVersion: venue.placeCodeVersion, issuedAt, placeCode })
+        ) {
+          reissued.push({
+            venueId: venue.id,
+            name: venue.name,
+            divisionCode: venue.divisionCode,
+            addressDetail: venue.addressDetail,
+            version,
+          });
+          await p.auditLog.write({
+            at: now,
+            actorKind: 'system',
+            actorId: null,
+            action: 'reissue_place_code',
+            residentId: null,
+            detail: { venueId: venue.id, version, revokedKid: kid },
+          });
+          break;
+        }
+        venue = await findVenue(p.db, venue.id);
+      }
+    }
+    const last = page.at(-1);
+    if (last === undefined || page.length < 1000) break;
+    afterId = last.id;
+  }
+  return reissued;
+}
+
+/**
+ * Revokes a signing key (keyring.ts, revokeSigningKey) and reissues every place code it signed, so
+ * that getPlaceCode hands out a code that scans again; the venues returned must reprint their poster.
+ */
+export async function revokeKeyAndReissuePlaceCodes(
+  p: Platform,
+  kid: string,
+): Promise<{ kid: string; reissued: ReissuedPlaceCode[] }> {
+  // Revoked first: a leaked key stops being honoured before anything else happens.
+  await revokeSigningKey(p.db, kid, p.clock.now());
+  return { kid, reissued: await reissuePlaceCodesSignedBy(p, kid) };
 }
 
 /** Accepts the QR text, or the link it is printed as (`…/scan?c=…`), which a phone camera may hand over. */

@@ -113,6 +113,15 @@ function onlineTagMatches(macKey: Buffer, cose: CoseSign1): boolean {
   return cose.onlineTag !== null && timingSafeEqual(computeOnlineTag(macKey, cose), cose.onlineTag);
 }
 
+/**
+ * The kid a code says it was signed with, read without verifying anything (null when the text is not
+ * an HPC1 code): for finding the codes a key signed, never for trusting one.
+ */
+export function codeKid(text: string): string | null {
+  const parsed = parseHealthCodeText(text);
+  return parsed.ok ? toBase64url(parsed.value.cose.kid) : null;
+}
+
 /** The last kid seen and its text: nearly every scan carries the active key's kid. */
 let lastKidBytes = new Uint8Array(0);
 let lastKidText = '';

@@ -13,6 +13,6 @@ export {
 } from './keys.ts';
 export type { KeyMaterial, PublicJwk, SigningKey, VerificationKey } from './keys.ts';
 export { sealSubject, unsealSubject } from './subject.ts';
-export { DEFAULT_CLOCK_SKEW_MS, encodeHealthCode, verifyHealthCode } from './health-code.ts';
+export { codeKid, DEFAULT_CLOCK_SKEW_MS, encodeHealthCode, verifyHealthCode } from './health-code.ts';
 export type { VerifyFailure, VerifyResult } from './health-code.ts';
 export { renderQrPng, renderQrSvg } from './qr-image.ts';
