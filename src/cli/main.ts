@@ -134,6 +134,8 @@ keys
 keys
   .command('revoke')
   .argument('<kid>', 'the key id, as keys list shows it')
+  // Key ids are base64url and may begin with '-': an unknown "option" here is the kid.
+  .allowUnknownOption()
   .option('--json', 'print {kid, reissued: [{venueId, name, divisionCode, addressDetail, version}]}')
   .description(
     'Revoke a key that may have leaked: codes it signed are refused as revoked and it is no longer published. Every place code it signed is reissued with the active key, and the venues whose posters must be reprinted are listed. Rotate first if it is the active key. Run it again to finish a run that was cut short.',

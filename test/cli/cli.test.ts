@@ -71,6 +71,10 @@ describe('healthcode CLI', () => {
       const unknown = healthcode(['keys', 'revoke', 'no-such-kid'], { env });
       assert.equal(unknown.status, 1);
       assert.match(unknown.stderr, /no signing key/);
+      // Key ids are base64url: one that begins with '-' is the kid, not an unknown option.
+      const dashed = healthcode(['keys', 'revoke', '-RfTFELBSaI'], { env });
+      assert.equal(dashed.status, 1);
+      assert.match(dashed.stderr, /no signing key/);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
