@@ -21,7 +21,7 @@ function layer(files, folders, packages, noQueries = false, allowed = []) {
             patterns: [
               ...folders.map((f) => ({
                 group: [`**/${f}/*`, `**/${f}/**`, ...allowed.map((a) => `!${a}`)],
-                message: `This layer may not import src/${f} (layers: domain ← storage ← use-cases ← http/cli).`,
+                message: `This layer may not import src/${f} (layers: domain ← contracts ← storage ← use-cases ← http/cli).`,
               })),
               ...packages.map((p) => ({ group: [p, `${p}/*`], message: `This layer may not use ${p}.` })),
             ],
@@ -61,10 +61,15 @@ export default tseslint.config(
       ],
     },
   },
-  // Layers (issue 8, finding 14): domain ← storage ← use cases ← http / cli; the web client reads
-  // only the domain and the shared contracts. Only src/storage talks to the database.
+  // Layers (issue 8, findings 12 and 14): domain ← contracts ← storage ← use cases ← http / cli;
+  // the web client reads only the domain and the contracts. Only src/storage talks to the database.
   ...layer(
     'src/domain/**/*.ts',
+    ['contracts', 'storage', 'use-cases', 'http', 'cli'],
+    ['kysely', 'fastify', 'pg', 'better-sqlite3'],
+  ),
+  ...layer(
+    'src/contracts/**/*.ts',
     ['storage', 'use-cases', 'http', 'cli'],
     ['kysely', 'fastify', 'pg', 'better-sqlite3'],
   ),
@@ -72,13 +77,11 @@ export default tseslint.config(
   ...layer('src/use-cases/**/*.ts', ['http', 'cli'], ['kysely', 'fastify', 'pg', 'better-sqlite3'], true),
   ...layer('src/http/**/*.ts', ['cli'], ['kysely', 'pg', 'better-sqlite3'], true),
   ...layer('src/cli/**/*.ts', [], ['kysely', 'pg', 'better-sqlite3'], true),
-  // The web client shares the response contracts of src/http/schemas.ts (types only).
+  // The web client shares the request and response contracts of src/contracts.
   ...layer(
     'web/**/*.{ts,tsx}',
     ['storage', 'use-cases', 'http', 'cli'],
     ['kysely', 'fastify', 'pg', 'better-sqlite3'],
-    false,
-    ['**/src/http/schemas.ts'],
   ),
   {
     // `response.json() as T` reads better in tests than `response.json<T>()`.

@@ -1,39 +1,19 @@
 import type { Static } from '@sinclair/typebox';
-import type { ApplicationBody, ApplicationView, ErrorBody, Reason } from '../src/http/schemas.ts';
-import type { Colour } from '../src/domain/types.ts';
+import type { ErrorBody, Reason } from '../src/contracts/common.ts';
 import { readStored, writeStored } from './storage.ts';
 
-/** The API contract, taken from the server's own schemas so the two cannot drift apart. */
-export type ApplicationRequest = Static<typeof ApplicationBody>;
-export type ApplicationResponse = Static<typeof ApplicationView>;
-export type ContactHistoryRequest = ApplicationRequest['contactHistory'];
+/** The API contract, taken from the server's own schemas (src/contracts) so the two cannot drift apart. */
+export type {
+  ApplicationRequest,
+  ApplicationResponse,
+  ContactHistoryRequest,
+  MyCodeResponse,
+} from '../src/contracts/residents.ts';
+export type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
+import type { ApplicationRequest, ApplicationResponse, MyCodeResponse } from '../src/contracts/residents.ts';
+import type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
 export type ApiErrorDetail = Static<typeof ErrorBody>['error'];
 export type CodeReason = Static<typeof Reason>;
-
-/** GET /api/v1/me/code (mirrors MyCode in src/http/routes/resident.ts; times are ISO with +08:00). */
-export interface MyCodeResponse {
-  readonly code: string;
-  readonly colour: Colour;
-  readonly issuedAt: string;
-  readonly expiresAt: string;
-  readonly refreshAt: string;
-  readonly serverTime: string;
-  readonly maskedName: string;
-  readonly healthCardId: string;
-  readonly policyVersion: string;
-  readonly until: string | null;
-  readonly reasons: readonly CodeReason[];
-}
-
-export interface SignInCodeResponse {
-  readonly expiresAt: string;
-  readonly devCode?: string;
-}
-
-export interface SessionResponse {
-  readonly token: string;
-  readonly expiresAt: string;
-}
 
 /** An API failure as a value: `network` when no answer came back at all. */
 export type ApiFailure =

@@ -1,4 +1,4 @@
-import type { ImportStatus } from '../use-cases/imports.ts';
+import type { ImportStatusResponse as ImportStatus } from '../contracts/epidemic.ts';
 
 /**
  * One self-rewriting status line for a terminal: rows, rows/s, ETA (from the bytes read against the

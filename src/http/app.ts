@@ -6,18 +6,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import helmet from '@fastify/helmet';
-import { AppError, ERROR_STATUS, type ErrorCode } from '../use-cases/errors.ts';
+import { ERROR_STATUS, type ErrorCode } from '../contracts/errors.ts';
+import { AppError } from '../use-cases/errors.ts';
 import type { Platform } from '../use-cases/platform.ts';
 import type { FieldIssue } from '../domain/types.ts';
-import { ErrorBody } from './schemas.ts';
+import { ErrorBody } from '../contracts/common.ts';
 import { registerAccess } from './access.ts';
 import { registerTextBoundary } from './text-boundary.ts';
-import { authRoutes } from './routes/auth.ts';
-import { residentRoutes } from './routes/resident.ts';
-import { checkpointRoutes } from './routes/checkpoint.ts';
-import { platformRoutes } from './routes/platform.ts';
-import { HEARTBEAT_MS, venueRoutes } from './routes/venues.ts';
-import { epidemicRoutes } from './routes/epidemic.ts';
+import { registerRoutes } from './routes/index.ts';
 
 /** bytes; the largest legitimate body (an application with full history) is about 5 KB. */
 export const BODY_LIMIT = 64 * 1024;
@@ -242,12 +238,7 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     });
   });
 
-  authRoutes(app, p);
-  residentRoutes(app, p);
-  checkpointRoutes(app, p);
-  platformRoutes(app, p);
-  venueRoutes(app, p, { heartbeatMs: options.reportStreamHeartbeatMs ?? HEARTBEAT_MS });
-  epidemicRoutes(app, p);
+  registerRoutes(app, p, options);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Prometheus text format. Counts and latencies only, nothing personal (see use-cases/metrics.ts);
   // restrict it at the proxy like any operations endpoint.

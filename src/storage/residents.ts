@@ -1,3 +1,4 @@
+import type { Reason } from '../domain/colour/index.ts';
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import type { Database, Db } from './database.ts';
 import type { ResidentsTable } from './schema.ts';
@@ -6,8 +7,8 @@ import type { ResidentsTable } from './schema.ts';
 export interface StoredColour {
   readonly colour: Colour;
   readonly until: EpochMs | null;
-  /** Reasons as produced by assessColour, kept as JSON-able values. */
-  readonly reasons: readonly unknown[];
+  /** Reasons as assessColour produced them, stored as JSON. */
+  readonly reasons: readonly Reason[];
   readonly policyVersion: string;
   readonly assessedAt: EpochMs;
 }
@@ -59,7 +60,7 @@ function rowToResident(row: Row): Resident {
     colour: {
       colour: row.colour,
       until: row.colour_until as EpochMs | null,
-      reasons: JSON.parse(row.colour_reasons) as unknown[],
+      reasons: JSON.parse(row.colour_reasons) as Reason[],
       policyVersion: row.colour_policy_version,
       assessedAt: row.colour_assessed_at as EpochMs,
     },

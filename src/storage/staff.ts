@@ -9,6 +9,8 @@ export interface StaffMember {
   readonly role: StaffRole;
   readonly divisionCode: string;
   readonly disabled: boolean;
+  /** The venue of checkpoint staff; null for officers and admins. */
+  readonly venueId: number | null;
 }
 
 export interface StaffWithHash extends StaffMember {
@@ -23,6 +25,7 @@ const COLUMNS = [
   'division_code',
   'disabled_at',
   'password_hash',
+  'venue_id',
 ] as const;
 
 function toStaff(row: {
@@ -33,6 +36,7 @@ function toStaff(row: {
   division_code: string;
   disabled_at: number | null;
   password_hash: string;
+  venue_id: number | null;
 }): StaffWithHash {
   return {
     id: Number(row.id),
@@ -42,6 +46,7 @@ function toStaff(row: {
     divisionCode: row.division_code,
     disabled: row.disabled_at !== null,
     passwordHash: row.password_hash,
+    venueId: row.venue_id === null ? null : Number(row.venue_id),
   };
 }
 

@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  applicationFacts,
-  validateApplication,
-  type ApplicationInput,
-  type ContactHistoryInput,
-} from '../domain/application.ts';
+import { applicationFacts, validateApplication, type ApplicationInput } from '../domain/application.ts';
 import {
   deriveDocumentKey,
   deriveHealthCardId,
@@ -22,28 +17,13 @@ import {
   type Resident,
   type StoredColour,
 } from '../storage/residents.ts';
+import type { ApplicationResponse } from '../contracts/residents.ts';
 import { loadColourContext, reassessResident } from './colour.ts';
 import { AppError, invalid } from './errors.ts';
 import type { Platform } from './platform.ts';
 
 /** The application as its owner sees it. */
-export interface ApplicationView {
-  readonly name: string;
-  readonly documentType: string;
-  readonly documentNumber: string;
-  readonly mobile: string;
-  readonly nationality: string;
-  readonly address: { readonly divisionCode: string; readonly detail: string };
-  readonly contactHistory: ContactHistoryInput;
-  readonly healthCardId: string;
-  readonly pledgedAt: string;
-  readonly updatedAt: string;
-  readonly colour: StoredColour['colour'];
-  readonly maskedName: string;
-  readonly maskedDocumentNumber: string;
-}
-
-export function applicationView(r: Resident): ApplicationView {
+export function applicationView(r: Resident): ApplicationResponse {
   return {
     name: r.name,
     documentType: r.documentType,
@@ -51,7 +31,7 @@ export function applicationView(r: Resident): ApplicationView {
     mobile: r.mobile,
     nationality: r.nationality,
     address: { divisionCode: r.addressDivision, detail: r.addressDetail },
-    contactHistory: r.contactHistory as ContactHistoryInput,
+    contactHistory: r.contactHistory as ApplicationResponse['contactHistory'],
     healthCardId: r.healthCardId,
     pledgedAt: formatChinaTime(r.pledgedAt),
     updatedAt: formatChinaTime(r.updatedAt),

@@ -1,8 +1,14 @@
 import { randomFillSync } from 'node:crypto';
+import type {
+  CheckRequest,
+  CheckResponse,
+  CheckViewResponse,
+  VerificationResponse,
+} from '../contracts/checkpoint.ts';
 import { uuid7 } from '../domain/uuid7.ts';
 import { formatChinaTime, parseInstant } from '../domain/china-time.ts';
 import { maskName } from '../domain/identity/index.ts';
-import { MINUTE_MS, type Colour, type EpochMs, type LocalizedText } from '../domain/types.ts';
+import { MINUTE_MS, type EpochMs } from '../domain/types.ts';
 import {
   DEFAULT_CHECKPOINT_POLICY,
   decideCheck,
@@ -11,7 +17,6 @@ import {
   validateTemperature,
   type CheckpointCode,
   type CheckpointPolicy,
-  type RefusalReason,
 } from '../domain/venues/index.ts';
 import {
   checkInserter,
@@ -25,7 +30,7 @@ import { GroupCommitWriter } from '../storage/group-commit.ts';
 import { findStaffVenue, findVenue, type VenueRow } from '../storage/venues.ts';
 import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
-import { checkPersonalCode, FAILURE_MESSAGES, type Verification } from './health-code.ts';
+import { checkPersonalCode, FAILURE_MESSAGES } from './health-code.ts';
 import type { Platform } from './platform.ts';
 import { createReport, reportKindOf } from './reports.ts';
 import type { Principal } from './sign-in.ts';
@@ -138,7 +143,7 @@ export async function verifyCode(
   p: Platform,
   staff: Principal & { kind: 'staff' },
   text: string,
-): Promise<Verification> {
+): Promise<VerificationResponse> {
   const now = p.clock.now();
   await requireCheckpointInService(p, staff, now);
   const checked = await checkPersonalCode(p, text, now);
@@ -244,33 +249,7 @@ export async function publishCheckpointPolicy(
 // ---------------------------------------------------------------------------------------------
 // The check at the door (S6, S11, S12, P1)
 
-export interface CheckInput {
-  /** UUID made by the page: the same check uploaded twice is stored once. */
-  readonly clientCheckId: string;
-  readonly code: string | null;
-  /** °C, one decimal. */
-  readonly temperature: number | null;
-  readonly maskWorn: boolean | null;
-  /** When the check happened, for checks queued while offline. */
-  readonly checkedAt?: string;
-  /** What the page decided offline, kept with the record. */
-  readonly offline?: { readonly valid: boolean; readonly colour?: Colour; readonly reason?: string };
-}
-
-export interface CheckResult {
-  readonly checkId: string;
-  readonly clientCheckId: string;
-  readonly outcome: 'pass' | 'refuse';
-  readonly reasons: readonly RefusalReason[];
-  readonly reasonText: readonly LocalizedText[];
-  readonly colour: Colour | null;
-  readonly maskedName: string | null;
-  readonly checkedAt: string;
-  /** true when this clientCheckId was already stored: the stored result, nothing new recorded. */
-  readonly duplicate: boolean;
-}
-
-function checkResult(r: CheckRecord, duplicate: boolean): CheckResult {
+function checkResult(r: CheckRecord, duplicate: boolean): CheckResponse {
   return {
     checkId: r.id,
     clientCheckId: r.clientCheckId,
@@ -342,8 +321,8 @@ export async function recordCheckpointCheck(
   p: Platform,
   principal: Principal,
   venueId: number,
-  input: CheckInput,
-): Promise<CheckResult> {
+  input: CheckRequest,
+): Promise<CheckResponse> {
   const staff: Staff = authorize(principal, 'recordCheckpointCheck');
   const now = p.clock.now();
   const venue = await venueForCheck(p, venueId, now);
@@ -416,7 +395,7 @@ async function replay(
   venue: VenueRow,
   stored: CheckRecord,
   clientCheckId: string,
-): Promise<CheckResult> {
+): Promise<CheckResponse> {
   if (stored.venueId !== venue.id) {
     throw invalid([
       {
@@ -447,27 +426,13 @@ async function reportIfNeeded(p: Platform, venue: VenueRow, record: CheckRecord)
   await p.database.durable();
 }
 
-export interface CheckView {
-  readonly checkId: string;
-  readonly clientCheckId: string;
-  readonly staffId: number;
-  readonly outcome: 'pass' | 'refuse';
-  readonly reasons: readonly RefusalReason[];
-  readonly colour: Colour | null;
-  readonly maskedName: string | null;
-  readonly checkedAt: string;
-  readonly recordedAt: string;
-  /** Whether the check was made offline and uploaded later. */
-  readonly offline: boolean;
-}
-
 /** The entry log of a venue (manager, officers of the area, admins): masked names only (S18). */
 export async function listVenueChecks(
   p: Platform,
   principal: Principal,
   venueId: number,
   query: { from?: string; to?: string; limit?: number },
-): Promise<CheckView[]> {
+): Promise<CheckViewResponse[]> {
   const venue = await requireVenue(p, venueId);
   requireVenueReader(principal, venue);
   const { from, to } = timeWindow(query, p.clock.now());

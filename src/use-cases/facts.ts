@@ -3,7 +3,6 @@ import { validateFactInput, type FactInput } from '../domain/fact-input.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { validateDocument, deriveDocumentKey } from '../domain/identity/index.ts';
 import { chinaDate, formatChinaTime } from '../domain/china-time.ts';
-import type { Colour } from '../domain/types.ts';
 import { insertFacts } from '../storage/facts.ts';
 import { findResidentByDocumentKey } from '../storage/residents.ts';
 import { loadColourContext, reassessResident } from './colour.ts';
@@ -11,13 +10,7 @@ import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
-
-export interface FactAdded {
-  readonly factId: string;
-  readonly colour: Colour;
-  readonly until: string | null;
-  readonly reasons: readonly unknown[];
-}
+import type { FactAddedResponse } from '../contracts/epidemic.ts';
 
 /**
  * An officer records one fact for one resident (S10, P3): only within the officer's jurisdiction,
@@ -27,7 +20,7 @@ export async function addResidentFact(
   p: Platform,
   principal: Principal,
   input: { documentType: string; documentNumber: string; fact: FactInput },
-): Promise<FactAdded> {
+): Promise<FactAddedResponse> {
   const staff = authorize(principal, 'addResidentFact');
   const now = p.clock.now();
   const doc = validateDocument(input.documentType, input.documentNumber, chinaDate(now));

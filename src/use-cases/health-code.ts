@@ -8,12 +8,12 @@ import {
   unsealSubject,
   verifyHealthCode,
   type CodeClaims,
-  type CodeKind,
-  type VerifyFailure,
 } from '../domain/token/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { MINUTE_MS, type Colour, type EpochMs } from '../domain/types.ts';
 import { findResidentForCheck, type Resident, type ResidentForCheck } from '../storage/residents.ts';
+import type { VerificationFailure } from '../contracts/checkpoint.ts';
+import type { MyCodeResponse } from '../contracts/residents.ts';
 import { getMyApplication } from './application.ts';
 import { colourIfCurrent, ensureFreshColour } from './colour.ts';
 import type { Platform } from './platform.ts';
@@ -22,23 +22,6 @@ import type { Platform } from './platform.ts';
 export const CODE_REFRESH_MS = MINUTE_MS;
 /** …and each one verifies for five minutes, so a phone that missed a refresh on a slow network still works. */
 export const CODE_LIFETIME_MS = 5 * MINUTE_MS;
-
-export interface MyCode {
-  /** The QR text. */
-  readonly code: string;
-  readonly colour: Colour;
-  readonly issuedAt: string;
-  readonly expiresAt: string;
-  /** When the page should fetch a new code. */
-  readonly refreshAt: string;
-  readonly serverTime: string;
-  readonly maskedName: string;
-  readonly healthCardId: string;
-  readonly policyVersion: string;
-  /** When the colour is expected to change if nothing else happens (P2); null if open-ended. */
-  readonly until: string | null;
-  readonly reasons: readonly unknown[];
-}
 
 /**
  * A resident's code for the current minute. The token is a pure function of (resident, minute,
@@ -73,7 +56,7 @@ async function currentCode(p: Platform, resident: Resident, now: EpochMs) {
   return { code, stored, issuedAt, minute };
 }
 
-export async function getMyCode(p: Platform, accountId: number): Promise<MyCode> {
+export async function getMyCode(p: Platform, accountId: number): Promise<MyCodeResponse> {
   const now = p.clock.now();
   const resident = await getMyApplication(p, accountId);
   const { code, stored, issuedAt, minute } = await currentCode(p, resident, now);
@@ -103,28 +86,6 @@ export async function getMyCodeImage(
     ? { contentType: 'image/png', body: await renderQrPng(code) }
     : { contentType: 'image/svg+xml', body: renderQrSvg(code) };
 }
-
-/** `wrong_kind`: a valid place code shown where a personal code is checked. */
-export type VerificationFailure = VerifyFailure | 'revoked' | 'wrong_kind';
-
-export type Verification =
-  | {
-      readonly valid: true;
-      readonly kind: CodeKind;
-      /** The colour now (S13): if it changed since the code was issued, this one wins. */
-      readonly colour: Colour;
-      readonly colourAtIssue: Colour;
-      readonly maskedName: string;
-      readonly issuedAt: string;
-      readonly expiresAt: string;
-      readonly checkedAt: string;
-    }
-  | {
-      readonly valid: false;
-      readonly reason: VerificationFailure;
-      readonly message: string;
-      readonly checkedAt: string;
-    };
 
 /** Every failure reason with its sentence for checkpoint staff; the API schema lists its keys. */
 export const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {

@@ -23,12 +23,12 @@ import {
   type ImportRow,
 } from '../storage/imports.ts';
 import { recordInserter, residentsHoldingDocuments, type RecordTuple } from '../storage/records.ts';
-import type { ImportsTable } from '../storage/schema.ts';
 import type { ResidentId } from '../domain/types.ts';
 import { batchesFromFile, prepareBatches, type PreparedBatch } from './import-batches.ts';
 import { inBackground, reassessResidents } from './sweep.ts';
 import { AppError, invalid } from './errors.ts';
 import type { Platform } from './platform.ts';
+import type { ImportRowErrorResponse, ImportStatusResponse } from '../contracts/epidemic.ts';
 
 /**
  * Rows per transaction. Large batches are much faster on big tables (rows are sorted by document
@@ -44,34 +44,6 @@ export const MAX_IMPORT_BYTES = 2 * 1024 ** 3;
 export const MAX_STORED_ERRORS = 10_000;
 /** An import whose process has not reported for this long is considered killed. */
 export const IMPORT_HEARTBEAT_TIMEOUT_MS = 60_000;
-
-export interface ImportStatus {
-  readonly importId: string;
-  readonly kind: ImportKind;
-  readonly format: ImportFormat;
-  readonly strict: boolean;
-  readonly status: ImportsTable['status'];
-  /** The division the import was run for ('000000': the whole province); its records apply only there. */
-  readonly jurisdiction: string;
-  readonly fileName: string;
-  readonly bytesTotal: number | null;
-  readonly bytesRead: number;
-  readonly rowsRead: number;
-  readonly rowsImported: number;
-  readonly rowsDuplicate: number;
-  readonly rowsInvalid: number;
-  readonly residentsMatched: number;
-  readonly error: { readonly code: string; readonly message: string } | null;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-}
-
-export interface ImportRowError {
-  readonly line: number;
-  readonly field: string;
-  readonly code: string;
-  readonly message: string;
-}
 
 export interface ImportOptions {
   readonly kind: string;
@@ -89,7 +61,7 @@ export interface ImportOptions {
   /** Rows per transaction (default IMPORT_BATCH_ROWS). */
   readonly batchRows?: number;
   /** Called after each batch (and at the end) with the current status, e.g. for a progress bar. */
-  readonly onProgress?: (status: ImportStatus) => void;
+  readonly onProgress?: (status: ImportStatusResponse) => void;
 }
 
 /**
@@ -122,7 +94,7 @@ function checkOptions(o: ImportOptions): { kind: ImportKind; format: ImportForma
  * An import still marked running whose process stopped reporting (killed, crashed) is shown as
  * interrupted; running the same file again completes it.
  */
-function statusOf(row: ImportRow, now: number): ImportStatus {
+function statusOf(row: ImportRow, now: number): ImportStatusResponse {
   const interrupted = row.status === 'running' && row.heartbeat_at < now - IMPORT_HEARTBEAT_TIMEOUT_MS;
   return {
     importId: row.id,
@@ -164,7 +136,7 @@ export async function runImport(
   p: Platform,
   source: ImportSource,
   options: ImportOptions,
-): Promise<ImportStatus> {
+): Promise<ImportStatusResponse> {
   const importId = await createImport(p, options);
   return processImport(p, importId, source, options);
 }
@@ -211,7 +183,7 @@ export async function processImport(
   importId: string,
   source: ImportSource,
   options: ImportOptions,
-): Promise<ImportStatus> {
+): Promise<ImportStatusResponse> {
   const { kind, format } = checkOptions(options);
   const startedAt = p.clock.now();
   const counters = {
@@ -376,7 +348,7 @@ async function storeErrors(
   await insertImportErrors(db, importId, values);
 }
 
-async function getImportStatusById(p: Platform, importId: string): Promise<ImportStatus> {
+async function getImportStatusById(p: Platform, importId: string): Promise<ImportStatusResponse> {
   const row = await findImport(p.db, importId);
   if (row === null) throw new AppError('import_not_found', `No import ${importId}.`);
   return statusOf(row, p.clock.now());
@@ -391,7 +363,7 @@ export async function getImportStatus(
   viewerJurisdiction: string,
   importId: string,
   errorLimit = 100,
-): Promise<ImportStatus & { errors: ImportRowError[] }> {
+): Promise<ImportStatusResponse & { errors: ImportRowErrorResponse[] }> {
   const status = await getImportStatusById(p, importId);
   if (!jurisdictionCovers(viewerJurisdiction, status.jurisdiction)) {
     throw new AppError(
@@ -408,7 +380,7 @@ export async function listImports(
   p: Platform,
   viewerJurisdiction: string,
   limit = 50,
-): Promise<ImportStatus[]> {
+): Promise<ImportStatusResponse[]> {
   const now = p.clock.now();
   const rows = await listImportRows(p.db, viewerJurisdiction, Math.min(Math.max(limit, 1), 500));
   return rows.map((r) => statusOf(r, now));
@@ -445,7 +417,7 @@ export async function importUpload(
   p: Platform,
   body: Readable,
   options: Omit<ImportOptions, 'batchRows'>,
-): Promise<ImportStatus> {
+): Promise<ImportStatusResponse> {
   const spoolDir = path.join(p.config.dataDir, 'imports');
   fs.mkdirSync(spoolDir, { recursive: true });
   const importId = await createImport(p, options);

@@ -16,19 +16,9 @@ import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessEveryone, type SweepResult } from './sweep.ts';
 import { recordStaffAction } from './audit.ts';
+import type { PolicyPreviewResponse, PolicyResponse } from '../contracts/epidemic.ts';
 
 export type PolicyStatus = 'in_force' | 'scheduled' | 'superseded' | 'withdrawn';
-
-export interface PolicyView {
-  readonly version: string;
-  readonly effectiveFrom: string;
-  readonly publishedAt: string;
-  readonly status: PolicyStatus;
-  readonly withdrawnAt: string | null;
-  readonly note: string | null;
-  readonly rules: number;
-  readonly policy: unknown;
-}
 
 /** `from→to`, e.g. `green→yellow`. */
 export type Direction = `${Colour}→${Colour}`;
@@ -36,15 +26,6 @@ export type Direction = `${Colour}→${Colour}`;
 export interface ColourChangeCounts {
   readonly total: number;
   readonly byDirection: Partial<Record<Direction, number>>;
-}
-
-export interface PolicyPreview {
-  readonly version: string;
-  /** The time the candidate was evaluated at: its effective time, or now if that has passed. */
-  readonly at: string;
-  readonly residents: number;
-  readonly changes: ColourChangeCounts;
-  readonly byCounty: readonly (ColourChangeCounts & { divisionCode: string; divisionName: string })[];
 }
 
 function checkPolicy(body: unknown): Policy {
@@ -75,7 +56,7 @@ export async function previewPolicy(
   p: Platform,
   principal: Principal,
   body: unknown,
-): Promise<PolicyPreview> {
+): Promise<PolicyPreviewResponse> {
   authorize(principal, 'previewPolicy');
   const policy = checkPolicy(body);
   const now = p.clock.now();
@@ -144,7 +125,7 @@ function inForceVersion(rows: readonly PolicyListing[], now: number): PolicyList
   return best;
 }
 
-function view(r: PolicyListing, inForce: string | null, now: number): PolicyView {
+function view(r: PolicyListing, inForce: string | null, now: number): PolicyResponse {
   const body = r.body as { rules?: unknown[] };
   return {
     version: r.version,
@@ -159,7 +140,7 @@ function view(r: PolicyListing, inForce: string | null, now: number): PolicyView
 }
 
 /** Every published version with its status, newest first (staff). */
-export async function listPolicies(p: Platform, principal: Principal): Promise<PolicyView[]> {
+export async function listPolicies(p: Platform, principal: Principal): Promise<PolicyResponse[]> {
   authorize(principal, 'listPolicies');
   const now = p.clock.now();
   const rows = await listPolicyVersions(p.db);
@@ -168,7 +149,7 @@ export async function listPolicies(p: Platform, principal: Principal): Promise<P
 }
 
 export interface PolicyChange {
-  readonly policy: PolicyView;
+  readonly policy: PolicyResponse;
   /** Settles when every resident has been reassessed (immediately for a future effective time). */
   readonly sweep: Promise<SweepResult | null>;
 }

@@ -16,32 +16,16 @@ import {
 } from '../storage/reports.ts';
 import { AppError } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
+import type { ReportResponse } from '../contracts/reports.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 
 type Staff = Principal & { kind: 'staff' };
 
-/** What officers and the webhook receive (S7). Times in China time. */
-export interface Report {
-  readonly reportId: number;
-  readonly venueId: number;
-  readonly venueName: string;
-  readonly divisionCode: string;
-  readonly kind: ReportKind;
-  readonly state: ReportState;
-  readonly maskedName: string | null;
-  readonly checkId: string;
-  readonly createdAt: string;
-  readonly acknowledgedAt: string | null;
-  readonly acknowledgedBy: number | null;
-  readonly handledAt: string | null;
-  readonly handledBy: number | null;
-  readonly note: string | null;
-}
-
 const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms as EpochMs));
 
-export function reportView(r: ReportRow): Report {
+/** What officers and the webhook receive (S7). */
+export function reportView(r: ReportRow): ReportResponse {
   return {
     reportId: r.id,
     venueId: r.venueId,
@@ -134,7 +118,7 @@ export async function listReports(
   p: Platform,
   principal: Principal,
   query: { state?: ReportState; from?: EpochMs; before?: number | undefined; limit?: number | undefined },
-): Promise<{ reports: Report[]; nextBefore: number | null }> {
+): Promise<{ reports: ReportResponse[]; nextBefore: number | null }> {
   const staff = requireOfficer(principal);
   const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_REPORTS_PAGE);
   const rows = await listReportRows(p.db, {
@@ -174,7 +158,7 @@ export async function acknowledgeReport(
   principal: Principal,
   reportId: number,
   input: { state: 'acknowledged' | 'handled'; note?: string },
-): Promise<Report> {
+): Promise<ReportResponse> {
   const staff = requireOfficer(principal);
   const s = stateOf(p);
   for (;;) {
@@ -226,7 +210,7 @@ export async function openReportStream(
   p: Platform,
   principal: Principal,
   afterId: number | null,
-  send: (report: Report) => void,
+  send: (report: ReportResponse) => void,
   /** Called when the platform closes the stream (shutdown), not when the caller does. */
   onShutdown: () => void = () => undefined,
 ): Promise<ReportStream> {

@@ -12,23 +12,10 @@ import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessResidents, type SweepResult } from './sweep.ts';
 import { recordStaffAction } from './audit.ts';
-
-export interface RiskAreaView {
-  readonly riskAreaId: string;
-  readonly divisionCode: string;
-  readonly divisionName: string;
-  readonly subArea: string | null;
-  readonly level: RiskLevel;
-  readonly from: string;
-  readonly to: string | null;
-  readonly inForce: boolean;
-  readonly note: string;
-  readonly declaredAt: string;
-  readonly liftedAt: string | null;
-}
+import type { RiskAreaResponse } from '../contracts/epidemic.ts';
 
 export interface RiskAreaChange {
-  readonly riskArea: RiskAreaView;
+  readonly riskArea: RiskAreaResponse;
   /** Residents with stays there, reassessed in the background (reads are right at once). */
   readonly residentsToReassess: number;
   /** Settles when the background reassessment has finished (tests and the CLI wait on it). */
@@ -169,7 +156,7 @@ export async function liftRiskArea(
 
 async function startSweep(
   p: Platform,
-  riskArea: RiskAreaView,
+  riskArea: RiskAreaResponse,
   divisionCode: string,
 ): Promise<RiskAreaChange> {
   const ids = await residentsWithStaysIn(p.db, divisionCode);
@@ -199,7 +186,7 @@ function view(
     lifted_at: number | null;
   },
   now: number,
-): RiskAreaView {
+): RiskAreaResponse {
   return {
     riskAreaId: r.id,
     divisionCode: r.division_code,
@@ -215,7 +202,7 @@ function view(
   };
 }
 
-async function getRiskArea(p: Platform, id: string): Promise<RiskAreaView> {
+async function getRiskArea(p: Platform, id: string): Promise<RiskAreaResponse> {
   const r = await findRiskAreaRow(p.db, id);
   if (r === null) throw new AppError('risk_area_not_found', `No risk area ${id}.`);
   return view(r, p.clock.now());
@@ -229,7 +216,7 @@ export async function listRiskAreas(
   p: Platform,
   principal: Principal,
   filter: { inForce?: boolean; divisionCode?: string } = {},
-): Promise<RiskAreaView[]> {
+): Promise<RiskAreaResponse[]> {
   authorize(principal, 'listRiskAreas');
   const now = p.clock.now();
   const rows = await listRiskAreaRows(p.db);

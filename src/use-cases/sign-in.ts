@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { SessionResponse, SignInCodeResponse, StaffSessionResponse } from '../contracts/sign-in.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { validateMobile } from '../domain/identity/index.ts';
 import { MINUTE_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
@@ -62,12 +63,6 @@ function normalizedMobile(input: string): string {
   return m.value;
 }
 
-export interface SignInCodeSent {
-  readonly expiresAt: EpochMs;
-  /** Only in demo mode, so a tester can sign in without a phone. */
-  readonly devCode?: string;
-}
-
 /** Minutes until the oldest event of a full window leaves it. */
 function minutesUntilFree(window: WindowCount, now: number): number {
   return Math.max(1, Math.ceil(((window.oldest ?? now) + LIMIT_WINDOW_MS - now) / MINUTE_MS));
@@ -79,7 +74,7 @@ const tooManyWrongGuesses = (window: WindowCount, now: number) =>
     `Too many wrong codes for this number (${SIGN_IN_CODE_MAX_ATTEMPTS} an hour); try again in ${minutesUntilFree(window, now)} minutes.`,
   );
 
-export async function requestSignInCode(p: Platform, mobileInput: string): Promise<SignInCodeSent> {
+export async function requestSignInCode(p: Platform, mobileInput: string): Promise<SignInCodeResponse> {
   const mobile = normalizedMobile(mobileInput);
   const now = p.clock.now();
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -117,19 +112,16 @@ export async function requestSignInCode(p: Platform, mobileInput: string): Promi
       `The sign-in code could not be sent: ${(error as Error).message}`,
     );
   }
-  return p.config.mode === 'demo' ? { expiresAt, devCode: code } : { expiresAt };
-}
-
-export interface SessionIssued {
-  readonly token: string;
-  readonly expiresAt: EpochMs;
+  // Only in demo mode does the answer carry the code, so a tester can sign in without a phone.
+  const sent = { expiresAt: formatChinaTime(expiresAt) };
+  return p.config.mode === 'demo' ? { ...sent, devCode: code } : sent;
 }
 
 async function startSession(
   p: Platform,
   who: { kind: 'resident'; accountId: number } | { kind: 'staff'; staffId: number },
   ttl: number,
-): Promise<SessionIssued> {
+): Promise<SessionResponse> {
   const now = p.clock.now();
   const token = randomBytes(32).toString('base64url');
   const expiresAt = (now + ttl) as EpochMs;
@@ -141,7 +133,7 @@ async function startSession(
     createdAt: now,
     expiresAt,
   });
-  return { token, expiresAt };
+  return { token, expiresAt: formatChinaTime(expiresAt) };
 }
 
 type GuessOutcome =
@@ -149,7 +141,7 @@ type GuessOutcome =
   | { readonly kind: 'no_code' | 'expired' | 'used' | 'right' }
   | { readonly kind: 'wrong'; readonly window: WindowCount };
 
-export async function signIn(p: Platform, mobileInput: string, code: string): Promise<SessionIssued> {
+export async function signIn(p: Platform, mobileInput: string, code: string): Promise<SessionResponse> {
   const mobile = normalizedMobile(mobileInput);
   const now = p.clock.now();
   const given = (codeHash: string) => {
@@ -240,7 +232,7 @@ export async function staffSignIn(
   username: string,
   password: string,
   address: string,
-): Promise<SessionIssued & { role: StaffRole; displayName: string; divisionCode: string }> {
+): Promise<StaffSessionResponse> {
   const now = p.clock.now();
   const addressKey = `address:${address}`;
   const accountKey = `account:${username}`;
@@ -265,7 +257,13 @@ export async function staffSignIn(
   await clearThrottle(p.db, accountKey);
   await refundThrottle(p.db, addressKey, ADDRESS_RULE);
   const session = await startSession(p, { kind: 'staff', staffId: staff.id }, STAFF_SESSION_MS);
-  return { ...session, role: staff.role, displayName: staff.displayName, divisionCode: staff.divisionCode };
+  return {
+    ...session,
+    role: staff.role,
+    displayName: staff.displayName,
+    divisionCode: staff.divisionCode,
+    venueId: staff.venueId,
+  };
 }
 
 interface SessionCache {

@@ -11,22 +11,7 @@ import {
   listColourSnapshots,
   replaceColourSnapshot,
 } from '../storage/colour-snapshots.ts';
-
-export interface CountyColours {
-  readonly divisionCode: string;
-  readonly divisionName: string;
-  readonly green: number;
-  readonly yellow: number;
-  readonly red: number;
-}
-
-export interface ColourStatistics {
-  readonly at: string;
-  /** Residents by colour per county now. */
-  readonly now: readonly CountyColours[];
-  /** Per China day, counts at the end of the day, from the daily snapshots. */
-  readonly days: readonly { readonly day: string; readonly counties: readonly CountyColours[] }[];
-}
+import type { ColourStatisticsResponse, CountyColoursResponse } from '../contracts/epidemic.ts';
 
 const MAX_DAYS = 366;
 
@@ -45,7 +30,7 @@ function emptyCounty(code: string): {
 }
 
 /** Counts of residents by colour per county right now (stored colours; the due-sweep keeps them current). */
-export async function countColoursNow(p: Platform): Promise<Map<string, CountyColours>> {
+export async function countColoursNow(p: Platform): Promise<Map<string, CountyColoursResponse>> {
   const rows = await countResidentsByDivisionAndColour(p.db);
   const out = new Map<
     string,
@@ -71,7 +56,7 @@ export async function getColourStatistics(
   p: Platform,
   principal: Principal,
   query: { divisionCode?: string; from?: string; to?: string } = {},
-): Promise<ColourStatistics> {
+): Promise<ColourStatisticsResponse> {
   const staff = authorize(principal, 'getColourStatistics');
   const now = p.clock.now();
   const scope = query.divisionCode ?? null;
@@ -122,7 +107,7 @@ export async function getColourStatistics(
     }
     c[s.colour] = s.residents;
   }
-  const sortCounties = (list: CountyColours[]) =>
+  const sortCounties = (list: CountyColoursResponse[]) =>
     list.sort((a, b) => a.divisionCode.localeCompare(b.divisionCode));
   return {
     at: formatChinaTime(now),

@@ -7,8 +7,8 @@ import {
   renderQrSvg,
   verifyHealthCode,
 } from '../domain/token/index.ts';
-import { DAY_MS, type EpochMs, type FieldIssue, type LocalizedText } from '../domain/types.ts';
-import { VENUE_KIND_LABEL, validateVenueInput, type VenueKind } from '../domain/venues/index.ts';
+import { DAY_MS, type EpochMs, type FieldIssue } from '../domain/types.ts';
+import { VENUE_KIND_LABEL, validateVenueInput } from '../domain/venues/index.ts';
 import { renderPlacePoster } from '../poster/index.ts';
 import {
   approveVenueRow,
@@ -25,12 +25,21 @@ import {
 } from '../storage/venues.ts';
 import { readResidentByAccount } from '../storage/residents.ts';
 import { findStaffByUsername } from '../storage/staff.ts';
+import {
+  MAX_VENUES_PAGE,
+  VENUES_PAGE,
+  type PlaceCodeResponse,
+  type PlaceScanResponse,
+  type StaffAddedResponse,
+  type VenueResponse,
+  type VisitResponse,
+} from '../contracts/venues.ts';
 import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { spoofingText } from '../domain/text.ts';
 import { revokeSigningKey } from './keyring.ts';
-import { getMyCode, type MyCode } from './health-code.ts';
+import { getMyCode } from './health-code.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
 import { forgetStaffSessions, type Principal } from './sign-in.ts';
@@ -40,23 +49,7 @@ type Staff = Principal & { kind: 'staff' };
 /** A place code is printed and hung on a wall: it lives until revoked, not for minutes. */
 export const PLACE_CODE_LIFETIME_MS = 3652 * DAY_MS;
 
-export interface VenueView {
-  readonly venueId: number;
-  /** The same as venueId (the shape scanPlaceCode's venue uses). */
-  readonly id: number;
-  readonly name: string;
-  readonly kind: VenueKind;
-  readonly kindLabel: LocalizedText;
-  readonly address: { readonly divisionCode: string; readonly detail: string };
-  readonly contact: { readonly name: string; readonly mobile: string };
-  readonly status: 'pending' | 'approved';
-  readonly createdAt: string;
-  readonly approvedAt: string | null;
-  /** 0 before approval. */
-  readonly placeCodeVersion: number;
-}
-
-export function venueView(v: VenueRow): VenueView {
+export function venueView(v: VenueRow): VenueResponse {
   return {
     venueId: v.id,
     id: v.id,
@@ -151,7 +144,11 @@ function requireApproved(venue: VenueRow): asserts venue is VenueRow & { placeCo
 }
 
 /** A resident registers a venue and becomes its manager; it waits for the district office's approval. */
-export async function registerVenue(p: Platform, principal: Principal, input: unknown): Promise<VenueView> {
+export async function registerVenue(
+  p: Platform,
+  principal: Principal,
+  input: unknown,
+): Promise<VenueResponse> {
   const resident = authorize(principal, 'registerVenue');
   const checked = validateVenueInput(input);
   if (!checked.ok) throw invalid(checked.issues);
@@ -170,7 +167,11 @@ export async function registerVenue(p: Platform, principal: Principal, input: un
 }
 
 /** A district officer of the venue's area (or an admin) approves it; place code version 1 is issued. */
-export async function approveVenue(p: Platform, principal: Principal, venueId: number): Promise<VenueView> {
+export async function approveVenue(
+  p: Platform,
+  principal: Principal,
+  venueId: number,
+): Promise<VenueResponse> {
   const officer = authorize(principal, 'approveVenue');
   const venue = await requireVenue(p, venueId);
   requireOfficerOf(officer, venue);
@@ -199,16 +200,12 @@ export async function approveVenue(p: Platform, principal: Principal, venueId: n
   return venueView(await requireVenue(p, venue.id));
 }
 
-/** Managers see their own venues, officers those of their jurisdiction, admins all. */
-/** Venues a page holds by default and at most. */
-export const VENUES_PAGE = 100;
-export const MAX_VENUES_PAGE = 1000;
-
 /**
  * Venues the caller may see, oldest first, a page at a time: a manager's own, an officer's
  * jurisdiction, every venue for a provincial admin, the own venue for checkpoint staff. `nextAfter`
  * is the `after` of the next page, null on the last.
  */
+/** Managers see their own venues, officers those of their jurisdiction, admins all. */
 export async function listVenues(
   p: Platform,
   principal: Principal,
@@ -218,7 +215,7 @@ export async function listVenues(
     after?: number | undefined;
     limit?: number | undefined;
   },
-): Promise<{ venues: VenueView[]; nextAfter: number | null }> {
+): Promise<{ venues: VenueResponse[]; nextAfter: number | null }> {
   const divisions = query.division === undefined ? [] : [query.division];
   const limit = Math.min(Math.max(query.limit ?? VENUES_PAGE, 1), MAX_VENUES_PAGE);
   const page = {
@@ -247,19 +244,13 @@ export async function listVenues(
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/;
 
-export interface VenueStaffAdded {
-  readonly staffId: number;
-  readonly username: string;
-  readonly displayName: string;
-}
-
 /** The manager creates a checkpoint staff account for the venue (S6): it checks at this venue only. */
 export async function addVenueStaff(
   p: Platform,
   principal: Principal,
   venueId: number,
   input: { username: string; displayName: string; password: string },
-): Promise<VenueStaffAdded> {
+): Promise<StaffAddedResponse> {
   const venue = await requireVenue(p, venueId);
   requireManager(principal, venue);
   const username = input.username.trim().toLowerCase();
@@ -355,20 +346,12 @@ export async function removeVenueStaff(
   });
 }
 
-export interface PlaceCodeView {
-  readonly venueId: number;
-  readonly version: number;
-  /** The QR text. */
-  readonly code: string;
-  readonly url: string;
-}
-
 export async function getPlaceCode(
   p: Platform,
   principal: Principal,
   venueId: number,
   origin: string,
-): Promise<PlaceCodeView> {
+): Promise<PlaceCodeResponse> {
   const venue = await requireVenue(p, venueId);
   requireVenueReader(principal, venue);
   requireApproved(venue);
@@ -582,12 +565,6 @@ export async function resolvePlaceCode(p: Platform, input: string, now: EpochMs)
   return venue;
 }
 
-export interface PlaceScan {
-  readonly venue: { id: number; name: string; kind: VenueKind; kindLabel: LocalizedText };
-  readonly scannedAt: string;
-  readonly myCode: MyCode;
-}
-
 /**
  * A resident scans a venue's place code (S4): their own code comes back with the venue's name and the
  * time, for the guard to see, and the visit is recorded for tracing. A scan never changes a colour.
@@ -596,7 +573,7 @@ export async function scanPlaceCode(
   p: Platform,
   principal: Principal,
   placeCode: string,
-): Promise<PlaceScan> {
+): Promise<PlaceScanResponse> {
   const caller = authorize(principal, 'scanPlaceCode');
   const now = p.clock.now();
   const venue = await resolvePlaceCode(p, placeCode, now);
@@ -641,12 +618,6 @@ export function timeWindow(
   return { from, to };
 }
 
-export interface VisitView {
-  readonly residentId: number;
-  readonly maskedName: string;
-  readonly at: string;
-}
-
 /**
  * Visits of a venue in a time window, for tracing (P3: officers of the area and admins only). Every
  * resident listed gets an audit entry: who read their visit, when, and why (the venue and window).
@@ -656,7 +627,7 @@ export async function listVenueVisits(
   principal: Principal,
   venueId: number,
   query: { from?: string; to?: string },
-): Promise<VisitView[]> {
+): Promise<VisitResponse[]> {
   const officer = authorize(principal, 'listVenueVisits');
   const venue = await requireVenue(p, venueId);
   requireOfficerOf(officer, venue);

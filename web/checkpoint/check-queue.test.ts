@@ -9,7 +9,7 @@ import {
   type QueuedCheck,
   type UploadOutcome,
 } from './check-queue.ts';
-import type { ErrorCode } from '../../src/use-cases/errors.ts';
+import type { ErrorCode } from '../../src/contracts/errors.ts';
 import type { ApiFailure } from '../api.ts';
 import { uploadOutcome } from './checkpoint-api.ts';
 

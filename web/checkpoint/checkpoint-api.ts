@@ -1,24 +1,21 @@
 /**
- * The issue 4 API as the checkpoint and place-scan pages call it (contract in the route schemas of
- * src/http/routes/venues.ts). Shapes are written out here and read defensively where the contract
- * leaves a choice (a venue's id field, the policy document's envelope).
+ * The issue 4 API as the checkpoint and place-scan pages call it. The shapes are the server's own
+ * contracts (src/contracts); answers are still read defensively where the page keeps them across
+ * versions (a venue's id field, the policy document's envelope).
  */
-import type { Colour, LocalizedText } from '../../src/domain/types.ts';
-import type { CheckpointPolicy, RefusalReason, VenueKind } from '../../src/domain/venues/browser.ts';
+import type { CheckRequest } from '../../src/contracts/checkpoint.ts';
+import type { CheckpointPolicy, VenueKind } from '../../src/domain/venues/browser.ts';
 import { isVenueKind, validateCheckpointPolicy } from '../../src/domain/venues/browser.ts';
-import { callApi, type ApiFailure, type ApiResult, type MyCodeResponse } from '../api.ts';
+import { callApi, type ApiFailure, type ApiResult } from '../api.ts';
 import type { UploadOutcome } from './check-queue.ts';
 import { readJwks, type Jwks } from './offline-verify.ts';
 
-export interface StaffSessionResponse {
-  readonly token: string;
-  readonly expiresAt: string;
-  readonly role: string;
-  readonly displayName: string;
-  readonly divisionCode: string;
-  /** Present when the account is checkpoint staff of one venue. */
-  readonly venueId?: string | number | null;
-}
+export type { CheckRequest, CheckResponse } from '../../src/contracts/checkpoint.ts';
+export type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
+export type { PlaceScanResponse } from '../../src/contracts/venues.ts';
+import type { CheckResponse } from '../../src/contracts/checkpoint.ts';
+import type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
+import type { PlaceScanResponse } from '../../src/contracts/venues.ts';
 
 /** What the page needs of a venue. */
 export interface CheckpointVenue {
@@ -28,46 +25,7 @@ export interface CheckpointVenue {
 }
 
 /** The offline verifier's result, sent with a check that was decided without the server. */
-export interface OfflineResult {
-  readonly valid: boolean;
-  readonly colour?: Colour;
-  readonly reason?: string;
-}
-
-/** POST /venues/{venueId}/checks body. */
-export interface CheckRequest {
-  readonly clientCheckId: string;
-  readonly code: string | null;
-  /** °C, one decimal. */
-  readonly temperature: number | null;
-  readonly maskWorn: boolean | null;
-  /** Only for checks made offline and uploaded later. */
-  readonly checkedAt?: string;
-  readonly offline?: OfflineResult;
-}
-
-export interface CheckResponse {
-  readonly checkId: string;
-  readonly clientCheckId: string;
-  readonly outcome: 'pass' | 'refuse';
-  readonly reasons: readonly RefusalReason[];
-  readonly reasonText: readonly LocalizedText[];
-  readonly colour: Colour | null;
-  readonly maskedName: string | null;
-  readonly checkedAt: string;
-  readonly duplicate: boolean;
-}
-
-export interface PlaceScanResponse {
-  readonly venue: {
-    readonly id: string;
-    readonly name: string;
-    readonly kind: string;
-    readonly kindLabel: LocalizedText;
-  };
-  readonly scannedAt: string;
-  readonly myCode: MyCodeResponse;
-}
+export type OfflineResult = NonNullable<CheckRequest['offline']>;
 
 export const staffSignIn = (username: string, password: string) =>
   callApi<StaffSessionResponse>('POST', '/api/v1/staff-sessions', { body: { username, password } });

@@ -1,25 +1,9 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { Health, Jwks } from '../../contracts/platform.ts';
 import { pingDatabase } from '../../storage/database.ts';
-import type { Platform } from '../../use-cases/platform.ts';
-import { errorResponses } from '../schemas.ts';
 import { AppError } from '../../use-cases/errors.ts';
-
-const Jwks = Type.Object({
-  keys: Type.Array(
-    Type.Object({
-      kty: Type.Literal('OKP'),
-      crv: Type.Literal('Ed25519'),
-      x: Type.String(),
-      kid: Type.String(),
-      alg: Type.Literal('EdDSA'),
-      use: Type.Literal('sig'),
-      status: Type.String({
-        description: 'next (not yet signing) | active | retired (its codes still live)',
-      }),
-    }),
-  ),
-});
+import type { Platform } from '../../use-cases/platform.ts';
+import { errorResponses } from '../route-helpers.ts';
 
 export function platformRoutes(app: FastifyInstance, p: Platform): void {
   const getKeys = async () => {
@@ -53,7 +37,7 @@ export function platformRoutes(app: FastifyInstance, p: Platform): void {
         tags: ['platform'],
         summary: 'Liveness and database reachability',
         response: {
-          200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }),
+          200: Health,
           ...errorResponses(503),
         },
       },

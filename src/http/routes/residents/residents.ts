@@ -1,29 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { applicationView, getMyApplication, submitApplication } from '../../use-cases/application.ts';
-import { getMyCode, getMyCodeImage } from '../../use-cases/health-code.ts';
-import type { Platform } from '../../use-cases/platform.ts';
-import { bearerSecurity, residentOf } from '../auth.ts';
-import { ApplicationBody, ApplicationView, Colour, Reason, errorResponses } from '../schemas.ts';
-
-const MyCode = Type.Object({
-  code: Type.String({ description: 'the QR text (HPC1:…)' }),
-  colour: Colour,
-  issuedAt: Type.String(),
-  expiresAt: Type.String(),
-  refreshAt: Type.String({ description: 'fetch a new code at this time' }),
-  serverTime: Type.String(),
-  maskedName: Type.String(),
-  healthCardId: Type.String(),
-  policyVersion: Type.String(),
-  until: Type.Union([Type.String(), Type.Null()], { description: 'when the colour is expected to change' }),
-  reasons: Type.Array(Reason),
-});
-
-const ImageQuery = Type.Object(
-  { format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('svg')])) },
-  { additionalProperties: false },
-);
+import { ApplicationBody, ApplicationView, CodeImageQuery, MyCode } from '../../../contracts/residents.ts';
+import { applicationView, getMyApplication, submitApplication } from '../../../use-cases/application.ts';
+import { getMyCode, getMyCodeImage } from '../../../use-cases/health-code.ts';
+import type { Platform } from '../../../use-cases/platform.ts';
+import { bearerSecurity, residentOf } from '../../auth.ts';
+import { errorResponses } from '../../route-helpers.ts';
 
 export function residentRoutes(app: FastifyInstance, p: Platform): void {
   app.put<{ Body: Static<typeof ApplicationBody> }>(
@@ -80,7 +62,7 @@ export function residentRoutes(app: FastifyInstance, p: Platform): void {
     },
   );
 
-  app.get<{ Querystring: Static<typeof ImageQuery> }>(
+  app.get<{ Querystring: Static<typeof CodeImageQuery> }>(
     '/api/v1/me/code/image',
     {
       schema: {
@@ -88,7 +70,7 @@ export function residentRoutes(app: FastifyInstance, p: Platform): void {
         tags: ['resident'],
         summary: 'The current code as a QR image (PNG or SVG)',
         security: bearerSecurity,
-        querystring: ImageQuery,
+        querystring: CodeImageQuery,
         produces: ['image/png', 'image/svg+xml'],
         response: { ...errorResponses(400, 401, 403, 404) },
       },

@@ -1,26 +1,19 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { formatChinaTime } from '../../domain/china-time.ts';
-import type { Platform } from '../../use-cases/platform.ts';
-import { requestSignInCode, signIn, signOut, staffSignIn } from '../../use-cases/sign-in.ts';
-import { bearerSecurity, principalOf } from '../auth.ts';
-import { errorResponses } from '../schemas.ts';
+import {
+  MobileBody,
+  Session,
+  SignInBody,
+  SignInCodeSent,
+  StaffSession,
+  StaffSignInBody,
+} from '../../../contracts/sign-in.ts';
+import type { Platform } from '../../../use-cases/platform.ts';
+import { requestSignInCode, signIn, signOut, staffSignIn } from '../../../use-cases/sign-in.ts';
+import { bearerSecurity, principalOf } from '../../auth.ts';
+import { errorResponses } from '../../route-helpers.ts';
 
-const MobileBody = Type.Object({ mobile: Type.String({ maxLength: 24 }) }, { additionalProperties: false });
-const SignInBody = Type.Object(
-  { mobile: Type.String({ maxLength: 24 }), code: Type.String({ pattern: '^\\d{6}$' }) },
-  { additionalProperties: false },
-);
-const StaffSignInBody = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
-    password: Type.String({ minLength: 1, maxLength: 256 }),
-  },
-  { additionalProperties: false },
-);
-const Session = Type.Object({ token: Type.String(), expiresAt: Type.String() });
-
-export function authRoutes(app: FastifyInstance, p: Platform): void {
+export function signInRoutes(app: FastifyInstance, p: Platform): void {
   app.post<{ Body: Static<typeof MobileBody> }>(
     '/api/v1/sign-in-codes',
     {
@@ -32,18 +25,12 @@ export function authRoutes(app: FastifyInstance, p: Platform): void {
           'The code is valid 5 minutes, single use, 5 wrong tries; at most 5 codes per number per hour. In demo mode only the response carries the code as devCode.',
         body: MobileBody,
         response: {
-          200: Type.Object({ expiresAt: Type.String(), devCode: Type.Optional(Type.String()) }),
+          200: SignInCodeSent,
           ...errorResponses(400, 429, 502),
         },
       },
     },
-    async (request) => {
-      const sent = await requestSignInCode(p, request.body.mobile);
-      return {
-        expiresAt: formatChinaTime(sent.expiresAt),
-        ...(sent.devCode !== undefined ? { devCode: sent.devCode } : {}),
-      };
-    },
+    async (request) => requestSignInCode(p, request.body.mobile),
   );
 
   app.post<{ Body: Static<typeof SignInBody> }>(
@@ -57,10 +44,7 @@ export function authRoutes(app: FastifyInstance, p: Platform): void {
         response: { 200: Session, ...errorResponses(400, 429) },
       },
     },
-    async (request) => {
-      const s = await signIn(p, request.body.mobile, request.body.code);
-      return { token: s.token, expiresAt: formatChinaTime(s.expiresAt) };
-    },
+    async (request) => signIn(p, request.body.mobile, request.body.code),
   );
 
   app.delete(
@@ -91,21 +75,14 @@ export function authRoutes(app: FastifyInstance, p: Platform): void {
           'After 5 failed tries for one username, or 20 from one client address, within 15 minutes, sign-in for it is locked for 15 minutes: 429 sign_in_locked, whose message names the end and whose Retry-After header gives the seconds left. 429 rate_limited when too many passwords are being checked at once.',
         body: StaffSignInBody,
         response: {
-          200: Type.Object({
-            token: Type.String(),
-            expiresAt: Type.String(),
-            role: Type.String(),
-            displayName: Type.String(),
-            divisionCode: Type.String(),
-          }),
+          200: StaffSession,
           ...errorResponses(400, 401, 429),
         },
       },
     },
     async (request) => {
       // request.ip is the socket's address, or the proxy's X-Forwarded-For when TRUST_PROXY=1.
-      const s = await staffSignIn(p, request.body.username, request.body.password, request.ip);
-      return { ...s, expiresAt: formatChinaTime(s.expiresAt) };
+      return staffSignIn(p, request.body.username, request.body.password, request.ip);
     },
   );
 }

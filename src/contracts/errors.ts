@@ -1,0 +1,104 @@
+/**
+ * The closed set of error codes the API answers with. They are a public contract: channels and
+ * the web app branch on them, so a code is never renamed or reused for another meaning.
+ */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'malformed_json'
+  | 'body_too_large'
+  | 'unsupported_media_type'
+  | 'unsupported_charset'
+  | 'invalid_utf8'
+  | 'invalid_text'
+  | 'too_deeply_nested'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unauthenticated'
+  | 'session_expired'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'sign_in_code_invalid'
+  | 'sign_in_code_expired'
+  | 'sign_in_code_attempts_exceeded'
+  | 'invalid_credentials'
+  | 'pledge_required'
+  | 'document_taken'
+  | 'application_required'
+  | 'resident_not_found'
+  | 'out_of_jurisdiction'
+  | 'sms_delivery_failed'
+  | 'import_not_found'
+  | 'risk_area_not_found'
+  | 'risk_area_already_lifted'
+  | 'policy_not_found'
+  | 'policy_version_exists'
+  | 'policy_rollback_invalid'
+  | 'internal_error'
+  | 'service_unavailable'
+  // issue 4
+  | 'venue_not_found'
+  | 'venue_not_approved'
+  | 'venue_already_approved'
+  | 'place_code_revoked'
+  | 'place_code_invalid'
+  | 'not_venue_manager'
+  | 'not_venue_staff'
+  | 'staff_username_taken'
+  | 'report_not_found'
+  | 'report_state_invalid'
+  | 'temperature_out_of_range'
+  | 'check_time_invalid'
+  // issue 8
+  | 'sign_in_locked';
+
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  validation_failed: 400,
+  malformed_json: 400,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  unsupported_charset: 415,
+  invalid_utf8: 400,
+  invalid_text: 400,
+  too_deeply_nested: 400,
+  not_found: 404,
+  method_not_allowed: 405,
+  unauthenticated: 401,
+  session_expired: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  sign_in_code_invalid: 400,
+  sign_in_code_expired: 400,
+  sign_in_code_attempts_exceeded: 429,
+  invalid_credentials: 401,
+  pledge_required: 400,
+  document_taken: 409,
+  application_required: 404,
+  resident_not_found: 404,
+  out_of_jurisdiction: 403,
+  sms_delivery_failed: 502,
+  import_not_found: 404,
+  risk_area_not_found: 404,
+  risk_area_already_lifted: 409,
+  policy_not_found: 404,
+  policy_version_exists: 409,
+  policy_rollback_invalid: 409,
+  internal_error: 500,
+  service_unavailable: 503,
+  // issue 4
+  venue_not_found: 404,
+  venue_not_approved: 409,
+  venue_already_approved: 409,
+  place_code_revoked: 410,
+  place_code_invalid: 400,
+  not_venue_manager: 403,
+  not_venue_staff: 403,
+  staff_username_taken: 409,
+  report_not_found: 404,
+  report_state_invalid: 409,
+  temperature_out_of_range: 400,
+  check_time_invalid: 400,
+  // issue 8
+  sign_in_locked: 429,
+};
+
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { CheckpointPolicy } from '../../contracts/checkpoint.ts';
+import { Report } from '../../contracts/reports.ts';
+import { Venue } from '../../contracts/venues.ts';
+import type { Platform } from '../../use-cases/platform.ts';
+import { checkpointPolicyRoutes } from './checkpoint/checkpoint-policy.ts';
+import { checkRoutes } from './checkpoint/checks.ts';
+import { factRoutes } from './epidemic/facts.ts';
+import { importRoutes } from './epidemic/imports.ts';
+import { policyRoutes } from './epidemic/policies.ts';
+import { HEARTBEAT_MS, reportRoutes } from './epidemic/reports.ts';
+import { riskAreaRoutes } from './epidemic/risk-areas.ts';
+import { statisticsRoutes } from './epidemic/statistics.ts';
+import { platformRoutes } from './platform.ts';
+import { residentRoutes } from './residents/residents.ts';
+import { signInRoutes } from './sign-in/sessions.ts';
+import { placeCodeRoutes } from './venues/place-codes.ts';
+import { venueRoutes } from './venues/venues.ts';
+
+/**
+ * Every endpoint group, one file each (src/http/routes/<capability>/<group>.ts), with its request
+ * and response schemas from src/contracts. Schemas several groups refer to by `$ref` are added once.
+ */
+export function registerRoutes(
+  app: FastifyInstance,
+  p: Platform,
+  options: { readonly reportStreamHeartbeatMs?: number } = {},
+): void {
+  for (const schema of [Venue, Report, CheckpointPolicy]) app.addSchema(schema);
+  signInRoutes(app, p);
+  residentRoutes(app, p);
+  checkRoutes(app, p);
+  factRoutes(app, p);
+  platformRoutes(app, p);
+  venueRoutes(app, p);
+  placeCodeRoutes(app, p);
+  reportRoutes(app, p, { heartbeatMs: options.reportStreamHeartbeatMs ?? HEARTBEAT_MS });
+  checkpointPolicyRoutes(app, p);
+  importRoutes(app, p);
+  riskAreaRoutes(app, p);
+  policyRoutes(app, p);
+  statisticsRoutes(app, p);
+}
