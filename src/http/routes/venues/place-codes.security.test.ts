@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../../src/config.ts';
-import { codeKid } from '../../src/domain/token/index.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { openPostgres, openSqlite, sqliteFileIn } from '../../src/storage/database.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
-import { ManualClock } from '../../src/use-cases/clock.ts';
-import { createPlatform } from '../../src/use-cases/platform.ts';
-import { MemorySmsSender } from '../../src/use-cases/sms.ts';
+import { loadConfig } from '../../../config.ts';
+import { codeKid } from '../../../domain/token/index.ts';
+import { buildApp } from '../../../http/app.ts';
+import { openPostgres, openSqlite, sqliteFileIn } from '../../../storage/database.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
+import { ManualClock } from '../../../use-cases/clock.ts';
+import { createPlatform } from '../../../use-cases/platform.ts';
+import { MemorySmsSender } from '../../../use-cases/sms.ts';
 import {
   dialectSuiteOptions,
   DIALECTS,
@@ -22,7 +22,7 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
+} from '../../../../test/support/platform.ts';
 
 /**
  * Finding 5: `healthcode keys revoke` leaves no dead place code in circulation. The operator's real

@@ -11,11 +11,11 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
-import { needsTools, runTool } from '../support/machine.ts';
-import { revokeSigningKey, rotateSigningKey } from '../../src/use-cases/keyring.ts';
+} from '../../../../test/support/platform.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
+import { needsTools, runTool } from '../../../../test/support/machine.ts';
+import { revokeSigningKey, rotateSigningKey } from '../../../use-cases/keyring.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,8 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestPlatform, dialectSuiteOptions, DIALECTS, type TestPlatform } from '../support/platform.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
+import {
+  createTestPlatform,
+  dialectSuiteOptions,
+  DIALECTS,
+  type TestPlatform,
+} from '../../../../test/support/platform.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
 
 for (const dialect of DIALECTS) {
   describe(`sign-in (${dialect})`, await dialectSuiteOptions(dialect), () => {

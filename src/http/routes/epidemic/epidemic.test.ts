@@ -9,14 +9,14 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { hashPassword } from '../../src/storage/../use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
-import { DEFAULT_POLICY } from '../../src/domain/colour/index.ts';
-import { DAY_MS } from '../../src/domain/types.ts';
-import { purge } from '../../src/use-cases/retention.ts';
-import { createImport } from '../../src/use-cases/imports.ts';
-import { takeColourSnapshot } from '../../src/use-cases/statistics.ts';
+} from '../../../../test/support/platform.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
+import { DEFAULT_POLICY } from '../../../domain/colour/index.ts';
+import { DAY_MS } from '../../../domain/types.ts';
+import { purge } from '../../../use-cases/retention.ts';
+import { createImport } from '../../../use-cases/imports.ts';
+import { takeColourSnapshot } from '../../../use-cases/statistics.ts';
 
 type Json = Record<string, unknown>;
 

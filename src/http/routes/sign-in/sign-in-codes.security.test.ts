@@ -1,6 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestPlatform, dialectSuiteOptions, DIALECTS, type TestPlatform } from '../support/platform.ts';
+import {
+  createTestPlatform,
+  dialectSuiteOptions,
+  DIALECTS,
+  type TestPlatform,
+} from '../../../../test/support/platform.ts';
 
 /**
  * Issue 8 finding 2: the sign-in limits hold under concurrency on both databases — at most 5 codes

@@ -12,13 +12,13 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
-import { createPlatform } from '../../src/use-cases/platform.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { closeReports, configureReportWebhook } from '../../src/use-cases/reports.ts';
-import { findOutbox } from '../../src/storage/reports.ts';
+} from '../../../../test/support/platform.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
+import { createPlatform } from '../../../use-cases/platform.ts';
+import { buildApp } from '../../../http/app.ts';
+import { closeReports, configureReportWebhook } from '../../../use-cases/reports.ts';
+import { findOutbox } from '../../../storage/reports.ts';
 
 type Json = Record<string, unknown>;
 

@@ -8,9 +8,9 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
+} from '../../../../test/support/platform.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
 
 /** Issue 8, finding 3: an officer's import changes only their own district's residents (P3). */
 const ID = {

@@ -10,14 +10,14 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
-import { needsTools, runTool } from '../support/machine.ts';
-import { listAuditEntries } from '../../src/storage/audit.ts';
-import { purge } from '../../src/use-cases/retention.ts';
-import { parseHealthCodeText } from '../../src/domain/token/index.ts';
-import { parsePlaceCodeSubject } from '../../src/use-cases/venues.ts';
+} from '../../../../test/support/platform.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
+import { needsTools, runTool } from '../../../../test/support/machine.ts';
+import { listAuditEntries } from '../../../storage/audit.ts';
+import { purge } from '../../../use-cases/retention.ts';
+import { parseHealthCodeText } from '../../../domain/token/index.ts';
+import { parsePlaceCodeSubject } from '../../../use-cases/venues.ts';
 
 type Json = Record<string, unknown>;
 

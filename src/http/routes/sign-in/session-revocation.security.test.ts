@@ -7,11 +7,11 @@ import {
   DIALECTS,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { buildApp } from '../../src/http/app.ts';
-import { drainCheckpoint } from '../../src/use-cases/checkpoint.ts';
-import { createPlatform, type Platform } from '../../src/use-cases/platform.ts';
-import { closeReports } from '../../src/use-cases/reports.ts';
+} from '../../../../test/support/platform.ts';
+import { buildApp } from '../../../http/app.ts';
+import { drainCheckpoint } from '../../../use-cases/checkpoint.ts';
+import { createPlatform, type Platform } from '../../../use-cases/platform.ts';
+import { closeReports } from '../../../use-cases/reports.ts';
 
 /**
  * Issue 8 finding 8: removing a staff member and signing out end sessions at once on the node that

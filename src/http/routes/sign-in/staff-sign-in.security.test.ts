@@ -8,16 +8,16 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { formatChinaTime } from '../../src/domain/china-time.ts';
-import type { EpochMs } from '../../src/domain/types.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
+} from '../../../../test/support/platform.ts';
+import { formatChinaTime } from '../../../domain/china-time.ts';
+import type { EpochMs } from '../../../domain/types.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
 import {
   STAFF_SIGN_IN_ADDRESS_FAILURES,
   STAFF_SIGN_IN_FAILURES,
   STAFF_SIGN_IN_LOCK_MS,
-} from '../../src/use-cases/sign-in.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
+} from '../../../use-cases/sign-in.ts';
+import { insertStaff } from '../../../storage/staff.ts';
 
 type Json = Record<string, unknown>;
 const PASSWORD = 'correct horse';

@@ -9,10 +9,10 @@ import {
   sampleApplication,
   signInResident,
   type TestPlatform,
-} from '../support/platform.ts';
-import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
-import { DEFAULT_CHECKPOINT_POLICY } from '../../src/domain/venues/index.ts';
+} from '../../../../test/support/platform.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
+import { insertStaff } from '../../../storage/staff.ts';
+import { DEFAULT_CHECKPOINT_POLICY } from '../../../domain/venues/index.ts';
 
 type Json = Record<string, unknown>;
 
