@@ -318,6 +318,8 @@ function casesOf(s: SweptOperation, base: Baseline): Case[] {
     ...(contentType === undefined ? {} : { contentType }),
   });
 
+  // The unbroken request: it must pass the schema, or the cases below would not each break one thing.
+  cases.push(validBody === undefined ? { name: 'baseline', url } : withBody('baseline', validBody));
   if (media !== undefined && bodySchema !== undefined && validBody !== undefined) {
     cases.push(withBody('malformed JSON', '{"a": '));
     cases.push(withBody('empty body', ''));
@@ -402,6 +404,29 @@ function casesOf(s: SweptOperation, base: Baseline): Case[] {
   cases.push(withQuery('unknown query parameter', [...baseQuery, 'sweepUnknown=1']));
   return cases;
 }
+
+/** `error.code` of a JSON error body, or null. */
+function codeOf(body: string): string | null {
+  try {
+    const code = ((JSON.parse(body) as Json)['error'] as Json | undefined)?.['code'];
+    return typeof code === 'string' ? code : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Answers that mean a baseline request never got past the boundary or the access check. */
+const SCHEMA_REFUSALS: ReadonlySet<string> = new Set([
+  'validation_failed',
+  'malformed_json',
+  'unsupported_media_type',
+  'unsupported_charset',
+  'invalid_utf8',
+  'invalid_text',
+  'body_too_large',
+  'unauthenticated',
+  'forbidden',
+]);
 
 const excerpt = (body: string) => (body.length > 300 ? `${body.slice(0, 300)}…` : body);
 
@@ -626,23 +651,35 @@ for (const dialect of DIALECTS) {
           continue;
         }
         sent++;
+        if (process.env['SWEEP_TRACE'] !== undefined)
+          console.log(
+            `TRACE ${dialect} ${s.operationId} ${who ?? '-'} | ${c.name} | ${status} ${excerpt(body).slice(0, 160)}`,
+          );
         await settle();
         const now = await counts();
+        if (c.name === 'baseline' && who !== null && SCHEMA_REFUSALS.has(codeOf(body) ?? '')) {
+          failures.push(
+            `${label}: the baseline itself is refused (${status} ${excerpt(body)}); fix the sweep`,
+          );
+        }
+        if (s.operationId === 'importRecords' && status === 202 && token !== null) {
+          // The file is read in the background: it must end completed or failed with its own code.
+          const importId = String((JSON.parse(body) as Json)['importId']);
+          const r = await t.app.inject({
+            method: 'GET',
+            url: `/api/v1/imports/${importId}`,
+            headers: { authorization: `Bearer ${token}` },
+          });
+          const state = r.json() as { status?: string; error?: { code?: string } | null };
+          if (state.status === 'running' || state.error?.code === 'import_failed')
+            failures.push(`${label}: the import ended ${state.status ?? '?'}: ${excerpt(r.body)}`);
+        }
         if (status >= 500) {
           failures.push(`${label}: ${status} ${excerpt(body)}`);
         } else if (status >= 400) {
           refused++;
-          let code: unknown;
-          try {
-            code = ((JSON.parse(body) as Json)['error'] as Json | undefined)?.['code'];
-          } catch {
-            code = undefined;
-          }
-          if (
-            !contentType.startsWith('application/json') ||
-            typeof code !== 'string' ||
-            !KNOWN_CODES.has(code)
-          )
+          const code = codeOf(body);
+          if (!contentType.startsWith('application/json') || code === null || !KNOWN_CODES.has(code))
             failures.push(`${label}: ${status} without a stable error code: ${excerpt(body)}`);
           const changed = TABLES.filter((table) => now[table] !== before[table]);
           if (changed.length > 0) {
