@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -137,6 +137,31 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     trustProxy: p.config.trustProxy,
+    // The router refuses a path it cannot decode (bad percent-encoding, e.g. `%ud800` or an encoded
+    // lone surrogate) or whose parameter is longer than any valid value before any hook runs; by
+    // default it answers in Fastify's own shape. Answer with the API's envelope and a stable code.
+    frameworkErrors: (error, request, reply) => {
+      const issue: FieldIssue | null =
+        error.code === 'FST_ERR_BAD_URL'
+          ? { path: 'path', code: 'invalid_url', message: 'The path is not valid percent-encoded UTF-8.' }
+          : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? { path: 'path', code: 'too_long', message: 'A path parameter is longer than any valid value.' }
+            : null;
+      if (issue === null) request.log.error({ err: error }, 'request failed');
+      const code: ErrorCode = issue === null ? 'internal_error' : 'validation_failed';
+      void (reply as FastifyReply)
+        .header('x-request-id', request.id)
+        .header('cache-control', 'no-store')
+        .status(ERROR_STATUS[code])
+        .send({
+          error: {
+            code,
+            message: issue?.message ?? 'Something went wrong on our side; it has been logged.',
+            requestId: request.id,
+            ...(issue === null ? {} : { issues: [issue] }),
+          },
+        });
+    },
     ajv: {
       // Unknown fields are refused, not silently dropped; types are never coerced.
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false },

@@ -162,13 +162,17 @@ function headerColumns(kind: ImportKind, cells: readonly string[] | undefined): 
   const spec = importKindSpec(kind);
   const expected = spec.fields.map((f) => f.name);
   const found = (cells ?? []).map((c, i) => (i === 0 ? c.replace(BOM, '') : c).trim());
+  // The message is stored with the import: a header cell no database can hold (NUL, a lone
+  // surrogate) is shown escaped, or storing the failure itself fails on PostgreSQL.
+  const shown = (name: string) => (unstorableText(name) === null ? name : JSON.stringify(name));
   const problems: string[] = [];
   if (cells === undefined) problems.push('the file is empty');
   const unknown = found.filter((name) => !expected.includes(name));
   if (unknown.length > 0)
     problems.push(`unknown columns: ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
   const duplicate = found.filter((name, i) => found.indexOf(name) !== i);
-  if (duplicate.length > 0) problems.push(`repeated columns: ${[...new Set(duplicate)].join(', ')}`);
+  if (duplicate.length > 0)
+    problems.push(`repeated columns: ${[...new Set(duplicate)].map(shown).join(', ')}`);
   const missing = spec.fields.filter((f) => f.required && !found.includes(f.name)).map((f) => f.name);
   if (missing.length > 0) problems.push(`missing required columns: ${missing.join(', ')}`);
   if (problems.length === 0) return found;
@@ -178,7 +182,7 @@ function headerColumns(kind: ImportKind, cells: readonly string[] | undefined): 
   throw new ImportFileError(
     'import_header_invalid',
     `Line 1 must be the ${kind} header (optional columns may be left out, in any order): ` +
-      `${problems.join('; ')}. Expected: ${expected.join(',')}. Found: ${found.join(',')}.${hint}`,
+      `${problems.join('; ')}. Expected: ${expected.join(',')}. Found: ${found.map(shown).join(',')}.${hint}`,
     1,
   );
 }
