@@ -16,7 +16,7 @@ import { hashPassword } from '../../src/use-cases/passwords.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
 import { insertSession } from '../../src/storage/sessions.ts';
 import { BODY_LIMIT } from '../../src/http/app.ts';
-import { ERROR_CODES } from '../../src/use-cases/errors.ts';
+import { ERROR_CODES } from '../../src/contracts/errors.ts';
 import { DEFAULT_POLICY } from '../../src/domain/colour/index.ts';
 
 /**
