@@ -9,7 +9,7 @@ const NO_QUERIES = {
 };
 
 /** Import rules for one layer: the src/ folders and the packages it may not import. */
-function layer(files, folders, packages, noQueries = false, allowed = []) {
+function layer(files, folders, packages, noQueries = false, allowed = [], modules = []) {
   return [
     {
       files: [files],
@@ -24,6 +24,7 @@ function layer(files, folders, packages, noQueries = false, allowed = []) {
                 message: `This layer may not import src/${f} (layers: domain ← contracts ← storage ← use-cases ← http/cli).`,
               })),
               ...packages.map((p) => ({ group: [p, `${p}/*`], message: `This layer may not use ${p}.` })),
+              ...modules.map((m) => ({ group: [m], message: `This layer may not import ${m}.` })),
             ],
           },
         ],
@@ -74,7 +75,15 @@ export default tseslint.config(
     ['kysely', 'fastify', 'pg', 'better-sqlite3'],
   ),
   ...layer('src/storage/**/*.ts', ['use-cases', 'http', 'cli'], ['fastify']),
-  ...layer('src/use-cases/**/*.ts', ['http', 'cli'], ['kysely', 'fastify', 'pg', 'better-sqlite3'], true),
+  // src/platform.ts wires the use cases together: they take the Platform, never build one.
+  ...layer(
+    'src/use-cases/**/*.ts',
+    ['http', 'cli'],
+    ['kysely', 'fastify', 'pg', 'better-sqlite3'],
+    true,
+    [],
+    ['../platform.ts', '**/src/platform.ts'],
+  ),
   ...layer('src/http/**/*.ts', ['cli'], ['kysely', 'pg', 'better-sqlite3'], true),
   ...layer('src/cli/**/*.ts', [], ['kysely', 'pg', 'better-sqlite3'], true),
   // The web client shares the request and response contracts of src/contracts.

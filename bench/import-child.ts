@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { openPostgres, openSqlite } from '../src/storage/database.ts';
-import { createPlatform } from '../src/use-cases/platform.ts';
+import { createPlatform } from '../src/platform.ts';
 import { runImport } from '../src/use-cases/imports.ts';
 
 const [file, kind, dialect] = process.argv.slice(2);
@@ -43,6 +43,7 @@ const status = await runImport(
 );
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 await p.close();
+await database.close();
 if (dialect === 'postgres') {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

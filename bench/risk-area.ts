@@ -21,7 +21,7 @@ import {
 import { DAY_MS } from '../src/domain/types.ts';
 import { openSqlite } from '../src/storage/database.ts';
 import { getMyCode } from '../src/use-cases/health-code.ts';
-import { createPlatform } from '../src/use-cases/platform.ts';
+import { createPlatform } from '../src/platform.ts';
 import { declareRiskArea, liftRiskArea } from '../src/use-cases/risk-areas.ts';
 import type { Principal } from '../src/use-cases/sign-in.ts';
 
@@ -181,6 +181,7 @@ const yellowNow = await p.db
   .where('colour', '=', 'yellow')
   .executeTakeFirstOrThrow();
 await p.close();
+await database.close();
 fs.rmSync(dataDir, { recursive: true, force: true });
 process.stdout.write(
   JSON.stringify({

@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { openPostgres } from '../../src/storage/database.ts';
-import { createPlatform, type Platform } from '../../src/use-cases/platform.ts';
+import { createPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
@@ -19,7 +20,6 @@ import { submitApplication } from '../../src/use-cases/application.ts';
 import { requestSignInCode, signIn, staffSignIn } from '../../src/use-cases/sign-in.ts';
 import { getMyCode } from '../../src/use-cases/health-code.ts';
 import { addVenueStaff, approveVenue, registerVenue } from '../../src/use-cases/venues.ts';
-import { drainCheckpoint } from '../../src/use-cases/checkpoint.ts';
 import { residentIdNumber } from '../../test/support/platform.ts';
 
 export interface BenchPlatform {
@@ -143,8 +143,8 @@ export async function setUpBenchPlatform(): Promise<BenchPlatform> {
     gateToken: gate.token,
     venueId: venue.venueId,
     async dispose() {
-      await drainCheckpoint(p);
       await p.close();
+      await database?.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (config.databaseUrl !== null) {
         const client = new pg.Client({ connectionString: config.databaseUrl });

@@ -12,7 +12,7 @@ import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
 import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
 import { revokeKeyAndReissuePlaceCodes } from '../use-cases/venues.ts';
-import { createPlatform } from '../use-cases/platform.ts';
+import { createPlatform } from '../platform.ts';
 import { seedDemoData } from '../use-cases/demo.ts';
 import { startServer } from '../http/server.ts';
 import fs from 'node:fs';

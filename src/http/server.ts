@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
-import { createPlatform, type Platform } from '../use-cases/platform.ts';
+import { createPlatform } from '../platform.ts';
+import type { Platform } from '../use-cases/platform.ts';
 import { DEMO_RESIDENTS, DEMO_STAFF, seedDemoData } from '../use-cases/demo.ts';
 import { startScheduler } from '../use-cases/scheduler.ts';
 import { startReportDelivery } from '../use-cases/reports.ts';

@@ -31,6 +31,8 @@ import { findStaffVenue, findVenue, type VenueRow } from '../storage/venues.ts';
 import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import { checkPersonalCode, FAILURE_MESSAGES } from './health-code.ts';
+import type { Database } from '../storage/database.ts';
+import type { Metrics } from './metrics.ts';
 import type { Platform } from './platform.ts';
 import { createReport, reportKindOf } from './reports.ts';
 import type { Principal } from './sign-in.ts';
@@ -61,9 +63,9 @@ export const CHECK_CLOCK_SKEW_MS = 2 * MINUTE_MS;
 const CACHE_MS = 2_000;
 
 // ---------------------------------------------------------------------------------------------
-// Per-platform state beside the Platform object; drained by drainCheckpoint from Platform.close().
+// This node's checkpoint state: the check writer and the caches (Platform.checkpoint).
 
-interface CheckpointState {
+export interface CheckpointState {
   readonly writer: GroupCommitWriter<PendingCheck>;
   readonly venues: Map<number, { venue: VenueRow; at: number }>;
   /** Staff id → the venue they check at. A staff account's venue never changes, so this never goes stale. */
@@ -71,28 +73,23 @@ interface CheckpointState {
   policy: { policy: CheckpointPolicy; at: number } | null;
 }
 
-const states = new WeakMap<Platform, CheckpointState>();
-
-function stateOf(p: Platform): CheckpointState {
-  let s = states.get(p);
-  if (s === undefined) {
-    s = {
-      writer: new GroupCommitWriter<PendingCheck>(checkInserter(p.database), {
-        durable: () => p.database.durable(),
-        observe: p.metrics.groupCommit('checkpoint_checks'),
-      }),
-      venues: new Map(),
-      staffVenues: new Map(),
-      policy: null,
-    };
-    states.set(p, s);
-  }
-  return s;
+export function createCheckpointState(database: Database, metrics: Metrics): CheckpointState {
+  return {
+    writer: new GroupCommitWriter<PendingCheck>(checkInserter(database), {
+      durable: () => database.durable(),
+      observe: metrics.groupCommit('checkpoint_checks'),
+    }),
+    venues: new Map(),
+    staffVenues: new Map(),
+    policy: null,
+  };
 }
+
+const stateOf = (p: Platform): CheckpointState => p.checkpoint;
 
 /** Waits until every acknowledged check is stored; call from Platform.close() before the database closes. */
 export async function drainCheckpoint(p: Platform): Promise<void> {
-  await states.get(p)?.writer.drain();
+  await p.checkpoint.writer.drain();
 }
 
 async function venueForCheck(p: Platform, venueId: number, now: number): Promise<VenueRow> {

@@ -47,7 +47,8 @@ export function reportView(r: ReportRow): ReportResponse {
 // ---------------------------------------------------------------------------------------------
 // Per-platform state, kept beside the Platform object (its owner closes it with closeReports).
 
-interface ReportState_ {
+/** This node's report delivery (Platform.reports): the hub of its streams and the webhook. */
+export interface ReportsState {
   /** New reports made on this node, for the streams connected to it. */
   readonly hub: EventEmitter;
   readonly streams: Set<() => void>;
@@ -55,17 +56,16 @@ interface ReportState_ {
   webhookConfigured: boolean;
 }
 
-const states = new WeakMap<Platform, ReportState_>();
+export function createReportsState(): ReportsState {
+  const hub = new EventEmitter();
+  // One listener per open stream; an officers' room may hold many.
+  hub.setMaxListeners(0);
+  return { hub, streams: new Set(), webhook: null, webhookConfigured: false };
+}
 
-function stateOf(p: Platform): ReportState_ {
-  let s = states.get(p);
-  if (s === undefined) {
-    const hub = new EventEmitter();
-    // One listener per open stream; an officers' room may hold many.
-    hub.setMaxListeners(0);
-    s = { hub, streams: new Set(), webhook: null, webhookConfigured: false };
-    states.set(p, s);
-  }
+/** The node's report state, its webhook made on first use (the webhook needs the whole platform). */
+function stateOf(p: Platform): ReportsState {
+  const s = p.reports;
   if (!s.webhookConfigured) {
     s.webhookConfigured = true;
     const url = p.config.reportWebhookUrl;
@@ -399,8 +399,7 @@ export function startReportDelivery(p: Platform): void {
 
 /** Ends this node's report streams and webhook deliveries; call from Platform.close(). */
 export async function closeReports(p: Platform): Promise<void> {
-  const s = states.get(p);
-  if (s === undefined) return;
+  const s = p.reports;
   for (const shutdown of [...s.streams]) shutdown();
   await s.webhook?.close();
   s.webhook = null;

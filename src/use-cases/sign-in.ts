@@ -266,7 +266,7 @@ export async function staffSignIn(
   };
 }
 
-interface SessionCache {
+export interface SessionCache {
   readonly entries: Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>;
   /**
    * Moves on with every eviction. A lookup that read the database before an eviction must not
@@ -276,16 +276,11 @@ interface SessionCache {
   generation: number;
 }
 
-const sessionCache = new WeakMap<Platform, SessionCache>();
-
-function cacheOf(p: Platform): SessionCache {
-  let c = sessionCache.get(p);
-  if (c === undefined) {
-    c = { entries: new Map(), generation: 0 };
-    sessionCache.set(p, c);
-  }
-  return c;
+export function createSessionCache(): SessionCache {
+  return { entries: new Map(), generation: 0 };
 }
+
+const cacheOf = (p: Platform): SessionCache => p.sessions;
 
 /**
  * A staff member's sessions were revoked in the database (removal from a venue, disabling): this

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
-import { createPlatform } from '../../src/use-cases/platform.ts';
+import { createPlatform } from '../../src/platform.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import {
   createTestPlatform,
@@ -141,6 +141,7 @@ describe('GET /metrics (P9)', () => {
       assert.match(right.body, /http_request_duration_seconds/);
     } finally {
       await app.close();
+      await node.close();
     }
   });
 });

@@ -7,7 +7,7 @@ import type { Database } from '../../src/storage/database.ts';
 import { resealStoredValues } from '../../src/storage/sealed-values.ts';
 import { ValueSealer } from '../../src/storage/sealing.ts';
 import { rotateSigningKey } from '../../src/use-cases/keyring.ts';
-import { createPlatform } from '../../src/use-cases/platform.ts';
+import { createPlatform } from '../../src/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
 import { DIALECTS, dialectSuiteOptions, openTestDatabase, TEST_EPOCH } from '../support/platform.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
-import { createPlatform } from '../../src/use-cases/platform.ts';
+import { createPlatform } from '../../src/platform.ts';
 import { requestSignInCode } from '../../src/use-cases/sign-in.ts';
 import { webhookSmsSender } from '../../src/use-cases/sms.ts';
 import { openSqlite } from '../../src/storage/database.ts';
@@ -194,6 +194,7 @@ describe('production SMS sender posts signed requests to the configured webhook'
       assert.equal((JSON.parse(g.received[0]?.raw ?? '{}') as { mobile?: string }).mobile, '+8613800138000');
     } finally {
       await p.close();
+      await database.close();
       fs.rmSync(dir, { recursive: true, force: true });
       await g.close();
     }

@@ -11,7 +11,8 @@ import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openPostgres, openSqlite, sqliteFileIn } from '../../src/storage/database.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
-import { createPlatform, type Platform } from '../../src/use-cases/platform.ts';
+import { createPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { checkDisplayName } from '../../src/use-cases/staff-admin.ts';
 import { dialectSuiteOptions, DIALECTS, POSTGRES_URL } from '../support/platform.ts';
@@ -98,6 +99,7 @@ for (const dialect of DIALECTS) {
     after(async () => {
       await app.close();
       await platform.close();
+      await platform.database.close();
       await dispose();
     });
 

@@ -6,12 +6,11 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
-import { drainCheckpoint } from '../../src/use-cases/checkpoint.ts';
-import { closeReports } from '../../src/use-cases/reports.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openPostgres, openSqlite, type Database } from '../../src/storage/database.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
-import { createPlatform, type Platform } from '../../src/use-cases/platform.ts';
+import { createPlatform } from '../../src/platform.ts';
+import type { Platform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { gb11643CheckCharacter } from '../../src/domain/identity/index.ts';
@@ -117,11 +116,7 @@ export async function createTestPlatform(
     app,
     async close() {
       await app.close();
-      while (platform.background.size > 0) await Promise.all([...platform.background]);
-      await drainCheckpoint(platform);
-      await closeReports(platform);
-      await platform.verificationLog.drain();
-      await platform.auditLog.drain();
+      await platform.close();
       await dispose();
     },
   };

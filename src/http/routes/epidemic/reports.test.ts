@@ -15,9 +15,9 @@ import {
 } from '../../../../test/support/platform.ts';
 import { hashPassword } from '../../../use-cases/passwords.ts';
 import { insertStaff } from '../../../storage/staff.ts';
-import { createPlatform } from '../../../use-cases/platform.ts';
+import { createPlatform } from '../../../platform.ts';
 import { buildApp } from '../../../http/app.ts';
-import { closeReports, configureReportWebhook } from '../../../use-cases/reports.ts';
+import { configureReportWebhook } from '../../../use-cases/reports.ts';
 import { findOutbox } from '../../../storage/reports.ts';
 
 type Json = Record<string, unknown>;
@@ -184,7 +184,6 @@ for (const dialect of DIALECTS) {
       base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     });
     after(async () => {
-      await closeReports(t.platform);
       // fetch (undici) opens spare connections that never carry a request; the server's close would
       // wait seconds for them to time out.
       t.app.server.closeAllConnections();
@@ -237,8 +236,8 @@ for (const dialect of DIALECTS) {
         assert.equal(e.data['kind'], 'fever');
       } finally {
         await stream.close();
-        await closeReports(node2);
         await app2.close();
+        await node2.close();
       }
       const replay = await openStream(`${base}/api/v1/reports/stream`, tokens['admin'] ?? '', {
         'last-event-id': '0',

@@ -9,9 +9,8 @@ import {
   type TestPlatform,
 } from '../../../../test/support/platform.ts';
 import { buildApp } from '../../../http/app.ts';
-import { drainCheckpoint } from '../../../use-cases/checkpoint.ts';
-import { createPlatform, type Platform } from '../../../use-cases/platform.ts';
-import { closeReports } from '../../../use-cases/reports.ts';
+import { createPlatform } from '../../../platform.ts';
+import type { Platform } from '../../../use-cases/platform.ts';
 
 /**
  * Issue 8 finding 8: removing a staff member and signing out end sessions at once on the node that
@@ -54,10 +53,7 @@ for (const dialect of DIALECTS) {
     });
     after(async () => {
       await other.app.close();
-      await drainCheckpoint(other.platform);
-      await closeReports(other.platform);
-      await other.platform.verificationLog.drain();
-      await other.platform.auditLog.drain();
+      await other.platform.close();
       await t.close();
     });
 

@@ -13,7 +13,7 @@ import { openPostgres, openSqlite, sqliteFileIn } from '../../../storage/databas
 import { hashPassword } from '../../../use-cases/passwords.ts';
 import { insertStaff } from '../../../storage/staff.ts';
 import { ManualClock } from '../../../use-cases/clock.ts';
-import { createPlatform } from '../../../use-cases/platform.ts';
+import { createPlatform } from '../../../platform.ts';
 import { MemorySmsSender } from '../../../use-cases/sms.ts';
 import {
   dialectSuiteOptions,
@@ -124,6 +124,7 @@ for (const dialect of DIALECTS) {
           async close() {
             await app.close();
             await platform.close();
+            await platform.database.close();
             await dispose();
           },
         };

@@ -1,0 +1,93 @@
+import { DEFAULT_POLICY, validatePolicy, type Policy } from '../domain/colour/index.ts';
+import type { RiskArea } from '../domain/colour/facts.ts';
+import type { Db } from '../storage/database.ts';
+import { findPolicyInForce } from '../storage/policies.ts';
+import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
+
+/** In-process caches of rarely changing shared data are re-read after this long (ms), so every node sees a change within seconds. */
+const SHARED_CACHE_MS = 2_000;
+
+class TimedCache<T> {
+  private value: T | null = null;
+  private loadedAt = -Infinity;
+  private loading: Promise<T> | null = null;
+  constructor(private readonly load: () => Promise<T>) {}
+  /** The value when it is fresh, without a promise (hot paths check this first). */
+  peek(now: number): T | undefined {
+    return this.value !== null && now - this.loadedAt < SHARED_CACHE_MS ? this.value : undefined;
+  }
+  async get(now: number): Promise<T> {
+    if (this.value !== null && now - this.loadedAt < SHARED_CACHE_MS) return this.value;
+    this.loading ??= this.load().then(
+      (v) => {
+        this.value = v;
+        this.loadedAt = now;
+        this.loading = null;
+        return v;
+      },
+      (e: unknown) => {
+        this.loading = null;
+        throw e;
+      },
+    );
+    return this.loading;
+  }
+  /** Drop the cached value on this node at once (another node's change arrives within SHARED_CACHE_MS). */
+  invalidate(): void {
+    this.loadedAt = -Infinity;
+  }
+}
+
+export class PolicyCache {
+  private readonly cache: TimedCache<Policy>;
+  private nowRef = 0;
+  constructor(db: Db) {
+    this.cache = new TimedCache(async () => {
+      const row = await findPolicyInForce(db, this.nowRef);
+      if (row === null) return DEFAULT_POLICY;
+      const checked = validatePolicy(row.body);
+      // A stored policy was validated on publish; failing here means the table was edited by hand.
+      if (!checked.ok)
+        throw new Error(`stored policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`);
+      return checked.value;
+    });
+  }
+  async current(now: number): Promise<Policy> {
+    this.nowRef = now;
+    return this.cache.get(now);
+  }
+  /** The policy in force when the cached copy is fresh; undefined means call `current`. */
+  peek(now: number): Policy | undefined {
+    return this.cache.peek(now);
+  }
+  invalidate(): void {
+    this.cache.invalidate();
+  }
+}
+
+export class RiskAreaCache {
+  private readonly cache: TimedCache<{ areas: RiskArea[]; changedAt: number }>;
+  constructor(db: Db) {
+    this.cache = new TimedCache(async () => {
+      const [areas, changedAt] = await Promise.all([listRiskAreas(db), riskAreasChangedAt(db, this.nowRef)]);
+      return { areas, changedAt };
+    });
+  }
+  private nowRef = 0;
+  async all(now: number): Promise<readonly RiskArea[]> {
+    this.nowRef = now;
+    return (await this.cache.get(now)).areas;
+  }
+  /** When an area was last declared or lifted (0 if never): colours assessed before may be stale. */
+  async changedAt(now: number): Promise<number> {
+    this.nowRef = now;
+    return (await this.cache.get(now)).changedAt;
+  }
+  /** `changedAt` when the cached copy is fresh; undefined means call `changedAt`. */
+  peekChangedAt(now: number): number | undefined {
+    return this.cache.peek(now)?.changedAt;
+  }
+  invalidate(): void {
+    this.cache.invalidate();
+  }
+}
