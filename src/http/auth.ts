@@ -2,7 +2,6 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../use-cases/errors.ts';
 import type { Platform } from '../use-cases/platform.ts';
 import { authenticate, type Principal } from '../use-cases/sign-in.ts';
-import type { StaffRole } from '../domain/types.ts';
 
 /** Reads `Authorization: Bearer <token>` and resolves the caller. */
 export async function principalOf(p: Platform, request: FastifyRequest): Promise<Principal> {
@@ -25,18 +24,6 @@ export async function residentOf(
   const principal = await principalOf(p, request);
   if (principal.kind !== 'resident')
     throw new AppError('forbidden', 'This operation is for residents signed in with a mobile number.');
-  return principal;
-}
-
-export async function staffOf(
-  p: Platform,
-  request: FastifyRequest,
-  roles: readonly StaffRole[],
-): Promise<Principal & { kind: 'staff' }> {
-  const principal = await principalOf(p, request);
-  if (principal.kind !== 'staff' || !roles.includes(principal.role)) {
-    throw new AppError('forbidden', `This operation is for: ${roles.join(', ')}.`);
-  }
   return principal;
 }
 

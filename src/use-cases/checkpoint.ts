@@ -138,9 +138,10 @@ async function requireCheckpointInService(p: Platform, staff: Staff, now: number
  */
 export async function verifyCode(
   p: Platform,
-  staff: Principal & { kind: 'staff' },
+  principal: Principal,
   text: string,
 ): Promise<VerificationResponse> {
+  const staff = authorize(principal, 'verifyCode');
   const now = p.clock.now();
   await requireCheckpointInService(p, staff, now);
   const checked = await checkPersonalCode(p, text, now);

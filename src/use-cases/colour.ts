@@ -98,11 +98,6 @@ export interface ColourStamp {
 }
 
 /**
- * The colour now (S13). A stored colour stays right until its `until` passes, the policy in force
- * changes, or — for residents with stays — a risk area is declared or lifted after it was assessed.
- * New facts and records reassess their residents when they arrive.
- */
-/**
  * The stored colour when it is certainly still right, decided from cached policy and risk-area
  * state without waiting; undefined when that needs the database (then call ensureFreshColour).
  * Every scan asks this first, so it allocates nothing and awaits nothing.
@@ -124,6 +119,11 @@ export function colourIfCurrent(
   return changedAt !== undefined && assessedAt > changedAt ? colour : undefined;
 }
 
+/**
+ * The colour now (S13). A stored colour stays right until its `until` passes, the policy in force
+ * changes, or — for residents with stays — a risk area is declared or lifted after it was assessed.
+ * New facts and records reassess their residents when they arrive.
+ */
 export async function ensureFreshColour(
   p: Platform,
   resident: { id: ResidentId; colour: ColourStamp | StoredColour; areaDependent: boolean },

@@ -6,7 +6,6 @@ import {
   renderQrSvg,
   sealSubject,
   unsealSubject,
-  verifyHealthCode,
   type CodeClaims,
 } from '../domain/token/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
@@ -129,13 +128,7 @@ export async function checkPersonalCode(
   validAt: EpochMs = now,
 ): Promise<PersonalCodeCheck> {
   // The hot path awaits only the resident's row: key and policy state come from fresh caches.
-  if (!p.keyring.isFresh(now)) await p.keyring.refresh(now);
-  let result = verifyHealthCode(text, p.keyring.lookup, validAt);
-  if (!result.ok && result.reason === 'unknown_key') {
-    // A key rotated on another node moments ago: re-read the key table once before refusing.
-    await p.keyring.refresh(now, true);
-    result = verifyHealthCode(text, p.keyring.lookup, validAt);
-  }
+  const result = await p.keyring.verify(text, now, validAt);
   if (!result.ok) return checkFailed(result.reason, null, null);
   const { claims, kid } = result;
   if (p.keyring.status(kid) === 'revoked') return checkFailed('revoked', kid, null);

@@ -3,10 +3,12 @@ import {
   createKeyMaterial,
   publicJwk,
   signingKeyFromMaterial,
+  verifyHealthCode,
   type SigningKey,
   type VerificationKey,
+  type VerifyResult,
 } from '../domain/token/index.ts';
-import { DAY_MS } from '../domain/types.ts';
+import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { AppError } from './errors.ts';
 import type { Db } from '../storage/database.ts';
 import { SealingError, type ValueSealer } from '../storage/sealing.ts';
@@ -110,6 +112,20 @@ export class Keyring {
 
   /** `verificationKey` as a function value, made once, for verifyHealthCode. */
   readonly lookup = (kid: string): VerificationKey | undefined => this.verificationKey(kid);
+
+  /**
+   * Verifies a code's signature and validity time at `validAt` against this node's keys. A code
+   * naming a kid this node has not seen may be signed by a key rotated on another node moments ago:
+   * the key table is then re-read once before the code is refused. Hot paths await nothing while
+   * the cache is fresh.
+   */
+  async verify(text: string, now: number, validAt: number = now): Promise<VerifyResult> {
+    if (!this.isFresh(now)) await this.refresh(now);
+    const result = verifyHealthCode(text, this.lookup, validAt as EpochMs);
+    if (result.ok || result.reason !== 'unknown_key') return result;
+    await this.refresh(now, true);
+    return verifyHealthCode(text, this.lookup, validAt as EpochMs);
+  }
 
   /** Re-reads the key table when the cache is older than a few seconds. */
   async refresh(now: number, force = false): Promise<void> {

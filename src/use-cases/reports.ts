@@ -17,10 +17,9 @@ import {
 import { AppError } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import type { ReportResponse } from '../contracts/reports.ts';
+import { authorize } from './access.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
-
-type Staff = Principal & { kind: 'staff' };
 
 const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms as EpochMs));
 
@@ -119,7 +118,7 @@ export async function listReports(
   principal: Principal,
   query: { state?: ReportState; from?: EpochMs; before?: number | undefined; limit?: number | undefined },
 ): Promise<{ reports: ReportResponse[]; nextBefore: number | null }> {
-  const staff = requireOfficer(principal);
+  const staff = authorize(principal, 'listReports');
   const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_REPORTS_PAGE);
   const rows = await listReportRows(p.db, {
     jurisdiction: staff.divisionCode,
@@ -143,13 +142,6 @@ export async function listReports(
   return { reports, nextBefore: reports.length === limit && last !== undefined ? last.reportId : null };
 }
 
-function requireOfficer(principal: Principal): Staff {
-  if (principal.kind !== 'staff' || (principal.role !== 'officer' && principal.role !== 'admin')) {
-    throw new AppError('forbidden', 'Reports are for district officers and provincial admins.');
-  }
-  return principal;
-}
-
 const ORDER: Readonly<Record<ReportState, number>> = { new: 0, acknowledged: 1, handled: 2 };
 
 /** An officer moves a report forward: new → acknowledged → handled, recording who and when. */
@@ -159,7 +151,7 @@ export async function acknowledgeReport(
   reportId: number,
   input: { state: 'acknowledged' | 'handled'; note?: string },
 ): Promise<ReportResponse> {
-  const staff = requireOfficer(principal);
+  const staff = authorize(principal, 'acknowledgeReport');
   const s = stateOf(p);
   for (;;) {
     const report = await findReport(p.db, reportId);
@@ -214,7 +206,7 @@ export async function openReportStream(
   /** Called when the platform closes the stream (shutdown), not when the caller does. */
   onShutdown: () => void = () => undefined,
 ): Promise<ReportStream> {
-  const staff = requireOfficer(principal);
+  const staff = authorize(principal, 'streamReports');
   // Opening the stream is the read (P3): what it then delivers is in the reports table.
   await p.auditLog.write({
     at: p.clock.now(),

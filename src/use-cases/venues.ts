@@ -1,12 +1,6 @@
 import { maskName } from '../domain/identity/index.ts';
 import { formatChinaTime, parseInstant } from '../domain/china-time.ts';
-import {
-  codeKid,
-  encodeHealthCode,
-  renderQrPng,
-  renderQrSvg,
-  verifyHealthCode,
-} from '../domain/token/index.ts';
+import { codeKid, encodeHealthCode, renderQrPng, renderQrSvg } from '../domain/token/index.ts';
 import { DAY_MS, type EpochMs, type FieldIssue } from '../domain/types.ts';
 import { VENUE_KIND_LABEL, validateVenueInput } from '../domain/venues/index.ts';
 import { renderPlacePoster } from '../poster/index.ts';
@@ -205,7 +199,6 @@ export async function approveVenue(
  * jurisdiction, every venue for a provincial admin, the own venue for checkpoint staff. `nextAfter`
  * is the `after` of the next page, null on the last.
  */
-/** Managers see their own venues, officers those of their jurisdiction, admins all. */
 export async function listVenues(
   p: Platform,
   principal: Principal,
@@ -532,12 +525,7 @@ function placeCodeText(input: string): string {
 /** Reads a place code: the venue it names, or why not (place_code_invalid / _revoked, venue_*). */
 export async function resolvePlaceCode(p: Platform, input: string, now: EpochMs): Promise<VenueRow> {
   const text = placeCodeText(input);
-  await p.keyring.refresh(now);
-  let result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), now);
-  if (!result.ok && result.reason === 'unknown_key') {
-    await p.keyring.refresh(now, true);
-    result = verifyHealthCode(text, (kid) => p.keyring.verificationKey(kid), now);
-  }
+  const result = await p.keyring.verify(text, now);
   const notAPlaceCode = (why: string) =>
     new AppError(
       'place_code_invalid',

@@ -88,11 +88,6 @@ const ISO_DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,
 /** Memo of validated policies: assessColour runs for millions of residents per policy. */
 const compiledPolicies = new WeakMap<Policy, CompiledPolicy>();
 
-/**
- * Checks a policy document. Each rule's `when` and `until` must be valid CertLogic that reads only
- * what the rule context provides, and must evaluate without error on sample facts of each of its
- * kinds. Issue paths point at the faulty part, e.g. 'rules.3.when'.
- */
 /** Deeper than any real rule set (the default nests 12); deep enough nesting would overflow the stack. */
 export const MAX_POLICY_DEPTH = 48;
 
@@ -110,6 +105,11 @@ function nestingDepth(value: unknown): number {
   return max;
 }
 
+/**
+ * Checks a policy document. Each rule's `when` and `until` must be valid CertLogic that reads only
+ * what the rule context provides, and must evaluate without error on sample facts of each of its
+ * kinds. Issue paths point at the faulty part, e.g. 'rules.3.when'.
+ */
 export function validatePolicy(json: unknown): Validation<Policy> {
   if (!isRecord(json)) return invalid([issue('', 'policy_not_object', 'A policy must be a JSON object.')]);
   // Checked first and without recursion: everything below walks the rules recursively.

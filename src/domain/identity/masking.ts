@@ -9,15 +9,15 @@ const HAN = /\p{Script=Han}/u;
 /** Letters and combining marks; every other character (space, ·, -, ', .) separates name parts. */
 const LETTER = /[\p{L}\p{M}]/u;
 
+/** Two to four CJK Unified Ideographs (BMP) and nothing else: most names, masked without regexes. */
+const PLAIN_HAN_NAME = /^[\u4e00-\u9fff]{2,4}$/;
+
 /**
  * Chinese names (any Han character) keep their first character and, from 3 letters up, their last:
  * 张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明; separators such as the middle dot stay visible
  * (买买提·艾力 → 买**·*力). Other names keep the first letter of each word: John Smith → J*** S****.
  * A one-character name is fully masked.
  */
-/** Two to four CJK Unified Ideographs (BMP) and nothing else: most names, masked without regexes. */
-const PLAIN_HAN_NAME = /^[\u4e00-\u9fff]{2,4}$/;
-
 export function maskName(name: string): string {
   // Checkpoints mask a name on every scan; the common case skips the general path's arrays.
   if (PLAIN_HAN_NAME.test(name)) {
