@@ -94,6 +94,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The handler's writes are durable before it returns (group commit with a WAL sync). */
     durableWrites?: boolean;
+    /**
+     * The handler writes when it refuses, too (sign-in limits and lock-out counters): its 4xx
+     * answers wait for durability like its successes, so a power cut cannot hand back spent tries.
+     */
+    durableRefusals?: boolean;
   }
 }
 
@@ -200,10 +205,11 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   // nothing on PostgreSQL). Routes whose writes go through a durable group-commit writer say so
   // with `config: { durableWrites: true }` and skip the second wait.
   app.addHook('onSend', async (request, reply, payload) => {
+    const config = request.routeOptions.config;
     if (
-      reply.statusCode < 400 &&
+      (reply.statusCode < 400 || (reply.statusCode < 500 && config.durableRefusals === true)) &&
       !READ_ONLY_METHODS.has(request.method) &&
-      request.routeOptions.config.durableWrites !== true
+      config.durableWrites !== true
     ) {
       await p.database.durable();
     }

@@ -17,6 +17,7 @@ export function signInRoutes(app: FastifyInstance, p: Platform): void {
   app.post<{ Body: Static<typeof MobileBody> }>(
     '/api/v1/sign-in-codes',
     {
+      config: { durableRefusals: true },
       schema: {
         operationId: 'requestSignInCode',
         tags: ['sign-in'],
@@ -36,6 +37,7 @@ export function signInRoutes(app: FastifyInstance, p: Platform): void {
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/api/v1/sessions',
     {
+      config: { durableRefusals: true },
       schema: {
         operationId: 'signIn',
         tags: ['sign-in'],
@@ -67,6 +69,7 @@ export function signInRoutes(app: FastifyInstance, p: Platform): void {
   app.post<{ Body: Static<typeof StaffSignInBody> }>(
     '/api/v1/staff-sessions',
     {
+      config: { durableRefusals: true },
       schema: {
         operationId: 'staffSignIn',
         tags: ['sign-in'],

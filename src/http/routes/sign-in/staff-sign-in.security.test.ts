@@ -81,6 +81,26 @@ for (const dialect of DIALECTS) {
       assert.equal(wrong.statusCode, 401, 'after the lock the count starts again');
     });
 
+    test('a refused sign-in is answered only once its counted try is durable; other refusals wrote nothing and do not wait', async () => {
+      const database = t.platform.database;
+      const original = database.durable.bind(database);
+      let syncs = 0;
+      database.durable = () => {
+        syncs++;
+        return original();
+      };
+      try {
+        const refused = await staffSignIn(t, 'durable-guard', 'wrong', '10.9.0.1');
+        assert.equal(refused.statusCode, 401, refused.body);
+        assert.equal(syncs, 1, 'the failure counter is synced before the 401 goes out');
+        const unauthenticated = await t.app.inject({ method: 'POST', url: '/api/v1/venues', payload: {} });
+        assert.equal(unauthenticated.statusCode, 401, unauthenticated.body);
+        assert.equal(syncs, 1, 'a refusal that stored nothing does not wait for a sync');
+      } finally {
+        database.durable = original;
+      }
+    });
+
     test('a successful sign-in clears the account’s failures', async () => {
       await addStaff(t, 'forgetful');
       for (let round = 0; round < 2; round++) {
