@@ -181,7 +181,7 @@ function headerColumns(kind: ImportKind, cells: readonly string[] | undefined): 
     : '';
   throw new ImportFileError(
     'import_header_invalid',
-    `Line 1 must be the ${kind} header (optional columns may be left out, in any order): ` +
+    `The header must be the ${kind} header (optional columns may be left out, in any order): ` +
       `${problems.join('; ')}. Expected: ${expected.join(',')}. Found: ${found.map(shown).join(',')}.${hint}`,
     1,
   );
