@@ -1,5 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { ErrorBody, Reason } from '../src/contracts/common.ts';
+import type { ApplicationRequest, ApplicationResponse, MyCodeResponse } from '../src/contracts/residents.ts';
+import type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
 import { readStored, writeStored } from './storage.ts';
 
 /** The API contract, taken from the server's own schemas (src/contracts) so the two cannot drift apart. */
@@ -10,8 +12,6 @@ export type {
   MyCodeResponse,
 } from '../src/contracts/residents.ts';
 export type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
-import type { ApplicationRequest, ApplicationResponse, MyCodeResponse } from '../src/contracts/residents.ts';
-import type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
 export type ApiErrorDetail = Static<typeof ErrorBody>['error'];
 export type CodeReason = Static<typeof Reason>;
 

@@ -3,7 +3,9 @@
  * contracts (src/contracts); answers are still read defensively where the page keeps them across
  * versions (a venue's id field, the policy document's envelope).
  */
-import type { CheckRequest } from '../../src/contracts/checkpoint.ts';
+import type { CheckRequest, CheckResponse } from '../../src/contracts/checkpoint.ts';
+import type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
+import type { PlaceScanResponse } from '../../src/contracts/venues.ts';
 import type { CheckpointPolicy, VenueKind } from '../../src/domain/venues/browser.ts';
 import { isVenueKind, validateCheckpointPolicy } from '../../src/domain/venues/browser.ts';
 import { callApi, type ApiFailure, type ApiResult } from '../api.ts';
@@ -13,9 +15,6 @@ import { readJwks, type Jwks } from './offline-verify.ts';
 export type { CheckRequest, CheckResponse } from '../../src/contracts/checkpoint.ts';
 export type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
 export type { PlaceScanResponse } from '../../src/contracts/venues.ts';
-import type { CheckResponse } from '../../src/contracts/checkpoint.ts';
-import type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
-import type { PlaceScanResponse } from '../../src/contracts/venues.ts';
 
 /** What the page needs of a venue. */
 export interface CheckpointVenue {
