@@ -1,6 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IMPORT_KINDS } from '../domain/imports/index.ts';
-import { Colour, DateText, DivisionCode, QueryInteger, Reason, type Reply } from './common.ts';
+import { FACT_KINDS } from '../domain/colour/facts.ts';
+import { FACT_REQUIRED_FIELDS } from '../domain/fact-input.ts';
+import {
+  Colour,
+  DateText,
+  DivisionCode,
+  Nullable,
+  QueryInteger,
+  Reason,
+  StringEnum,
+  type Reply,
+} from './common.ts';
 
 /**
  * The health authority's data: facts for one resident (S10), imports of records (S8–S10), risk
@@ -9,9 +20,13 @@ import { Colour, DateText, DivisionCode, QueryInteger, Reason, type Reply } from
 
 // --- facts ----------------------------------------------------------------------------------
 
+const FACT_KIND_DESCRIPTION = `What happened (SPEC glossary). Required fields besides \`from\`, the same as the import of that kind: ${FACT_KINDS.map(
+  (k) => `${k}: ${FACT_REQUIRED_FIELDS[k].length === 0 ? 'none' : FACT_REQUIRED_FIELDS[k].join(', ')}`,
+).join('; ')}; symptoms: symptoms, temperature or both.`;
+
 export const FactBody = Type.Object(
   {
-    kind: Type.String({ maxLength: 40 }),
+    kind: StringEnum(FACT_KINDS, { description: FACT_KIND_DESCRIPTION }),
     from: Type.String({ maxLength: 40 }),
     to: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
     isolation: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
@@ -43,6 +58,45 @@ export const FactAdded = Type.Object({
   factId: Type.String(),
   colour: Colour,
   until: Type.Union([Type.String(), Type.Null()]),
+  reasons: Type.Array(Reason),
+});
+
+export const FactIdParams = Type.Object({
+  factId: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description:
+      'as in `factId` of addResidentFact or of a reason on the code: a UUID, or import:<kind>:<sourceId>',
+  }),
+});
+
+export const EndFactBody = Type.Object(
+  {
+    documentType: Type.String({ maxLength: 40 }),
+    documentNumber: Type.String({ maxLength: 40 }),
+    to: Type.Optional(
+      Type.String({
+        maxLength: 40,
+        description:
+          'When the fact ended (discharge, end of isolation or stay): YYYY-MM-DD or ISO with offset; default now. Not with recordedInError.',
+      }),
+    ),
+    recordedInError: Type.Optional(
+      Type.Boolean({
+        description: 'true: the fact was recorded in error and counts for nothing from now on',
+      }),
+    ),
+    reason: Type.String({ minLength: 1, maxLength: 500, description: 'why; kept in the audit log' }),
+  },
+  { additionalProperties: false },
+);
+
+export const FactEnded = Type.Object({
+  factId: Type.String(),
+  action: StringEnum(['end', 'withdraw'] as const),
+  to: Nullable(Type.String({ description: 'the end now recorded; null when withdrawn' })),
+  colour: Colour,
+  until: Nullable(Type.String()),
   reasons: Type.Array(Reason),
 });
 
@@ -265,6 +319,7 @@ export const StatisticsQuery = Type.Object(
 
 export type FactRequest = Static<typeof FactBody>;
 export type FactAddedResponse = Reply<typeof FactAdded>;
+export type FactEndedResponse = Reply<typeof FactEnded>;
 export type ImportStatusResponse = Reply<typeof ImportStatus>;
 export type ImportRowErrorResponse = Reply<typeof ImportRowError>;
 export type RiskAreaResponse = Reply<typeof RiskArea>;

@@ -49,7 +49,17 @@ export type ErrorCode =
   | 'temperature_out_of_range'
   | 'check_time_invalid'
   // issue 8
-  | 'sign_in_locked';
+  | 'sign_in_locked'
+  // issue 9
+  | 'fact_not_found'
+  | 'family_member_is_proxy'
+  | 'family_limit_reached'
+  | 'family_member_not_found'
+  | 'family_member_already_bound'
+  | 'paper_code_not_found'
+  | 'paper_code_expired'
+  | 'paper_code_revoked'
+  | 'arrival_not_yet_allowed';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -99,6 +109,16 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   check_time_invalid: 400,
   // issue 8
   sign_in_locked: 429,
+  // issue 9
+  fact_not_found: 404,
+  family_member_is_proxy: 400,
+  family_limit_reached: 409,
+  family_member_not_found: 404,
+  family_member_already_bound: 409,
+  paper_code_not_found: 404,
+  paper_code_expired: 410,
+  paper_code_revoked: 410,
+  arrival_not_yet_allowed: 409,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

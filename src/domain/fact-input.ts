@@ -10,6 +10,7 @@ import {
 import { parseInstant } from './china-time.ts';
 import { isCountryCode } from './country-codes.ts';
 import { findDivision } from './identity/index.ts';
+import { importKindSpec, isImportKind, type FieldTarget } from './imports/kinds.ts';
 import type { EpochMs, FieldIssue, Validation } from './types.ts';
 
 /** A fact as an officer (or, later, an import row) states it. Times: 'YYYY-MM-DD' or ISO with offset. */
@@ -38,13 +39,35 @@ export const SYMPTOMS: readonly RespiratorySymptom[] = [
   'otherRespiratory',
 ];
 
-/** Which attributes each kind must carry; the others are refused so that nothing is silently dropped. */
-const REQUIRED: Partial<Record<FactKind, readonly (keyof FactInput)[]>> = {
-  asymptomatic: ['isolation'],
-  closeContact: ['isolation'],
-  stay: ['divisionCode'],
-  riskManagement: ['level'],
+const TARGET_FIELD: Partial<Record<FieldTarget, keyof FactInput>> = {
+  to: 'to',
+  isolation: 'isolation',
+  divisionCode: 'divisionCode',
+  subArea: 'subArea',
+  level: 'level',
+  note: 'note',
+  symptoms: 'symptoms',
+  temperatureDeciC: 'temperature',
+  countries: 'countries',
 };
+
+/**
+ * Which attributes each kind must carry besides `from`: the same as the import of that kind
+ * (imports/kinds.ts), so an officer's fact and an imported record of one kind need the same data.
+ * provincialAbnormal has no import kind of its own and needs only `from`.
+ */
+export const FACT_REQUIRED_FIELDS: Readonly<Record<FactKind, readonly (keyof FactInput)[]>> =
+  Object.fromEntries(
+    FACT_KINDS.map((kind) => [
+      kind,
+      isImportKind(kind)
+        ? importKindSpec(kind).fields.flatMap((f) => {
+            const target = f.required ? TARGET_FIELD[f.target] : undefined;
+            return target === undefined ? [] : [target];
+          })
+        : [],
+    ]),
+  ) as unknown as Record<FactKind, readonly (keyof FactInput)[]>;
 
 /**
  * Validates one fact. `prefix` is prepended to issue paths ('fact.' for the API, 'row' fields for
@@ -88,10 +111,17 @@ export function validateFactInput(
     else if (from !== null && to < from)
       issues.push({ path: at('to'), code: 'date_order', message: 'The end is before the start.' });
   }
-  for (const field of REQUIRED[kind] ?? []) {
+  for (const field of FACT_REQUIRED_FIELDS[kind]) {
     if (input[field] === undefined || input[field] === null) {
       issues.push({ path: at(field), code: 'field_required', message: `A ${kind} fact needs ${field}.` });
     }
+  }
+  if (kind === 'symptoms' && (input.symptoms ?? null) === null && (input.temperature ?? null) === null) {
+    issues.push({
+      path: at('symptoms'),
+      code: 'symptoms_required',
+      message: 'A symptoms fact needs symptoms, a temperature, or both.',
+    });
   }
   const isolation = input.isolation ?? null;
   if (isolation !== null && !ISOLATION.includes(isolation as IsolationType)) {

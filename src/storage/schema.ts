@@ -34,6 +34,7 @@ export interface Tables {
   reports: ReportsTable;
   report_outbox: ReportOutboxTable;
   checkpoint_policies: CheckpointPoliciesTable;
+  fact_corrections: FactCorrectionsTable;
 }
 
 export interface AccountsTable {
@@ -409,4 +410,15 @@ export interface CheckpointPoliciesTable {
   body: string;
   published_at: number;
   published_by: number | null;
+}
+
+/** An officer's end or withdrawal of one fact of one resident (issue 9 item 7); the latest counts. */
+export interface FactCorrectionsTable {
+  resident_id: number;
+  fact_id: string;
+  action: 'end' | 'withdraw';
+  to_ms: number | null;
+  reason: string;
+  staff_id: number;
+  corrected_at: number;
 }

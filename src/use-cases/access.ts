@@ -68,6 +68,7 @@ export const ACCESS = {
   listVenueVisits: { callers: OFFICERS, rule: 'jurisdiction' },
   // Epidemic control
   addResidentFact: { callers: OFFICERS, rule: 'jurisdiction' },
+  endResidentFact: { callers: OFFICERS, rule: 'jurisdiction' },
   importRecords: { callers: OFFICERS, rule: 'jurisdiction' },
   getImportStatus: { callers: OFFICERS, rule: 'jurisdiction' },
   listImports: { callers: OFFICERS, rule: 'jurisdiction' },

@@ -1,10 +1,11 @@
-import { assessColour, type Assessment, type Policy } from '../domain/colour/index.ts';
+import { assessColour, effectiveFacts, type Assessment, type Policy } from '../domain/colour/index.ts';
 import type { Fact, RiskArea } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import { insertColourEvent } from '../storage/colour-events.ts';
 import type { Db } from '../storage/database.ts';
 import { listFacts } from '../storage/facts.ts';
+import { listFactCorrections } from '../storage/fact-corrections.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { listRecordsForDocument } from '../storage/records.ts';
 import { findResidentForAssessment, updateResidentColour, type StoredColour } from '../storage/residents.ts';
@@ -76,9 +77,24 @@ export async function reassessResident(
 /**
  * Everything the policy reads about one resident: their own facts and the records imported under
  * their document for a jurisdiction that covers where they live (P3: a district's import cannot
- * change the colour of another district's residents).
+ * change the colour of another district's residents), after officers' corrections and discharges
+ * (effectiveFacts).
  */
 export async function loadResidentFacts(
+  db: Db,
+  residentId: ResidentId,
+  documentKey: string,
+  addressDivision: string,
+): Promise<Fact[]> {
+  const [facts, corrections] = await Promise.all([
+    loadRecordedFacts(db, residentId, documentKey, addressDivision),
+    listFactCorrections(db, residentId),
+  ]);
+  return effectiveFacts(facts, corrections);
+}
+
+/** The facts as recorded (by officers, the application, imports), before any correction. */
+export async function loadRecordedFacts(
   db: Db,
   residentId: ResidentId,
   documentKey: string,

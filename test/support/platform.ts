@@ -14,6 +14,9 @@ import type { Platform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { gb11643CheckCharacter } from '../../src/domain/identity/index.ts';
+import type { StaffRole } from '../../src/domain/types.ts';
+import { hashPassword } from '../../src/use-cases/passwords.ts';
+import { insertStaff } from '../../src/storage/staff.ts';
 
 /**
  * Test harness: a real platform on a real database — SQLite always, PostgreSQL when one answers.
@@ -157,4 +160,44 @@ export function sampleApplication(overrides: Record<string, unknown> = {}) {
     pledge: true,
     ...overrides,
   };
+}
+
+/** Staff accounts (password 'pw') inserted straight into storage, for suites that need a few roles. */
+export async function addStaff(
+  t: TestPlatform,
+  staff: readonly { username: string; role: StaffRole; divisionCode: string }[],
+): Promise<void> {
+  const passwordHash = await hashPassword('pw');
+  for (const s of staff) {
+    await insertStaff(t.platform.db, {
+      username: s.username,
+      role: s.role,
+      divisionCode: s.divisionCode,
+      displayName: s.username,
+      passwordHash,
+      createdAt: t.clock.now(),
+    });
+  }
+}
+
+/** Signs a staff account (password 'pw') in through the API and returns the bearer token. */
+export async function staffToken(t: TestPlatform, username: string): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/staff-sessions',
+    payload: { username, password: 'pw' },
+  });
+  if (res.statusCode !== 200) throw new Error(`staffSignIn ${username}: ${res.statusCode} ${res.body}`);
+  return res.json<{ token: string }>().token;
+}
+
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
+
+/** The error code of a JSON error answer, or undefined. */
+export function errorCode(res: { json<T>(): T }): string | undefined {
+  try {
+    return res.json<{ error?: { code?: string } }>().error?.code;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,3 +5,5 @@ export { DEFAULT_RETENTION, MIN_FACT_RETENTION_DAYS, validatePolicy } from './po
 export type { Policy, PolicyRule, Retention } from './policy.ts';
 export { REASON_PLACEHOLDERS } from './reason-text.ts';
 export { divisionCovers, stayRiskLevel } from './risk-level.ts';
+export { effectiveFacts, ENDED_BY_DISCHARGE } from './corrections.ts';
+export type { FactCorrection } from './corrections.ts';

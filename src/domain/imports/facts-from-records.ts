@@ -1,4 +1,5 @@
 import type { Fact, FactKind } from '../colour/facts.ts';
+import { ENDED_BY_DISCHARGE } from '../colour/corrections.ts';
 import { DAY_MS, type EpochMs } from '../types.ts';
 import type { ImportKind } from './kinds.ts';
 import type { EpidemicRecord } from './validate-row.ts';
@@ -40,8 +41,6 @@ const ENDED_BY_QUARANTINE: ReadonlySet<FactKind> = new Set([
   'asymptomaticContact',
   'overseasArrival',
 ]);
-/** Facts that last until the person leaves hospital: a discharged record ends them. */
-const ENDED_BY_DISCHARGE: ReadonlySet<FactKind> = new Set(['confirmed', 'suspected', 'asymptomatic']);
 
 /** Two quarantines this close (centralised, then home the next day) are one stretch of isolation. */
 const QUARANTINE_GAP_MS = DAY_MS;

@@ -8,6 +8,7 @@ import * as m004 from './004-audit-chain.ts';
 import * as m005 from './005-import-jurisdiction.ts';
 import * as m006 from './006-sign-in-limits.ts';
 import * as m007 from './007-sign-in-throttles.ts';
+import * as m008 from './008-fact-corrections.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '005-import-jurisdiction': m005,
   '006-sign-in-limits': m006,
   '007-sign-in-throttles': m007,
+  '008-fact-corrections': m008,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
