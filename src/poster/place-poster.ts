@@ -3,9 +3,8 @@
  * Chinese and English. The font is Noto Sans SC from npm, so posters print on a machine without
  * any system CJK font; pdfkit embeds only the glyphs used, so a poster stays tens of kilobytes.
  */
-import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
-import { create } from 'qrcode';
+import { collectPdf, drawQr, fitFontSize, registerFonts } from './pdf-kit.ts';
 
 export interface PlacePosterInput {
   readonly venueName: string;
@@ -17,30 +16,10 @@ export interface PlacePosterInput {
   readonly url?: string;
 }
 
-const require = createRequire(import.meta.url);
-const FONT_FILES = {
-  regular: '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf',
-  bold: '@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf',
-} as const;
-
-/** Paths are resolved per call, not cached: each file is 10 MB and posters are printed rarely. */
-function fontPath(weight: keyof typeof FONT_FILES): string {
-  try {
-    return require.resolve(FONT_FILES[weight]);
-  } catch (cause) {
-    throw new Error(
-      `The poster font ${FONT_FILES[weight]} is missing: run npm install (package @expo-google-fonts/noto-sans-sc).`,
-      { cause },
-    );
-  }
-}
-
 /** Points (1/72 inch). A4 is 595.28 × 841.89. */
 const MARGIN = 48;
 /** 110 mm: scannable from a metre or two away, and leaves room for the text. */
 const QR_SIZE = 312;
-/** Modules of white around the symbol; ISO/IEC 18004 asks for at least 4. */
-const QUIET_ZONE = 4;
 const INK = '#111111';
 const MUTED = '#555555';
 const ACCENT = '#0a7d3e';
@@ -66,14 +45,8 @@ export async function renderPlacePoster(input: PlacePosterInput): Promise<Buffer
       Creator: 'healthcode',
     },
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('regular', fontPath('regular'));
-  doc.registerFont('bold', fontPath('bold'));
+  const done = collectPdf(doc);
+  registerFonts(doc);
 
   const pageWidth = doc.page.width;
   const width = pageWidth - 2 * MARGIN;
@@ -128,36 +101,4 @@ export async function renderPlacePoster(input: PlacePosterInput): Promise<Buffer
     });
   doc.end();
   return done;
-}
-
-/** The largest size, 40 pt down to 14 pt, at which the name fits `maxHeight` (100 characters fit at 14). */
-function fitFontSize(doc: PDFKit.PDFDocument, text: string, width: number, maxHeight: number): number {
-  doc.font('bold');
-  let size = 40;
-  while (size > 14 && doc.fontSize(size).heightOfString(text, { width, align: 'center' }) > maxHeight) {
-    size -= 2;
-  }
-  return size;
-}
-
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const { modules } = create(text, { errorCorrectionLevel: 'Q' });
-  const count = modules.size;
-  const module = size / (count + 2 * QUIET_ZONE);
-  const left = x + QUIET_ZONE * module;
-  const top = y + QUIET_ZONE * module;
-  // One path of row runs, filled once: adjacent squares filled separately leave hairline seams.
-  for (let row = 0; row < count; row++) {
-    let col = 0;
-    while (col < count) {
-      if (!modules.get(row, col)) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < count && modules.get(row, col)) col++;
-      doc.rect(left + start * module, top + row * module, (col - start) * module, module);
-    }
-  }
-  doc.fill('#000000');
 }
