@@ -16,6 +16,8 @@ export const MACHINE_TOOLS = {
   zbarimg: { env: 'HEALTHCODE_ZBARIMG', path: '/usr/bin/zbarimg', debian: 'zbar-tools' },
   pdftoppm: { env: 'HEALTHCODE_PDFTOPPM', path: '/usr/bin/pdftoppm', debian: 'poppler-utils' },
   pdftotext: { env: 'HEALTHCODE_PDFTOTEXT', path: '/usr/bin/pdftotext', debian: 'poppler-utils' },
+  pdfinfo: { env: 'HEALTHCODE_PDFINFO', path: '/usr/bin/pdfinfo', debian: 'poppler-utils' },
+  pdffonts: { env: 'HEALTHCODE_PDFFONTS', path: '/usr/bin/pdffonts', debian: 'poppler-utils' },
 } as const;
 
 export type MachineTool = keyof typeof MACHINE_TOOLS;
