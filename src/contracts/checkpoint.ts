@@ -19,6 +19,8 @@ export const VERIFICATION_FAILURES = [
   'not_yet_valid',
   'revoked',
   'wrong_kind',
+  'paper_expired',
+  'paper_replaced',
 ] as const;
 
 /**
@@ -43,6 +45,29 @@ export const Verification = Type.Object({
 });
 
 export const RefusalReason = StringEnum(REFUSAL_REASONS);
+
+/** The no-code lane: staff type the document of a person with neither phone nor paper code. */
+export const LookupBody = Type.Object(
+  {
+    documentType: Type.String({ maxLength: 40, description: 'as in submitApplication' }),
+    documentNumber: Type.String({
+      maxLength: 40,
+      description: 'typed, or typed by a keyboard-wedge ID-card reader',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const LookupResult = Type.Object({
+  colour: Colour,
+  maskedName: Type.String(),
+  code: Type.String({
+    description:
+      'a personal code for this person, valid 5 minutes: send it as `code` to recordCheckpointCheck to record the check like any other',
+  }),
+  expiresAt: Time,
+  lookupsLeft: Type.Integer({ description: 'lookups this staff account has left in the current hour' }),
+});
 
 export const CheckBody = Type.Object(
   {
@@ -118,6 +143,14 @@ export const CheckpointRule = Type.Object(
     temperature: Type.Boolean(),
     mask: Type.Boolean(),
     greenVisualOnly: Type.Boolean(),
+    negativeTestWithinHours: Type.Optional(
+      Type.Integer({
+        description: 'besides the colour: a negative nucleic-acid test sampled within N hours',
+      }),
+    ),
+    minVaccineDoses: Type.Optional(
+      Type.Integer({ description: 'besides the colour: at least N vaccine doses on record' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -135,5 +168,6 @@ export const CheckpointPolicy = Type.Object(
 export type VerificationFailure = (typeof VERIFICATION_FAILURES)[number];
 export type VerificationResponse = Reply<typeof Verification>;
 export type CheckRequest = Static<typeof CheckBody>;
+export type LookupResponse = Reply<typeof LookupResult>;
 export type CheckResponse = Reply<typeof CheckResult>;
 export type CheckViewResponse = Reply<typeof CheckView>;

@@ -260,7 +260,7 @@ export const PolicyBody = Type.Object(
       {
         additionalProperties: true,
         description:
-          'the policy document (version, effectiveFrom, rules, retention), checked in full on arrival',
+          'the policy document (version, effectiveFrom, rules, retention, services), checked in full on arrival',
       },
     ),
     note: Type.Optional(Type.String({ maxLength: 1000 })),

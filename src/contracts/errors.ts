@@ -53,7 +53,8 @@ export type ErrorCode =
   // issue 9
   | 'fact_not_found'
   | 'family_member_is_proxy'
-  | 'family_limit_reached'
+  | 'family_members_limit'
+  | 'member_proxies_limit'
   | 'family_member_not_found'
   | 'family_member_already_bound'
   | 'paper_code_not_found'
@@ -112,7 +113,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   // issue 9
   fact_not_found: 404,
   family_member_is_proxy: 400,
-  family_limit_reached: 409,
+  family_members_limit: 409,
+  member_proxies_limit: 409,
   family_member_not_found: 404,
   family_member_already_bound: 409,
   paper_code_not_found: 404,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Colour, DateText, Reason, type Reply } from './common.ts';
+import { Colour, DateText, Reason, StringEnum, type Reply } from './common.ts';
 
 /** The resident's own endpoints: the application (S1) and the code (P1, P2). */
 
@@ -117,3 +117,22 @@ export type ApplicationRequest = Static<typeof ApplicationBody>;
 export type ApplicationResponse = Reply<typeof ApplicationView>;
 export type ContactHistoryRequest = Static<typeof ContactHistory>;
 export type MyCodeResponse = Reply<typeof MyCode>;
+
+/** One entry of the resident's access log: who did what with their record, and when (P3). */
+export const DataAccessEntry = Type.Object({
+  at: Type.String(),
+  action: Type.String({
+    description:
+      'stable verb_noun: proxy_view_code, lookup_by_document, add_resident_fact, end_resident_fact, add_family_member, print_paper_code, …',
+  }),
+  actor: Type.Object({
+    kind: StringEnum(['staff', 'resident', 'system'] as const),
+    role: Type.Optional(StringEnum(['checkpoint', 'officer', 'admin'] as const)),
+    divisionCode: Type.Optional(Type.String()),
+    maskedName: Type.Optional(Type.String({ description: 'a resident actor (a proxy): the masked name' })),
+    self: Type.Boolean({ description: 'you did it yourself' }),
+  }),
+});
+
+export const DataAccessList = Type.Object({ entries: Type.Array(DataAccessEntry) });
+export type DataAccessListResponse = Reply<typeof DataAccessList>;

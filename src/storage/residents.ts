@@ -1,3 +1,4 @@
+import type { HealthStatus } from '../domain/health-status.ts';
 import type { Reason } from '../domain/colour/index.ts';
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import type { Database, Db } from './database.ts';
@@ -34,11 +35,25 @@ export interface Resident {
   readonly documentKey: string;
   /** Has stays, so risk-area changes may change the colour. */
   readonly areaDependent: boolean;
+  readonly healthStatus: HealthStatus;
 }
 
 type Row = {
-  [K in keyof ResidentsTable]: K extends 'id' | 'area_dependent' ? number : ResidentsTable[K];
+  [K in keyof ResidentsTable]: K extends 'id' | 'area_dependent' | 'vaccine_doses'
+    ? number
+    : ResidentsTable[K];
 };
+
+function statusOf(
+  row: Pick<Row, 'last_negative_test_at' | 'vaccine_doses' | 'last_vaccine_at'>,
+): HealthStatus {
+  return {
+    lastNegativeTestAt:
+      row.last_negative_test_at === null ? null : (Number(row.last_negative_test_at) as EpochMs),
+    vaccineDoses: Number(row.vaccine_doses),
+    lastVaccineAt: row.last_vaccine_at === null ? null : (Number(row.last_vaccine_at) as EpochMs),
+  };
+}
 
 function rowToResident(row: Row): Resident {
   return {
@@ -66,6 +81,7 @@ function rowToResident(row: Row): Resident {
     },
     documentKey: row.document_key,
     areaDependent: Number(row.area_dependent) === 1,
+    healthStatus: statusOf(row),
   };
 }
 
@@ -107,6 +123,9 @@ const RESIDENT_COLUMNS = [
   'colour_policy_version',
   'colour_assessed_at',
   'area_dependent',
+  'last_negative_test_at',
+  'vaccine_doses',
+  'last_vaccine_at',
 ] as const satisfies readonly (keyof ResidentsTable)[];
 const allResidentColumns: Exclude<keyof ResidentsTable, (typeof RESIDENT_COLUMNS)[number]> extends never
   ? true
@@ -149,6 +168,7 @@ export interface ResidentForCheck {
   readonly colourPolicyVersion: string;
   readonly colourAssessedAt: EpochMs;
   readonly areaDependent: boolean;
+  readonly healthStatus: HealthStatus;
 }
 
 const RESIDENT_FOR_CHECK_COLUMNS = [
@@ -160,12 +180,22 @@ const RESIDENT_FOR_CHECK_COLUMNS = [
   'colour_policy_version',
   'colour_assessed_at',
   'area_dependent',
+  'last_negative_test_at',
+  'vaccine_doses',
+  'last_vaccine_at',
 ] as const;
 
 type ResidentForCheckRow = Pick<
   ResidentsTable,
-  'name' | 'codes_valid_after' | 'colour' | 'colour_until' | 'colour_policy_version' | 'colour_assessed_at'
-> & { id: number; area_dependent: number };
+  | 'name'
+  | 'codes_valid_after'
+  | 'colour'
+  | 'colour_until'
+  | 'colour_policy_version'
+  | 'colour_assessed_at'
+  | 'last_negative_test_at'
+  | 'last_vaccine_at'
+> & { id: number; area_dependent: number; vaccine_doses: number };
 
 const checkLookups = new WeakMap<Database, (id: number) => Promise<ResidentForCheckRow | undefined>>();
 
@@ -186,6 +216,7 @@ export async function findResidentForCheck(database: Database, id: number): Prom
     colourPolicyVersion: row.colour_policy_version,
     colourAssessedAt: Number(row.colour_assessed_at) as EpochMs,
     areaDependent: Number(row.area_dependent) === 1,
+    healthStatus: statusOf(row),
   };
 }
 
@@ -269,10 +300,17 @@ export async function updateResidentColour(
   id: ResidentId,
   colour: StoredColour,
   areaDependent: boolean,
+  status: HealthStatus,
 ): Promise<void> {
   await db
     .updateTable('residents')
-    .set({ ...colourToRow(colour), area_dependent: areaDependent ? 1 : 0 })
+    .set({
+      ...colourToRow(colour),
+      area_dependent: areaDependent ? 1 : 0,
+      last_negative_test_at: status.lastNegativeTestAt,
+      vaccine_doses: status.vaccineDoses,
+      last_vaccine_at: status.lastVaccineAt,
+    })
     .where('id', '=', id)
     .execute();
 }

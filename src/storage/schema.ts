@@ -35,13 +35,17 @@ export interface Tables {
   report_outbox: ReportOutboxTable;
   checkpoint_policies: CheckpointPoliciesTable;
   fact_corrections: FactCorrectionsTable;
+  family_bindings: FamilyBindingsTable;
+  paper_codes: PaperCodesTable;
 }
 
 export interface AccountsTable {
   id: Generated<number>;
-  /** E.164 */
+  /** E.164; for stand-in accounts `stand-in:<uuid>`, which no sign-in accepts. */
   mobile: string;
   created_at: number;
+  /** 'mobile': someone signs in with it; 'stand_in': holds a family member's record (issue 9). */
+  kind: Generated<'mobile' | 'stand_in'>;
 }
 
 export interface SignInCodesTable {
@@ -131,6 +135,10 @@ export interface ResidentsTable {
   colour_assessed_at: number;
   /** 1 when the resident has stays, so a declared or lifted risk area may change the colour. */
   area_dependent: Generated<number>;
+  /** Test and vaccination status (issue 9), updated with the colour. */
+  last_negative_test_at: number | null;
+  vaccine_doses: Generated<number>;
+  last_vaccine_at: number | null;
 }
 
 export interface FactsTable {
@@ -421,4 +429,29 @@ export interface FactCorrectionsTable {
   reason: string;
   staff_id: number;
   corrected_at: number;
+}
+
+/** Who holds whose code (issue 9 item 1). Active while removed_at is null. */
+export interface FamilyBindingsTable {
+  id: string;
+  proxy_resident_id: number;
+  member_resident_id: number;
+  relationship: string;
+  pledged_at: number;
+  created_at: number;
+  removed_at: number | null;
+  removed_by: 'proxy' | 'member' | null;
+}
+
+/** One printed paper code (issue 9 item 2); in force while ended_at is null and before expires_at. */
+export interface PaperCodesTable {
+  id: string;
+  resident_id: number;
+  issued_at_s: number;
+  expires_at: number;
+  colour: 'green' | 'yellow' | 'red';
+  printed_by_resident_id: number | null;
+  printed_by_staff_id: number | null;
+  ended_at: number | null;
+  end_reason: 'reprinted' | 'revoked' | null;
 }

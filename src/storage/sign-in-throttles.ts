@@ -13,6 +13,8 @@ export interface ThrottleCharge {
   readonly allowed: boolean;
   /** When the key's lock-out ends (epoch ms), or null when it is not locked. */
   readonly lockedUntil: number | null;
+  /** Tries counted in the current window, this one included. */
+  readonly attempts: number;
 }
 
 const T = 'sign_in_throttles';
@@ -56,7 +58,7 @@ export async function chargeThrottle(
     .returning(['attempts', 'locked_until'])
     .executeTakeFirstOrThrow();
   const lockedUntil = row.locked_until === null ? null : Number(row.locked_until);
-  return { allowed: Number(row.attempts) <= rule.limit, lockedUntil };
+  return { allowed: Number(row.attempts) <= rule.limit, lockedUntil, attempts: Number(row.attempts) };
 }
 
 /** A right password: the account's count starts again. */

@@ -16,6 +16,8 @@ export type AccessRule =
   | 'none'
   /** the caller's own account and record only */
   | 'self'
+  /** a family member's record: the resident who holds their code (proxy), or the member themself */
+  | 'proxy_or_member'
   /** residents: venues they manage; staff: venues of their jurisdiction */
   | 'venue_manager_or_jurisdiction'
   /** the resident who registered the venue */
@@ -50,9 +52,18 @@ export const ACCESS = {
   getMyCode: { callers: RESIDENT, rule: 'self' },
   getMyCodeImage: { callers: RESIDENT, rule: 'self' },
   scanPlaceCode: { callers: RESIDENT, rule: 'self' },
+  listMyDataAccess: { callers: RESIDENT, rule: 'self' },
+  // Family members and paper codes (S3)
+  addFamilyMember: { callers: RESIDENT, rule: 'self' },
+  listFamilyMembers: { callers: RESIDENT, rule: 'self' },
+  removeFamilyMember: { callers: RESIDENT, rule: 'proxy_or_member' },
+  getFamilyMemberCode: { callers: RESIDENT, rule: 'proxy_or_member' },
+  printPaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
+  revokePaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   // Checkpoints
   verifyCode: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
   recordCheckpointCheck: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
+  lookupByDocument: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
   listVenueChecks: { callers: ['resident', ...OFFICERS], rule: 'venue_manager_or_jurisdiction' },
   getCheckpointPolicy: { callers: ALL_STAFF, rule: 'none' },
   publishCheckpointPolicy: { callers: ADMIN, rule: 'province' },

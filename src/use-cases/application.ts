@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { applicationFacts, validateApplication, type ApplicationInput } from '../domain/application.ts';
+import {
+  applicationFacts,
+  validateApplication,
+  type Application,
+  type ApplicationInput,
+} from '../domain/application.ts';
+import type { EpochMs } from '../domain/types.ts';
+import { isStandInAccount, moveResidentToAccount } from '../storage/family.ts';
 import {
   deriveDocumentKey,
   deriveHealthCardId,
@@ -15,6 +22,7 @@ import {
   insertResident,
   updateResidentFields,
   type Resident,
+  type ResidentFields,
   type StoredColour,
 } from '../storage/residents.ts';
 import type { ApplicationResponse } from '../contracts/residents.ts';
@@ -54,24 +62,24 @@ export async function submitApplication(
   const checked = validateApplication(input, now);
   if (!checked.ok) throw invalid(checked.issues);
   const app = checked.value;
-  const doc = { type: app.document.type, number: app.document.number };
-  const documentKey = deriveDocumentKey(p.secrets.identityPepper, doc);
-  const fields = {
-    documentKey,
-    documentType: doc.type,
-    documentNumber: doc.number,
-    name: app.name,
-    mobile: app.mobile,
-    nationality: app.nationality,
-    addressDivision: app.address.divisionCode,
-    addressDetail: app.address.detail,
-    contactHistory: app.contactHistory,
-    healthCardId: deriveHealthCardId(p.secrets.identityPepper, doc),
-    pledgedAt: now,
-  };
+  const fields = residentFields(p, app, now);
+  const documentKey = fields.documentKey;
   const context = await loadColourContext(p, now);
+  let taken = false;
   const residentId = await p.db.transaction().execute(async (trx) => {
-    const holder = await findResidentByDocumentKey(trx, documentKey);
+    let holder = await findResidentByDocumentKey(trx, documentKey);
+    // A family member signs in with their own number (S3): their record moves to this account,
+    // unless the account already has a record of its own.
+    if (
+      holder !== null &&
+      holder.accountId !== accountId &&
+      (await isStandInAccount(trx, holder.accountId)) &&
+      (await findResidentByAccount(trx, accountId)) === null
+    ) {
+      await moveResidentToAccount(trx, holder.id, holder.accountId, accountId);
+      holder = { ...holder, accountId };
+      taken = true;
+    }
     if (holder !== null && holder.accountId !== accountId) {
       throw new AppError(
         'document_taken',
@@ -100,7 +108,35 @@ export async function submitApplication(
   });
   const saved = await findResidentByAccount(p.db, accountId);
   if (saved === null || saved.id !== residentId) throw new Error('application vanished after commit');
+  if (taken) {
+    await p.auditLog.write({
+      at: now,
+      actorKind: 'resident',
+      actorId: residentId,
+      action: 'take_over_member_record',
+      residentId,
+      detail: { accountId },
+    });
+  }
   return saved;
+}
+
+/** The stored fields of a validated application: document key and health card id derived here. */
+export function residentFields(p: Platform, app: Application, now: EpochMs): ResidentFields {
+  const doc = { type: app.document.type, number: app.document.number };
+  return {
+    documentKey: deriveDocumentKey(p.secrets.identityPepper, doc),
+    documentType: doc.type,
+    documentNumber: doc.number,
+    name: app.name,
+    mobile: app.mobile,
+    nationality: app.nationality,
+    addressDivision: app.address.divisionCode,
+    addressDetail: app.address.detail,
+    contactHistory: app.contactHistory,
+    healthCardId: deriveHealthCardId(p.secrets.identityPepper, doc),
+    pledgedAt: now,
+  };
 }
 
 export async function getMyApplication(p: Platform, accountId: number): Promise<Resident> {

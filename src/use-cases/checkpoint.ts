@@ -118,7 +118,7 @@ async function venueOfStaff(p: Platform, staffId: number): Promise<number | null
  * district officer has looked at it (issue 8, finding 4). Staff with no venue (a road checkpoint
  * created by an admin) and officers are not tied to one.
  */
-async function requireCheckpointInService(p: Platform, staff: Staff, now: number): Promise<void> {
+export async function requireCheckpointInService(p: Platform, staff: Staff, now: number): Promise<void> {
   if (staff.role !== 'checkpoint') return;
   const venueId = await venueOfStaff(p, staff.staffId);
   if (venueId === null) return;

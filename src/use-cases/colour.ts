@@ -1,6 +1,7 @@
 import { assessColour, effectiveFacts, type Assessment, type Policy } from '../domain/colour/index.ts';
 import type { Fact, RiskArea } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
+import { healthStatusFromRecords, NO_HEALTH_STATUS, type HealthStatus } from '../domain/health-status.ts';
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import { insertColourEvent } from '../storage/colour-events.ts';
 import type { Db } from '../storage/database.ts';
@@ -53,11 +54,16 @@ export async function reassessResident(
 ): Promise<{ readonly stored: StoredColour; readonly changed: boolean }> {
   const current = await findResidentForAssessment(db, residentId, context.lockRows);
   if (current === null) throw new Error(`resident ${residentId} vanished while being assessed`);
-  const facts = await loadResidentFacts(db, residentId, current.documentKey, current.divisionCode);
+  const { facts, status } = await loadResidentFactsAndStatus(
+    db,
+    residentId,
+    current.documentKey,
+    current.divisionCode,
+  );
   const assessment = assessColour({ facts, riskAreas: context.riskAreas, policy: context.policy, now });
   const stored = assessmentToStored(assessment, now);
   const areaDependent = facts.some((f) => f.kind === 'stay');
-  await updateResidentColour(db, residentId, stored, areaDependent);
+  await updateResidentColour(db, residentId, stored, areaDependent, status);
   const from: Colour | null = current.policyVersion === '' ? null : current.colour;
   const changed = from !== stored.colour;
   if (changed) {
@@ -86,11 +92,21 @@ export async function loadResidentFacts(
   documentKey: string,
   addressDivision: string,
 ): Promise<Fact[]> {
-  const [facts, corrections] = await Promise.all([
-    loadRecordedFacts(db, residentId, documentKey, addressDivision),
+  return (await loadResidentFactsAndStatus(db, residentId, documentKey, addressDivision)).facts;
+}
+
+/** The facts after corrections, and the test and vaccination status from the same records. */
+async function loadResidentFactsAndStatus(
+  db: Db,
+  residentId: ResidentId,
+  documentKey: string,
+  addressDivision: string,
+): Promise<{ facts: Fact[]; status: HealthStatus }> {
+  const [recorded, corrections] = await Promise.all([
+    loadRecorded(db, residentId, documentKey, addressDivision),
     listFactCorrections(db, residentId),
   ]);
-  return effectiveFacts(facts, corrections);
+  return { facts: effectiveFacts(recorded.facts, corrections), status: recorded.status };
 }
 
 /** The facts as recorded (by officers, the application, imports), before any correction. */
@@ -100,9 +116,19 @@ export async function loadRecordedFacts(
   documentKey: string,
   addressDivision: string,
 ): Promise<Fact[]> {
+  return (await loadRecorded(db, residentId, documentKey, addressDivision)).facts;
+}
+
+async function loadRecorded(
+  db: Db,
+  residentId: ResidentId,
+  documentKey: string,
+  addressDivision: string,
+): Promise<{ facts: Fact[]; status: HealthStatus }> {
   const [own, all] = await Promise.all([listFacts(db, residentId), listRecordsForDocument(db, documentKey)]);
   const records = all.filter((r) => jurisdictionCovers(r.jurisdiction, addressDivision));
-  return records.length === 0 ? own : [...own, ...factsFromRecords(records)];
+  if (records.length === 0) return { facts: own, status: NO_HEALTH_STATUS };
+  return { facts: [...own, ...factsFromRecords(records)], status: healthStatusFromRecords(records) };
 }
 
 /** The stored colour as the freshness check needs it. */

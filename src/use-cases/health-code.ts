@@ -10,6 +10,7 @@ import {
 } from '../domain/token/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { MINUTE_MS, type Colour, type EpochMs } from '../domain/types.ts';
+import { findPaperCode } from '../storage/paper-codes.ts';
 import { findResidentForCheck, type Resident, type ResidentForCheck } from '../storage/residents.ts';
 import type { VerificationFailure } from '../contracts/checkpoint.ts';
 import type { MyCodeResponse } from '../contracts/residents.ts';
@@ -27,7 +28,7 @@ export const CODE_LIFETIME_MS = 5 * MINUTE_MS;
  * colour, key), so getMyCode and getMyCodeImage in the same minute return the same text, and any
  * API node returns the same one.
  */
-async function currentCode(p: Platform, resident: Resident, now: EpochMs) {
+export async function currentCode(p: Platform, resident: Resident, now: EpochMs) {
   const fresh = await ensureFreshColour(p, resident, now);
   const stored = fresh.stored ?? resident.colour;
   const minute = Math.floor(now / CODE_REFRESH_MS) * CODE_REFRESH_MS;
@@ -56,8 +57,11 @@ async function currentCode(p: Platform, resident: Resident, now: EpochMs) {
 }
 
 export async function getMyCode(p: Platform, accountId: number): Promise<MyCodeResponse> {
-  const now = p.clock.now();
-  const resident = await getMyApplication(p, accountId);
+  return codeView(p, await getMyApplication(p, accountId), p.clock.now());
+}
+
+/** The code screen of one resident: their own, or a family member's seen by their proxy. */
+export async function codeView(p: Platform, resident: Resident, now: EpochMs): Promise<MyCodeResponse> {
   const { code, stored, issuedAt, minute } = await currentCode(p, resident, now);
   return {
     code,
@@ -96,6 +100,9 @@ export const FAILURE_MESSAGES: Readonly<Record<VerificationFailure, string>> = {
   not_yet_valid: 'The code is not valid yet; check the scanner clock.',
   revoked: 'The code has been revoked.',
   wrong_kind: 'This is a place code, not a personal health code.',
+  paper_expired: '纸质码已过期，请重新打印。 The paper code has expired: reprint it.',
+  paper_replaced:
+    '此纸质码已作废（已重新打印或挂失）。 This paper code has ended: it was reprinted or reported lost.',
 };
 
 /** The outcome of checking a personal or paper code, before anything is recorded. */
@@ -129,7 +136,13 @@ export async function checkPersonalCode(
 ): Promise<PersonalCodeCheck> {
   // The hot path awaits only the resident's row: key and policy state come from fresh caches.
   const result = await p.keyring.verify(text, now, validAt);
-  if (!result.ok) return checkFailed(result.reason, null, null);
+  if (!result.ok) {
+    return checkFailed(
+      result.reason === 'expired' && result.kind === 'paper' ? 'paper_expired' : result.reason,
+      null,
+      null,
+    );
+  }
   const { claims, kid } = result;
   if (p.keyring.status(kid) === 'revoked') return checkFailed('revoked', kid, null);
   if (claims.kind === 'place') return checkFailed('wrong_kind', kid, null);
@@ -139,6 +152,11 @@ export async function checkPersonalCode(
   const resident = residentId === null ? null : await findResidentForCheck(p.database, residentId);
   if (resident === null) return checkFailed('revoked', kid, residentId);
   if (claims.issuedAt < resident.codesValidAfter) return checkFailed('revoked', kid, resident.id);
+  if (claims.kind === 'paper') {
+    // Reprinting or reporting it lost ends a paper code; only the one in force verifies.
+    const paper = await findPaperCode(p.db, resident.id, iatSec);
+    if (paper === null || paper.endedAt !== null) return checkFailed('paper_replaced', kid, resident.id);
+  }
   const colour =
     colourIfCurrent(
       p,

@@ -559,6 +559,7 @@ for (const dialect of DIALECTS) {
         staffId: fixture.spareStaffId,
         reportId: '1',
         importId: randomUUID(),
+        memberId: randomUUID(),
         riskAreaId: fixture.riskAreaId,
         version: fixture.policyVersion,
       };

@@ -1,8 +1,8 @@
 export { assessColour } from './assess-colour.ts';
 export type { Assessment, Reason } from './assess-colour.ts';
 export { DEFAULT_POLICY } from './default-policy.ts';
-export { DEFAULT_RETENTION, MIN_FACT_RETENTION_DAYS, validatePolicy } from './policy.ts';
-export type { Policy, PolicyRule, Retention } from './policy.ts';
+export { DEFAULT_RETENTION, DEFAULT_SERVICES, MIN_FACT_RETENTION_DAYS, validatePolicy } from './policy.ts';
+export type { Policy, PolicyRule, Retention, Services } from './policy.ts';
 export { REASON_PLACEHOLDERS } from './reason-text.ts';
 export { divisionCovers, stayRiskLevel } from './risk-level.ts';
 export { effectiveFacts, ENDED_BY_DISCHARGE } from './corrections.ts';

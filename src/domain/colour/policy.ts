@@ -40,7 +40,38 @@ export interface Policy {
   readonly description?: LocalizedText;
   /** How long personal data is kept (P5); DEFAULT_RETENTION when absent. */
   readonly retention?: Retention;
+  /** Limits of the services for people without a phone (issue 9); DEFAULT_SERVICES when absent. */
+  readonly services?: Services;
 }
+
+/**
+ * Family members, paper codes and the no-code lane (S3). Published with the colour rules, so a
+ * province changes them by publishing a policy, not a release.
+ */
+export interface Services {
+  /** How many family members one resident may hold codes for (Guangdong: 8, Beijing: 4). */
+  readonly familyMembersPerProxy: number;
+  /** How many residents may hold one member's code. */
+  readonly proxiesPerMember: number;
+  /** How long a printed paper code is valid (Shandong and Jinan: 14 days). */
+  readonly paperCodeValidDays: number;
+  /** No-code lane: document lookups one staff account may make in an hour, against enumeration. */
+  readonly documentLookupsPerHour: number;
+}
+
+export const DEFAULT_SERVICES: Services = {
+  familyMembersPerProxy: 8,
+  proxiesPerMember: 2,
+  paperCodeValidDays: 14,
+  documentLookupsPerHour: 120,
+};
+
+const SERVICE_LIMITS: Readonly<Record<keyof Services, readonly [min: number, max: number]>> = {
+  familyMembersPerProxy: [1, 20],
+  proxiesPerMember: [1, 10],
+  paperCodeValidDays: [1, 30],
+  documentLookupsPerHour: [1, 10_000],
+};
 
 /**
  * Days after which data is deleted by the purge job. Facts and records count from when they stop
@@ -79,6 +110,7 @@ const POLICY_KEYS: ReadonlySet<string> = new Set([
   'rules',
   'description',
   'retention',
+  'services',
 ]);
 const RETENTION_KEYS: readonly (keyof Retention)[] = ['factsDays', 'eventsDays', 'visitsDays', 'checksDays'];
 const RULE_KEYS: ReadonlySet<string> = new Set(['id', 'colour', 'factKinds', 'when', 'until', 'reason']);
@@ -143,6 +175,7 @@ export function validatePolicy(json: unknown): Validation<Policy> {
   }
   if (json.description !== undefined) checkLocalizedText(json.description, 'description', issues);
   const retention = json.retention === undefined ? undefined : checkRetention(json.retention, issues);
+  const services = json.services === undefined ? undefined : checkServices(json.services, issues);
 
   const rules: PolicyRule[] = [];
   if (!Array.isArray(json.rules)) {
@@ -179,6 +212,7 @@ export function validatePolicy(json: unknown): Validation<Policy> {
     rules,
     ...(json.description === undefined ? {} : { description: json.description as LocalizedText }),
     ...(retention === undefined || retention === null ? {} : { retention }),
+    ...(services === undefined || services === null ? {} : { services }),
   });
   compiledPolicies.set(policy, compile(policy));
   return { ok: true, value: policy };
@@ -236,6 +270,27 @@ function checkRetention(json: unknown, issues: FieldIssue[]): Retention | null {
     } else out[key] = value;
   }
   return Object.keys(out).length === RETENTION_KEYS.length ? (out as unknown as Retention) : null;
+}
+
+/** Every key is required when the block is given, like retention: no half-stated limits. */
+function checkServices(json: unknown, issues: FieldIssue[]): Services | null {
+  if (!isRecord(json)) {
+    issues.push(issue('services', 'services_not_object', 'services must be an object of limits.'));
+    return null;
+  }
+  const keys = Object.keys(SERVICE_LIMITS) as (keyof Services)[];
+  reportUnknownKeys(json, new Set(keys), 'services', issues);
+  const out: Record<string, number> = {};
+  for (const key of keys) {
+    const value = json[key];
+    const [min, max] = SERVICE_LIMITS[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      issues.push(
+        issue(`services.${key}`, 'services_limit', `${key} must be a whole number from ${min} to ${max}.`),
+      );
+    } else out[key] = value;
+  }
+  return Object.keys(out).length === keys.length ? (out as unknown as Services) : null;
 }
 
 function validateRule(json: unknown, path: string, issues: FieldIssue[]): PolicyRule | null {

@@ -28,6 +28,8 @@ const FACT_KIND: Readonly<Record<ImportKind, FactKind | null>> = {
   symptoms: 'symptoms',
   // Only a positive result becomes a fact (see toFact).
   testResult: 'provincialAbnormal',
+  // Test and vaccination status is shown beside the colour, never in it (see health-status.ts).
+  vaccination: null,
   quarantine: null,
   overseasArrival: 'overseasArrival',
   stay: 'stay',

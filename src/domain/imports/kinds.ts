@@ -15,6 +15,7 @@ export type ImportKind =
   | 'feverClinic'
   | 'symptoms'
   | 'testResult'
+  | 'vaccination'
   | 'quarantine'
   | 'overseasArrival'
   | 'stay'
@@ -51,7 +52,9 @@ export type FieldType =
   /** List of ISO 3166-1 alpha-2 codes. */
   | 'countries'
   /** Free text, at most 500 characters. */
-  | 'text';
+  | 'text'
+  /** Which dose of a vaccination course: a whole number 1–10. */
+  | 'dose';
 
 /** Where a field's value lands in an EpidemicRecord. */
 export type FieldTarget =
@@ -69,7 +72,8 @@ export type FieldTarget =
   | 'testResult'
   | 'symptoms'
   | 'temperatureDeciC'
-  | 'countries';
+  | 'countries'
+  | 'dose';
 
 export interface ImportField {
   /** The CSV column and the JSON Lines property. */
@@ -217,6 +221,16 @@ export const IMPORT_KIND_SPECS: readonly ImportKindSpec[] = [
       field('sampledAt', 'instant', true, 'from', 'when the sample was taken'),
       field('result', 'testResult', true, 'testResult', 'positive or negative'),
       NOTE,
+    ],
+  },
+  {
+    kind: 'vaccination',
+    title: { 'zh-CN': '疫苗接种', en: 'Vaccination' },
+    fields: [
+      ...COMMON,
+      field('vaccinatedAt', 'instant', true, 'from', 'when the dose was given'),
+      field('dose', 'dose', true, 'dose', 'which dose of the course (1, 2, 3…)'),
+      field('vaccine', 'text', false, 'note', 'vaccine product'),
     ],
   },
   {

@@ -22,6 +22,7 @@ const VALID: Readonly<Record<ImportKind, Readonly<Record<string, string>>>> = {
   feverClinic: { visitedAt: '2020-02-18T21:05:00+08:00', temperature: '38.2' },
   symptoms: { onsetAt: '2020-02-18', symptoms: 'fever|dryCough', temperature: '37.8' },
   testResult: { testKind: 'nucleicAcid', sampledAt: '2020-02-10T09:30:00+08:00', result: 'positive' },
+  vaccination: { vaccinatedAt: '2020-02-01', dose: '2', vaccine: '灭活疫苗' },
   quarantine: { isolation: 'home', start: '2020-02-10', end: '2020-03-01' },
   overseasArrival: { arrivedAt: '2020-02-19T06:00:00Z', countries: 'IT|FR', isolation: 'centralised' },
   stay: { divisionCode: '420102', subArea: '华南海鲜市场', from: '2020-01-15', to: '2020-01-20' },
@@ -41,7 +42,7 @@ const fieldOf = (kind: ImportKind, target: 'from' | 'to'): string | undefined =>
 
 void test('the table covers exactly the import kinds, each starting with the common columns', () => {
   assert.deepEqual(Object.keys(VALID).sort(), [...IMPORT_KINDS].sort());
-  assert.equal(IMPORT_KINDS.length, 13);
+  assert.equal(IMPORT_KINDS.length, 14);
   for (const spec of IMPORT_KIND_SPECS) {
     assert.deepEqual(
       spec.fields.slice(0, 3).map((f) => f.name),
@@ -163,6 +164,13 @@ void describe('every kind: valid rows and each field failure', () => {
               change: { temperature: '99.5' },
               issues: ['temperature:temperature_invalid'],
             },
+          );
+          break;
+        case 'dose':
+          cases.push(
+            { name: 'dose zero', change: { dose: '0' }, issues: ['dose:dose_invalid'] },
+            { name: 'dose eleven', change: { dose: '11' }, issues: ['dose:dose_invalid'] },
+            { name: 'dose not a number', change: { dose: 'second' }, issues: ['dose:dose_invalid'] },
           );
           break;
         case 'symptoms':

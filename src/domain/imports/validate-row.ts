@@ -32,6 +32,8 @@ export interface RecordAttributes {
   readonly temperatureDeciC?: number;
   /** ISO 3166-1 alpha-2. */
   readonly countries?: readonly string[];
+  /** Which dose of a vaccination course. */
+  readonly dose?: number;
 }
 
 /** One valid imported row. `(kind, sourceId)` identifies it across imports. */
@@ -102,6 +104,16 @@ function readValue(
     return undefined;
   }
   if (type === 'temperature') return readTemperature(value, format, path, issues);
+  if (type === 'dose') {
+    const n = format === 'csv' ? (/^\d{1,2}$/.test(value as string) ? Number(value) : Number.NaN) : value;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 10) return n;
+    issues.push({
+      path,
+      code: 'dose_invalid',
+      message: `Give the dose as a whole number from 1 to 10 (found ${shown(String(value))}).`,
+    });
+    return undefined;
+  }
   if (type === 'symptoms' || type === 'countries') {
     const list = listOf(value, format, path, issues);
     if (list === undefined) return undefined;

@@ -2,7 +2,7 @@
 import { createHmac, sign, timingSafeEqual, verify } from 'node:crypto';
 import type { EpochMs } from '../types.ts';
 import { toBase64url } from './base64url.ts';
-import type { CodeClaims } from './claims.ts';
+import type { CodeClaims, CodeKind } from './claims.ts';
 import {
   ONLINE_TAG_BYTES,
   encodePayload,
@@ -25,7 +25,13 @@ export type VerifyResult =
       /** 'online-tag': the platform's HMAC matched, so no Ed25519 verification was done. */
       readonly checkedBy: 'online-tag' | 'signature';
     }
-  | { readonly ok: false; readonly reason: VerifyFailure; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly reason: VerifyFailure;
+      readonly detail: string;
+      /** For `expired` and `not_yet_valid`, whose signature did verify: the kind of code it is. */
+      readonly kind?: CodeKind;
+    };
 
 /**
  * Milliseconds a verifier's clock may differ from the issuer's. A code is accepted while
@@ -91,10 +97,11 @@ export function verifyHealthCode(
       ok: false,
       reason: 'not_yet_valid',
       detail: `issued at ${iso(claims.issuedAt)}, after ${iso(now)}`,
+      kind: claims.kind,
     };
   }
   if (now >= claims.expiresAt + skew) {
-    return { ok: false, reason: 'expired', detail: `expired at ${iso(claims.expiresAt)}` };
+    return { ok: false, reason: 'expired', detail: `expired at ${iso(claims.expiresAt)}`, kind: claims.kind };
   }
   return { ok: true, kid, claims, checkedBy };
 }

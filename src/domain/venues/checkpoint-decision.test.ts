@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Colour } from '../types.ts';
+import type { Colour, EpochMs } from '../types.ts';
 import {
   REFUSAL_REASONS,
   decideCheck,
@@ -36,6 +36,25 @@ const VISUAL_ONLY = policyOf(
 );
 /** Measures lifted: nothing is checked. */
 const LIFTED = policyOf({ code: 'none', temperature: false, mask: false, greenVisualOnly: false }, 'lifted');
+
+/** S12 at hospitals and schools: green and a negative test within 48 h; a vaccination course of 2. */
+const HOSPITAL = policyOf(
+  { code: 'scan', temperature: false, mask: false, greenVisualOnly: false, negativeTestWithinHours: 48 },
+  'h',
+);
+const VACCINATED = policyOf(
+  { code: 'scan', temperature: false, mask: false, greenVisualOnly: false, minVaccineDoses: 2 },
+  'x',
+);
+const NOW = Date.parse('2026-12-06T10:00:00+08:00') as EpochMs;
+const tested = (sampled: string | null, doses = 0) => ({
+  now: NOW,
+  health: {
+    lastNegativeTestAt: sampled === null ? null : (Date.parse(sampled) as EpochMs),
+    vaccineDoses: doses,
+    lastVaccineAt: null,
+  },
+});
 
 const valid = (colour: Colour): CheckpointCode => ({ status: 'valid', colour });
 const green = valid('green');
@@ -189,6 +208,59 @@ const cases: Case[] = [
     input: { code: valid('red'), temperatureDeciC: 390, maskWorn: false },
     reasons: [],
     report: false,
+  },
+  // S12: besides the colour, a negative test within N hours or a vaccination course.
+  {
+    name: 'negative within 48 h: green, sampled yesterday',
+    policy: HOSPITAL,
+    input: {
+      code: green,
+      temperatureDeciC: null,
+      maskWorn: null,
+      status: tested('2026-12-05T09:00:00+08:00'),
+    },
+    reasons: [],
+  },
+  {
+    name: 'negative within 48 h: green, last negative sampled 3 days ago',
+    policy: HOSPITAL,
+    input: {
+      code: green,
+      temperatureDeciC: null,
+      maskWorn: null,
+      status: tested('2026-12-03T10:00:00+08:00'),
+    },
+    reasons: ['test_required'],
+  },
+  {
+    name: 'negative within 48 h: green, no test on record',
+    policy: HOSPITAL,
+    input: { code: green, temperatureDeciC: null, maskWorn: null, status: tested(null) },
+    reasons: ['test_required'],
+  },
+  {
+    name: 'negative within 48 h: status unknown',
+    policy: HOSPITAL,
+    input: { code: green, temperatureDeciC: null, maskWorn: null },
+    reasons: ['test_required'],
+  },
+  {
+    name: 'two doses required, one on record',
+    policy: VACCINATED,
+    input: { code: green, temperatureDeciC: null, maskWorn: null, status: tested(null, 1) },
+    reasons: ['vaccination_required'],
+  },
+  {
+    name: 'two doses required, two on record',
+    policy: VACCINATED,
+    input: { code: green, temperatureDeciC: null, maskWorn: null, status: tested(null, 2) },
+    reasons: [],
+  },
+  {
+    name: 'an expired paper code',
+    policy: DEFAULT_CHECKPOINT_POLICY,
+    input: { code: { status: 'invalid', reason: 'paper_expired' }, ...ok },
+    reasons: ['paper_expired'],
   },
   {
     name: 'lifted: no code',

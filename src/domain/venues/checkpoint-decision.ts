@@ -1,4 +1,5 @@
-import { FEVER_DECI_C, type Colour, type Locale, type LocalizedText } from '../types.ts';
+import { negativeWithin, type HealthStatus } from '../health-status.ts';
+import { FEVER_DECI_C, type Colour, type EpochMs, type Locale, type LocalizedText } from '../types.ts';
 import { checkpointRule, type CheckpointPolicy, type CodeCheck } from './checkpoint-policy.ts';
 import {
   MAX_TEMPERATURE_DECI_C,
@@ -21,6 +22,11 @@ export type CheckpointCode =
 /** One person at the entrance, as staff record them. null: not taken / not looked at. */
 export interface CheckpointInput {
   readonly code: CheckpointCode;
+  /**
+   * The holder's test and vaccination status, when known (a valid code online, or the badge carried
+   * in the code offline), and the instant to judge it at. Needed only where the rule asks for it.
+   */
+  readonly status?: { readonly health: HealthStatus; readonly now: EpochMs } | null;
   /** From {@link validateTemperature}. */
   readonly temperatureDeciC: DeciCelsius | null;
   readonly maskWorn: boolean | null;
@@ -33,6 +39,9 @@ export const REFUSAL_REASONS = [
   'expired_code',
   'red_code',
   'yellow_code',
+  'paper_expired',
+  'test_required',
+  'vaccination_required',
   'fever',
   'temperature_missing',
   'no_mask',
@@ -64,6 +73,18 @@ const REFUSAL_TEXT: Readonly<Record<RefusalReason, LocalizedText>> = {
     en: 'The code has expired: refresh it and show it again.',
   },
   red_code: { 'zh-CN': '红码，不得进入。', en: 'Red code: no entry.' },
+  paper_expired: {
+    'zh-CN': '纸质码已过期，请重新打印。',
+    en: 'The paper code has expired: reprint it.',
+  },
+  test_required: {
+    'zh-CN': '本场所需持有规定时间内的核酸检测阴性结果。',
+    en: 'This venue requires a recent negative nucleic-acid test.',
+  },
+  vaccination_required: {
+    'zh-CN': '本场所需完成规定剂次的疫苗接种。',
+    en: 'This venue requires the vaccination doses set by the policy.',
+  },
   yellow_code: { 'zh-CN': '黄码，不得进入。', en: 'Yellow code: no entry.' },
   fever: {
     'zh-CN': `体温${formatDeciCelsius(FEVER_DECI_C)} °C及以上。`,
@@ -113,12 +134,32 @@ export function decideCheck(
         reasons.push('no_code');
         break;
       case 'invalid':
-        reasons.push(code.reason === 'expired' ? 'expired_code' : 'invalid_code');
+        reasons.push(
+          code.reason === 'expired'
+            ? 'expired_code'
+            : code.reason === 'paper_expired'
+              ? 'paper_expired'
+              : 'invalid_code',
+        );
         break;
-      case 'valid':
+      case 'valid': {
         if (code.colour === 'red') reasons.push('red_code');
         else if (code.colour === 'yellow') reasons.push('yellow_code');
+        const status = input.status ?? null;
+        if (
+          rule.negativeTestWithinHours !== undefined &&
+          (status === null || !negativeWithin(status.health, rule.negativeTestWithinHours, status.now))
+        ) {
+          reasons.push('test_required');
+        }
+        if (
+          rule.minVaccineDoses !== undefined &&
+          (status === null || status.health.vaccineDoses < rule.minVaccineDoses)
+        ) {
+          reasons.push('vaccination_required');
+        }
         break;
+      }
     }
   }
   if (checks.temperature) {

@@ -29,6 +29,13 @@ export interface CheckpointRule {
    * temperature nor mask, since no other health information may be collected from them (S11).
    */
   readonly greenVisualOnly: boolean;
+  /**
+   * Besides the colour, a negative nucleic-acid test sampled at most this many hours ago (S12:
+   * hospitals and schools "green + negative within 48 h"). Absent: not required.
+   */
+  readonly negativeTestWithinHours?: number;
+  /** Besides the colour, at least this many vaccine doses on record. Absent: not required. */
+  readonly minVaccineDoses?: number;
 }
 
 /**
@@ -45,7 +52,14 @@ export interface CheckpointPolicy {
 }
 
 const POLICY_KEYS: ReadonlySet<string> = new Set(['version', 'effectiveFrom', 'kinds', 'description']);
-const RULE_KEYS: ReadonlySet<string> = new Set(['code', 'temperature', 'mask', 'greenVisualOnly']);
+const RULE_KEYS: ReadonlySet<string> = new Set([
+  'code',
+  'temperature',
+  'mask',
+  'greenVisualOnly',
+  'negativeTestWithinHours',
+  'minVaccineDoses',
+]);
 const ISO_DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** S5/S6 in full: every kind scans everyone's code, takes their temperature and checks the mask. */
@@ -183,11 +197,48 @@ function validateRule(json: unknown, path: string, issues: FieldIssue[]): Checkp
       ),
     );
   }
+  const within = json['negativeTestWithinHours'];
+  if (
+    within !== undefined &&
+    !(Number.isInteger(within) && (within as number) >= 1 && (within as number) <= 720)
+  ) {
+    issues.push(
+      issue(
+        `${path}.negativeTestWithinHours`,
+        'checkpoint_test_hours',
+        'negativeTestWithinHours must be a whole number of hours from 1 to 720 (e.g. 48).',
+      ),
+    );
+  }
+  const doses = json['minVaccineDoses'];
+  if (
+    doses !== undefined &&
+    !(Number.isInteger(doses) && (doses as number) >= 1 && (doses as number) <= 10)
+  ) {
+    issues.push(
+      issue(
+        `${path}.minVaccineDoses`,
+        'checkpoint_vaccine_doses',
+        'minVaccineDoses must be a whole number from 1 to 10.',
+      ),
+    );
+  }
+  if ((within !== undefined || doses !== undefined) && code === 'none') {
+    issues.push(
+      issue(
+        path,
+        'checkpoint_status_without_code',
+        'A test or vaccination requirement needs the code to be checked (code "scan"): the status is read from it.',
+      ),
+    );
+  }
   if (issues.length > before) return null;
   return {
     code: code as CodeCheck,
     temperature: temperature as boolean,
     mask: mask as boolean,
     greenVisualOnly: greenVisualOnly as boolean,
+    ...(within === undefined ? {} : { negativeTestWithinHours: within as number }),
+    ...(doses === undefined ? {} : { minVaccineDoses: doses as number }),
   };
 }

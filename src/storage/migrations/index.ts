@@ -9,6 +9,7 @@ import * as m005 from './005-import-jurisdiction.ts';
 import * as m006 from './006-sign-in-limits.ts';
 import * as m007 from './007-sign-in-throttles.ts';
 import * as m008 from './008-fact-corrections.ts';
+import * as m009 from './009-family-members.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '006-sign-in-limits': m006,
   '007-sign-in-throttles': m007,
   '008-fact-corrections': m008,
+  '009-family-members': m009,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema

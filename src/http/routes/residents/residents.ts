@@ -1,10 +1,17 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ApplicationBody, ApplicationView, CodeImageQuery, MyCode } from '../../../contracts/residents.ts';
+import {
+  ApplicationBody,
+  ApplicationView,
+  CodeImageQuery,
+  DataAccessList,
+  MyCode,
+} from '../../../contracts/residents.ts';
+import { listMyDataAccess } from '../../../use-cases/data-access.ts';
 import { applicationView, getMyApplication, submitApplication } from '../../../use-cases/application.ts';
 import { getMyCode, getMyCodeImage } from '../../../use-cases/health-code.ts';
 import type { Platform } from '../../../use-cases/platform.ts';
-import { bearerSecurity, residentOf } from '../../auth.ts';
+import { bearerSecurity, principalOf, residentOf } from '../../auth.ts';
 import { errorResponses } from '../../route-helpers.ts';
 
 export function residentRoutes(app: FastifyInstance, p: Platform): void {
@@ -80,5 +87,21 @@ export function residentRoutes(app: FastifyInstance, p: Platform): void {
       const image = await getMyCodeImage(p, me.accountId, request.query.format ?? 'png');
       return reply.header('cache-control', 'no-store').type(image.contentType).send(image.body);
     },
+  );
+
+  app.get(
+    '/api/v1/me/data-access',
+    {
+      schema: {
+        operationId: 'listMyDataAccess',
+        tags: ['resident'],
+        summary: 'Who read or changed your record, and when: your access log (P3)',
+        description:
+          'Newest first, at most 500 entries: staff lookups at the no-code lane, officers’ facts, a family member’s proxy viewing your code, paper codes printed. Staff appear by role and district.',
+        security: bearerSecurity,
+        response: { 200: DataAccessList, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => listMyDataAccess(p, await principalOf(p, request)),
   );
 }
