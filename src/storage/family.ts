@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { EpochMs, ResidentId } from '../domain/types.ts';
 import type { Db } from './database.ts';
+import type { FamilyBindingsTable } from './schema.ts';
 
 export interface FamilyBinding {
   readonly id: string;
@@ -12,14 +13,16 @@ export interface FamilyBinding {
   readonly createdAt: EpochMs;
 }
 
-type BindingRow = {
-  id: string;
-  proxy_resident_id: number;
-  member_resident_id: number;
-  relationship: string;
-  pledged_at: number;
-  created_at: number;
-};
+const BINDING_COLUMNS = [
+  'id',
+  'proxy_resident_id',
+  'member_resident_id',
+  'relationship',
+  'pledged_at',
+  'created_at',
+] as const;
+
+type BindingRow = Pick<FamilyBindingsTable, (typeof BINDING_COLUMNS)[number]>;
 
 const toBinding = (r: BindingRow): FamilyBinding => ({
   id: r.id,
@@ -29,15 +32,6 @@ const toBinding = (r: BindingRow): FamilyBinding => ({
   pledgedAt: r.pledged_at as EpochMs,
   createdAt: r.created_at as EpochMs,
 });
-
-const BINDING_COLUMNS = [
-  'id',
-  'proxy_resident_id',
-  'member_resident_id',
-  'relationship',
-  'pledged_at',
-  'created_at',
-] as const;
 
 /** Creates the stand-in account that holds a family member's record; it can never sign in. */
 export async function insertStandInAccount(db: Db, now: EpochMs): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import type { Db } from './database.ts';
+import type { PaperCodesTable } from './schema.ts';
 
 export interface PaperCode {
   readonly id: string;
@@ -22,15 +23,7 @@ const COLUMNS = [
   'end_reason',
 ] as const;
 
-type Row = {
-  id: string;
-  resident_id: number;
-  issued_at_s: number;
-  expires_at: number;
-  colour: Colour;
-  ended_at: number | null;
-  end_reason: 'reprinted' | 'revoked' | null;
-};
+type Row = Pick<PaperCodesTable, (typeof COLUMNS)[number]>;
 
 const toPaperCode = (r: Row): PaperCode => ({
   id: r.id,

@@ -89,14 +89,7 @@ export async function submitApplication(
     const own = holder ?? (await findResidentByAccount(trx, accountId));
     let id;
     if (own === null) {
-      const pending: StoredColour = {
-        colour: 'green',
-        until: null,
-        reasons: [],
-        policyVersion: '',
-        assessedAt: now,
-      };
-      id = await insertResident(trx, accountId, fields, pending, now);
+      id = await insertResident(trx, accountId, fields, pendingColour(now), now);
     } else {
       id = own.id;
       await updateResidentFields(trx, id, fields, now);
@@ -119,6 +112,11 @@ export async function submitApplication(
     });
   }
   return saved;
+}
+
+/** The colour of a record inserted before its first assessment (an empty policy version marks it). */
+export function pendingColour(now: EpochMs): StoredColour {
+  return { colour: 'green', until: null, reasons: [], policyVersion: '', assessedAt: now };
 }
 
 /** The stored fields of a validated application: document key and health card id derived here. */

@@ -30,11 +30,10 @@ import {
   insertResident,
   updateResidentFields,
   type Resident,
-  type StoredColour,
 } from '../storage/residents.ts';
 import { deleteFactsBySource } from '../storage/facts.ts';
 import { authorize } from './access.ts';
-import { getMyApplication, residentFields } from './application.ts';
+import { getMyApplication, pendingColour, residentFields } from './application.ts';
 import { loadColourContext, reassessResident } from './colour.ts';
 import { AppError, invalid } from './errors.ts';
 import { codeView } from './health-code.ts';
@@ -87,14 +86,7 @@ export async function addFamilyMember(
     let memberId;
     if (holder === null) {
       const accountId = await insertStandInAccount(trx, now);
-      const pending: StoredColour = {
-        colour: 'green',
-        until: null,
-        reasons: [],
-        policyVersion: '',
-        assessedAt: now,
-      };
-      memberId = await insertResident(trx, accountId, fields, pending, now);
+      memberId = await insertResident(trx, accountId, fields, pendingColour(now), now);
     } else {
       if (!(await isStandInAccount(trx, holder.accountId)) || holder.name !== app.name) {
         throw new AppError(
