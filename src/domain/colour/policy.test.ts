@@ -204,3 +204,33 @@ void test('a policy nested thousands deep is refused as policy_too_deep, not a s
   assert.equal(result.ok, false);
   assert.equal(result.ok ? '' : result.issues[0]?.code, 'policy_too_deep');
 });
+
+void test('services: limits for people without a phone, all or none, each within its range', () => {
+  const services = {
+    familyMembersPerProxy: 4,
+    proxiesPerMember: 2,
+    paperCodeValidDays: 14,
+    documentLookupsPerHour: 60,
+  };
+  const ok = validatePolicy({ ...defaultPolicyJson, services });
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.value.services, services);
+  assert.equal(validatePolicy(defaultPolicyJson).ok && DEFAULT_POLICY.services, undefined);
+  const codes = (json: unknown) => {
+    const r = validatePolicy({ ...defaultPolicyJson, services: json });
+    return r.ok ? [] : r.issues.map((i) => `${i.path}:${i.code}`);
+  };
+  assert.deepEqual(codes({ ...services, familyMembersPerProxy: 0 }), [
+    'services.familyMembersPerProxy:services_limit',
+  ]);
+  assert.deepEqual(codes({ ...services, paperCodeValidDays: 31 }), [
+    'services.paperCodeValidDays:services_limit',
+  ]);
+  assert.deepEqual(codes({ familyMembersPerProxy: 4 }), [
+    'services.proxiesPerMember:services_limit',
+    'services.paperCodeValidDays:services_limit',
+    'services.documentLookupsPerHour:services_limit',
+  ]);
+  assert.equal(codes({ ...services, extra: 1 }).length, 1);
+  assert.deepEqual(codes('eight'), ['services:services_not_object']);
+});
