@@ -1,6 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CODE_CHECKS, REFUSAL_REASONS } from '../domain/venues/index.ts';
-import { Colour, LocalizedText, Nullable, StringEnum, Time, TimeQuery, type Reply } from './common.ts';
+import {
+  Colour,
+  HealthBadge,
+  LocalizedText,
+  Nullable,
+  StringEnum,
+  Time,
+  TimeQuery,
+  type Reply,
+} from './common.ts';
 
 /** The checkpoint: verifying a code (S11, S18), the check at the door (S6, S12), the policy. */
 
@@ -41,6 +50,7 @@ export const Verification = Type.Object({
   maskedName: Type.Optional(Type.String()),
   issuedAt: Type.Optional(Type.String()),
   expiresAt: Type.Optional(Type.String()),
+  health: Type.Optional(HealthBadge),
   checkedAt: Type.String(),
 });
 
@@ -111,6 +121,12 @@ export const CheckResult = Type.Object({
   duplicate: Type.Boolean({
     description: 'true when this clientCheckId was already stored: the stored result, nothing new recorded',
   }),
+  health: Type.Optional(
+    Type.Composite([HealthBadge], {
+      description:
+        "the holder's test and vaccination badge: only where the venue kind's rule requires a test or vaccination, the code was valid, and not on a replay",
+    }),
+  ),
 });
 
 export const ChecksQuery = Type.Object(

@@ -105,3 +105,30 @@ type DeepReadonly<T> = T extends readonly (infer U)[]
  * throughout (use cases build it from read-only domain values; nobody changes an answer).
  */
 export type Reply<T extends TSchema> = DeepReadonly<Static<T>>;
+
+/**
+ * The test and vaccination badge beside the colour (issue 9 item 4): on the code page, the proxy's
+ * view, the place-code pop-up and the checkpoint answer. It never changes the colour by itself.
+ */
+export const HealthBadge = Type.Object({
+  test: Type.Object({
+    status: StringEnum(['negative', 'none'], {
+      description: 'negative: a negative nucleic-acid test on record; none: no test on record',
+    }),
+    days: Nullable(
+      Type.Integer({
+        minimum: 0,
+        description: 'calendar days of China time since the sampling day (sampled today: 0)',
+      }),
+    ),
+    sampledAt: Nullable(Time),
+    text: LocalizedText,
+  }),
+  vaccination: Type.Object({
+    doses: Type.Integer({ minimum: 0 }),
+    lastAt: Nullable(Time),
+    text: LocalizedText,
+  }),
+});
+
+export type HealthBadgeView = Reply<typeof HealthBadge>;

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Colour, DateText, Reason, StringEnum, type Reply } from './common.ts';
+import { Colour, DateText, HealthBadge, Reason, StringEnum, type Reply } from './common.ts';
 
 /** The resident's own endpoints: the application (S1) and the code (P1, P2). */
 
@@ -106,6 +106,7 @@ export const MyCode = Type.Object({
   policyVersion: Type.String(),
   until: Type.Union([Type.String(), Type.Null()], { description: 'when the colour is expected to change' }),
   reasons: Type.Array(Reason),
+  health: HealthBadge,
 });
 
 export const CodeImageQuery = Type.Object(

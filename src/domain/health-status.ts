@@ -1,6 +1,6 @@
-import { CHINA_OFFSET_MS } from './china-time.ts';
+import { CHINA_OFFSET_MS, chinaDate } from './china-time.ts';
 import type { RecordForFacts } from './imports/index.ts';
-import { DAY_MS, type EpochMs } from './types.ts';
+import { DAY_MS, type EpochMs, type LocalizedText } from './types.ts';
 
 /**
  * Test and vaccination status shown beside the colour (issue 9 item 4): the latest negative
@@ -84,4 +84,26 @@ export function testBadge(status: HealthStatus, now: EpochMs): TestBadge {
 export function negativeWithin(status: HealthStatus, hours: number, now: EpochMs): boolean {
   const at = status.lastNegativeTestAt;
   return at !== null && at <= now && now - at <= hours * 3_600_000;
+}
+
+/** The badge line under the colour, in both languages. */
+export function testBadgeText(badge: TestBadge): LocalizedText {
+  if (badge.days === null) return { 'zh-CN': '无核酸检测记录', en: 'No nucleic-acid test on record' };
+  if (badge.days === 0) return { 'zh-CN': '核酸阴性 · 当天采样', en: 'Negative test · sampled today' };
+  return {
+    'zh-CN': `核酸阴性 · ${badge.days}天`,
+    en: `Negative test · sampled ${badge.days} ${badge.days === 1 ? 'day' : 'days'} ago`,
+  };
+}
+
+export function vaccinationText(status: HealthStatus): LocalizedText {
+  if (status.vaccineDoses === 0 || status.lastVaccineAt === null) {
+    return { 'zh-CN': '无疫苗接种记录', en: 'No vaccination on record' };
+  }
+  const n = status.vaccineDoses;
+  const last = chinaDate(status.lastVaccineAt);
+  return {
+    'zh-CN': `已接种${n}剂 · 末次${last}`,
+    en: `${n} ${n === 1 ? 'dose' : 'doses'} of vaccine · last on ${last}`,
+  };
 }

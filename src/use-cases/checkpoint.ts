@@ -8,6 +8,7 @@ import type {
 import { uuid7 } from '../domain/uuid7.ts';
 import { formatChinaTime, parseInstant } from '../domain/china-time.ts';
 import { maskName } from '../domain/identity/index.ts';
+import type { HealthStatus } from '../domain/health-status.ts';
 import { MINUTE_MS, type EpochMs } from '../domain/types.ts';
 import {
   DEFAULT_CHECKPOINT_POLICY,
@@ -30,7 +31,7 @@ import { GroupCommitWriter } from '../storage/group-commit.ts';
 import { findStaffVenue, findVenue, type VenueRow } from '../storage/venues.ts';
 import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
-import { checkPersonalCode, FAILURE_MESSAGES } from './health-code.ts';
+import { checkPersonalCode, FAILURE_MESSAGES, healthBadgeView } from './health-code.ts';
 import type { Database } from '../storage/database.ts';
 import type { Metrics } from './metrics.ts';
 import type { Platform } from './platform.ts';
@@ -177,6 +178,7 @@ export async function verifyCode(
     maskedName: maskName(resident.name),
     issuedAt: formatChinaTime(claims.issuedAt),
     expiresAt: formatChinaTime(claims.expiresAt),
+    health: healthBadgeView(resident.healthStatus, now),
     checkedAt,
   };
 }
@@ -341,18 +343,28 @@ export async function recordCheckpointCheck(
   const policy = await checkpointPolicy(p, now);
   const rule = policy.kinds[venue.kind];
   let code: CheckpointCode = { status: 'none' };
-  let holder: { residentId: number; maskedName: string } | null = null;
+  let holder: { residentId: number; maskedName: string; health: HealthStatus } | null = null;
   // A venue that does not check codes must not look at them (S11): nothing is verified or kept.
   if (input.code !== null && rule.code !== 'none') {
     const checked = await checkPersonalCode(p, input.code, now, checkedAt);
     if (checked.ok) {
       code = { status: 'valid', colour: checked.colour };
-      holder = { residentId: checked.resident.id, maskedName: maskName(checked.resident.name) };
+      holder = {
+        residentId: checked.resident.id,
+        maskedName: maskName(checked.resident.name),
+        health: checked.resident.healthStatus,
+      };
     } else {
       code = { status: 'invalid', reason: checked.reason };
     }
   }
-  const decision = decideCheck(policy, venue.kind, { code, temperatureDeciC, maskWorn: input.maskWorn });
+  // The test and vaccination status now, judged at the time of the check (S12 venue-kind rules).
+  const decision = decideCheck(policy, venue.kind, {
+    code,
+    status: holder === null ? null : { health: holder.health, now: checkedAt },
+    temperatureDeciC,
+    maskWorn: input.maskWorn,
+  });
   const codeChecked = decision.checks.code !== 'none';
   const record: CheckRecord = {
     id: uuid7(now, randomPool.take(10)),
@@ -385,7 +397,13 @@ export async function recordCheckpointCheck(
   }
   p.metrics.check(record.outcome);
   await reportIfNeeded(p, venue, record);
-  return checkResult(record, false);
+  const result = checkResult(record, false);
+  // The badge is part of the answer only where the venue kind's rule asks for it: elsewhere a green
+  // holder's answer stays colour, masked name and time (S11, P3).
+  const asksStatus = rule.negativeTestWithinHours !== undefined || rule.minVaccineDoses !== undefined;
+  return codeChecked && holder !== null && asksStatus
+    ? { ...result, health: healthBadgeView(holder.health, checkedAt) }
+    : result;
 }
 
 async function replay(

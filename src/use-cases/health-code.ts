@@ -9,6 +9,8 @@ import {
   type CodeClaims,
 } from '../domain/token/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
+import { testBadge, testBadgeText, vaccinationText, type HealthStatus } from '../domain/health-status.ts';
+import type { HealthBadgeView } from '../contracts/common.ts';
 import { MINUTE_MS, type Colour, type EpochMs } from '../domain/types.ts';
 import { findPaperCode } from '../storage/paper-codes.ts';
 import { findResidentForCheck, type Resident, type ResidentForCheck } from '../storage/residents.ts';
@@ -50,6 +52,7 @@ export async function currentCode(p: Platform, resident: Resident, now: EpochMs)
       issuedAt,
       expiresAt: (issuedAt + CODE_LIFETIME_MS) as EpochMs,
       subject: sealSubject(key, resident.id, iatSec, nonce),
+      ...badgeClaims(resident.healthStatus),
     },
     key,
   );
@@ -75,6 +78,33 @@ export async function codeView(p: Platform, resident: Resident, now: EpochMs): P
     policyVersion: stored.policyVersion,
     until: stored.until === null ? null : formatChinaTime(stored.until),
     reasons: stored.reasons,
+    health: healthBadgeView(resident.healthStatus, now),
+  };
+}
+
+/** The badge carried in a personal or paper code for offline checkpoints (token README, `t` and `n`). */
+export function badgeClaims(status: HealthStatus): { testSampledAt?: EpochMs; vaccineDoses?: number } {
+  return {
+    ...(status.lastNegativeTestAt === null ? {} : { testSampledAt: status.lastNegativeTestAt }),
+    ...(status.vaccineDoses > 0 ? { vaccineDoses: Math.min(255, status.vaccineDoses) } : {}),
+  };
+}
+
+/** The badge as every answer shows it. */
+export function healthBadgeView(status: HealthStatus, now: EpochMs): HealthBadgeView {
+  const test = testBadge(status, now);
+  return {
+    test: {
+      status: test.status,
+      days: test.days,
+      sampledAt: test.sampledAt === null ? null : formatChinaTime(test.sampledAt),
+      text: testBadgeText(test),
+    },
+    vaccination: {
+      doses: status.vaccineDoses,
+      lastAt: status.lastVaccineAt === null ? null : formatChinaTime(status.lastVaccineAt),
+      text: vaccinationText(status),
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { formatChinaMinute, formatChinaTime } from '../domain/china-time.ts';
 import { maskName } from '../domain/identity/index.ts';
 import { encodeHealthCode, sealSubject } from '../domain/token/index.ts';
+import { badgeClaims } from './health-code.ts';
 import { DAY_MS, type EpochMs, type ResidentId } from '../domain/types.ts';
 import type { PaperCodeRevokedResponse } from '../contracts/family.ts';
 import { renderPaperCodes, type PaperCodeInput, type PaperSize } from '../poster/index.ts';
@@ -59,6 +60,7 @@ export async function issuePaperCode(
       issuedAt,
       expiresAt,
       subject: sealSubject(key, resident.id, issuedAtS, randomBytes(4).readUInt32BE(0)),
+      ...badgeClaims(resident.healthStatus),
     },
     key,
   );

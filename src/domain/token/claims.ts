@@ -20,6 +20,13 @@ export interface CodeClaims {
    * Place codes: the venue id in clear.
    */
   readonly subject: Uint8Array;
+  /**
+   * The test and vaccination badge carried for offline checkpoints (personal and paper codes, issue 9
+   * item 4). Sampling time of the latest negative nucleic-acid test, whole seconds; absent: none.
+   */
+  readonly testSampledAt?: EpochMs;
+  /** Vaccine doses on record, 1–255; absent: none. */
+  readonly vaccineDoses?: number;
 }
 
 /** Integer labels and text keys of the CWT payload (README.md, "Payload"). */
@@ -52,19 +59,27 @@ export function claimsToCbor(claims: CodeClaims): Map<number, unknown> {
   if (!Number.isSafeInteger(iat) || iat < 0) throw new RangeError('issuedAt must be after 1970');
   if (!Number.isSafeInteger(exp) || exp <= iat) throw new RangeError('expiresAt must be after issuedAt');
   if (claims.subject.length !== SUBJECT_BYTES) throw new RangeError(`subject must be ${SUBJECT_BYTES} bytes`);
+  const code = new Map<string, unknown>([
+    ['v', HEALTH_CODE_CLAIM_VERSION],
+    ['k', KIND_CODE[claims.kind]],
+    ['c', COLOUR_CODE[claims.colour]],
+    ['s', claims.subject],
+  ]);
+  if (claims.testSampledAt !== undefined) {
+    const t = toNumericDate(claims.testSampledAt);
+    if (!Number.isSafeInteger(t) || t < 0) throw new RangeError('testSampledAt must be after 1970');
+    code.set('t', t);
+  }
+  if (claims.vaccineDoses !== undefined) {
+    const n = claims.vaccineDoses;
+    if (!Number.isInteger(n) || n < 1 || n > 255) throw new RangeError('vaccineDoses must be 1–255');
+    code.set('n', n);
+  }
   return new Map<number, unknown>([
     [CLAIM.iss, claims.issuer],
     [CLAIM.iat, iat],
     [CLAIM.exp, exp],
-    [
-      CLAIM.healthCode,
-      new Map<string, unknown>([
-        ['v', HEALTH_CODE_CLAIM_VERSION],
-        ['k', KIND_CODE[claims.kind]],
-        ['c', COLOUR_CODE[claims.colour]],
-        ['s', claims.subject],
-      ]),
-    ],
+    [CLAIM.healthCode, code],
   ]);
 }
 
@@ -106,6 +121,12 @@ export function claimsFromCbor(decoded: unknown): ClaimsParse {
   if (!(s instanceof Uint8Array) || s.length !== SUBJECT_BYTES) {
     return malformed(`health code 's' must be a ${SUBJECT_BYTES}-byte string`);
   }
+  const t: unknown = code.get('t');
+  const n: unknown = code.get('n');
+  if (t !== undefined && !isSeconds(t)) return malformed("health code 't' must be a non-negative integer");
+  if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 255)) {
+    return malformed("health code 'n' must be an integer from 1 to 255");
+  }
   return {
     ok: true,
     claims: {
@@ -115,6 +136,8 @@ export function claimsFromCbor(decoded: unknown): ClaimsParse {
       issuedAt: epochMs(iat * 1000),
       expiresAt: epochMs(exp * 1000),
       subject: Uint8Array.from(s),
+      ...(t === undefined ? {} : { testSampledAt: epochMs(t * 1000) }),
+      ...(n === undefined ? {} : { vaccineDoses: n }),
     },
   };
 }

@@ -295,6 +295,11 @@ void describe('the fast reader agrees with the general one', () => {
           issuedAt: epochMs(iat * 1000),
           expiresAt: epochMs(exp * 1000),
           subject: Uint8Array.from({ length: 16 }, (_, k) => (k * 11 + i + j) & 0xff),
+          // The badge (issue 9): none, the test only, the doses only, both.
+          ...((i + j) % 4 === 1 || (i + j) % 4 === 3
+            ? { testSampledAt: epochMs(Math.max(0, iat - 86_400) * 1000) }
+            : {}),
+          ...((i + j) % 4 >= 2 ? { vaccineDoses: [1, 3, 24, 255][i % 4] ?? 1 } : {}),
         },
         fast,
       });
@@ -308,8 +313,9 @@ void describe('the fast reader agrees with the general one', () => {
         const general = readCose(bytes);
         assert.ok(general.ok, JSON.stringify(general));
         const quick = readCanonicalCose(bytes);
-        if (!fast) {
-          assert.equal(quick, null, `non-ASCII issuer ${claims.issuer} goes to the general reader`);
+        // A payload of 256 bytes or more (a 200-character issuer with the badge) is not the platform's.
+        if (!fast || encodePayload(claims).length > 255) {
+          assert.equal(quick, null, `issuer ${claims.issuer} goes to the general reader`);
           continue;
         }
         assert.ok(quick !== null, `fast reader refused ${claims.issuer} ${claims.issuedAt}`);

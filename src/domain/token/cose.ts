@@ -234,21 +234,12 @@ export function readCanonicalCose(b: Uint8Array): ParsedHealthCode | null {
 
 const CANONICAL_KIND: Readonly<Record<number, CodeKind>> = { 0x70: 'personal', 0x66: 'paper', 0x6c: 'place' };
 const CANONICAL_COLOUR: Readonly<Record<number, Colour>> = { 0x67: 'green', 0x79: 'yellow', 0x72: 'red' };
-/** -70001 (major 1, argument 0x011170), map(4), "v", 1, "k", text(1) — the bytes before the kind letter. */
-const CANONICAL_CODE_HEAD = Uint8Array.of(
-  0x3a,
-  0x00,
-  0x01,
-  0x11,
-  0x70,
-  0xa4,
-  0x61,
-  0x76,
-  0x01,
-  0x61,
-  0x6b,
-  0x61,
-);
+/**
+ * -70001 (major 1, argument 0x011170), then (after the map head: map(4), or map(5)/map(6) with the
+ * badge keys) "v", 1, "k", text(1) — the bytes before the kind letter.
+ */
+const CANONICAL_CLAIM_LABEL = Uint8Array.of(0x3a, 0x00, 0x01, 0x11, 0x70);
+const CANONICAL_CODE_HEAD = Uint8Array.of(0x61, 0x76, 0x01, 0x61, 0x6b, 0x61);
 
 function readCanonicalClaims(p: Uint8Array): CodeClaims | null {
   if (p[0] !== 0xa4 || p[1] !== 0x01) return null;
@@ -280,6 +271,13 @@ function readCanonicalClaims(p: Uint8Array): CodeClaims | null {
   const exp = readCanonicalUint(p, at + 1);
   if (exp === null || exp.value <= iat.value) return null;
   at = exp.next;
+  for (let i = 0; i < CANONICAL_CLAIM_LABEL.length; i++) {
+    if (p[at + i] !== CANONICAL_CLAIM_LABEL[i]) return null;
+  }
+  at += CANONICAL_CLAIM_LABEL.length;
+  const entries = (p[at] ?? 0) - 0xa0;
+  if (entries < 4 || entries > 6) return null;
+  at += 1;
   for (let i = 0; i < CANONICAL_CODE_HEAD.length; i++) {
     if (p[at + i] !== CANONICAL_CODE_HEAD[i]) return null;
   }
@@ -293,19 +291,41 @@ function readCanonicalClaims(p: Uint8Array): CodeClaims | null {
     p[at + 3] !== 0x61 ||
     p[at + 5] !== 0x61 ||
     p[at + 6] !== 0x73 ||
-    p[at + 7] !== 0x40 + SUBJECT_BYTES ||
-    at + 8 + SUBJECT_BYTES !== p.length
+    p[at + 7] !== 0x40 + SUBJECT_BYTES
   )
     return null;
   const colour = CANONICAL_COLOUR[p[at + 4] ?? 0];
   if (colour === undefined) return null;
+  const subject = p.slice(at + 8, at + 8 + SUBJECT_BYTES);
+  at += 8 + SUBJECT_BYTES;
+  // The badge, in the order the encoder writes it: "t" NumericDate, then "n" doses (1–255).
+  let testSampledAt: number | undefined;
+  let vaccineDoses: number | undefined;
+  let extra = entries - 4;
+  if (extra > 0 && p[at] === 0x61 && p[at + 1] === 0x74) {
+    const t = readCanonicalUint(p, at + 2);
+    if (t === null) return null;
+    testSampledAt = t.value;
+    at = t.next;
+    extra -= 1;
+  }
+  if (extra > 0 && p[at] === 0x61 && p[at + 1] === 0x6e) {
+    const n = readCanonicalUint(p, at + 2);
+    if (n === null || n.value < 1 || n.value > 255) return null;
+    vaccineDoses = n.value;
+    at = n.next;
+    extra -= 1;
+  }
+  if (extra !== 0 || at !== p.length) return null;
   return {
     kind,
     colour,
     issuer,
     issuedAt: epochMs(iat.value * 1000),
     expiresAt: epochMs(exp.value * 1000),
-    subject: p.slice(at + 8),
+    subject,
+    ...(testSampledAt === undefined ? {} : { testSampledAt: epochMs(testSampledAt * 1000) }),
+    ...(vaccineDoses === undefined ? {} : { vaccineDoses }),
   };
 }
 

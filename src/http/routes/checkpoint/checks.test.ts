@@ -13,6 +13,7 @@ import {
 import { hashPassword } from '../../../use-cases/passwords.ts';
 import { insertStaff } from '../../../storage/staff.ts';
 import { DEFAULT_CHECKPOINT_POLICY } from '../../../domain/venues/index.ts';
+import { parseHealthCodeText } from '../../../domain/token/cose.ts';
 
 type Json = Record<string, unknown>;
 
@@ -397,6 +398,84 @@ for (const dialect of DIALECTS) {
         venues['school'],
       );
       assert.deepEqual((school.json() as Json)['reasons'], ['fever']);
+    });
+
+    test('test badge (issue 9): a venue kind that requires a negative test within 48 h refuses a green holder sampled 3 days ago', async () => {
+      const current = (
+        await call('GET', '/api/v1/checkpoint-policy', 'admin')
+      ).json() as typeof DEFAULT_CHECKPOINT_POLICY;
+      const published = await call('PUT', '/api/v1/checkpoint-policy', 'admin', {
+        ...current,
+        version: '2020-06-01',
+        effectiveFrom: '2026-11-25T09:00:00+08:00',
+        kinds: { ...current.kinds, school: { ...current.kinds.school, negativeTestWithinHours: 48 } },
+      });
+      assert.equal(published.statusCode, 200, published.body);
+      const importTest = async (sourceId: string, sampledAt: string) => {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/imports?kind=testResult',
+          headers: { authorization: `Bearer ${tokens['officer']}`, 'content-type': 'text/csv' },
+          payload: [
+            'sourceId,documentType,documentNumber,testKind,sampledAt,result',
+            `${sourceId},resident_id_card,${residentIdNumber('37010219900307123')},nucleicAcid,${sampledAt},negative`,
+          ].join('\n'),
+        });
+        assert.equal(res.statusCode, 202, res.body);
+        while (t.platform.background.size > 0) await Promise.all([...t.platform.background]);
+      };
+      const atSchool = async () => {
+        const r = await check(
+          { code: await myCode('green'), temperature: 36.5 },
+          'gate-school',
+          venues['school'],
+        );
+        assert.equal(r.statusCode, 201, r.body);
+        return r.json() as Json & { health: { test: { status: string; days: number | null } } };
+      };
+
+      // No test on record: refused with the reason, and the badge says so.
+      const none = await atSchool();
+      assert.deepEqual(none['reasons'], ['test_required']);
+      assert.deepEqual(none.health.test, {
+        ...none.health.test,
+        status: 'none',
+        days: null,
+      });
+      // Sampled 3 calendar days ago (China time): 70 hours, more than 48.
+      await importTest('LAB-1', '2026-11-22T12:00:00+08:00');
+      const old = await atSchool();
+      assert.equal(old['outcome'], 'refuse');
+      assert.equal(old['colour'], 'green');
+      assert.deepEqual(old['reasons'], ['test_required']);
+      assert.deepEqual(
+        (old['reasonText'] as { en: string }[]).map((x) => x.en),
+        ['This venue requires a recent negative nucleic-acid test.'],
+      );
+      assert.equal(old.health.test.days, 3);
+      // The mall has no such rule: the same holder passes there.
+      assert.equal(((await check({ code: await myCode('green') })).json() as Json)['outcome'], 'pass');
+
+      // Sampled yesterday at 22:00 China time (12 hours ago): 1 day, within 48 h — pass.
+      await importTest('LAB-2', '2026-11-24T22:00:00+08:00');
+      const fresh = await atSchool();
+      assert.equal(fresh['outcome'], 'pass', JSON.stringify(fresh));
+      assert.equal(fresh.health.test.days, 1);
+      const mine = (await call('GET', '/api/v1/me/code', 'green')).json() as Json & {
+        health: { test: { days: number; text: { 'zh-CN': string } } };
+      };
+      assert.equal(mine.health.test.days, 1);
+      assert.equal(mine.health.test.text['zh-CN'], '核酸阴性 · 1天');
+      // The badge is carried in the signed code for offline checkpoints.
+      const parsed = parseHealthCodeText(mine['code'] as string);
+      assert.ok(parsed.ok);
+      assert.equal(parsed.value.claims.testSampledAt, Date.parse('2026-11-24T22:00:00+08:00'));
+      const verified = (
+        await call('POST', '/api/v1/verifications', 'gate', { code: mine['code'] })
+      ).json() as Json & {
+        health: { test: { days: number } };
+      };
+      assert.equal(verified.health.test.days, 1);
     });
   });
 }

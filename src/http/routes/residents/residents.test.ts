@@ -126,11 +126,26 @@ for (const dialect of DIALECTS) {
           'colour',
           'colourAtIssue',
           'expiresAt',
+          'health',
           'issuedAt',
           'kind',
           'maskedName',
           'valid',
         ]);
+        // The badge is a status: days since sampling and doses, nothing else from the records.
+        assert.deepEqual(v['health'], {
+          test: {
+            status: 'none',
+            days: null,
+            sampledAt: null,
+            text: { 'zh-CN': '无核酸检测记录', en: 'No nucleic-acid test on record' },
+          },
+          vaccination: {
+            doses: 0,
+            lastAt: null,
+            text: { 'zh-CN': '无疫苗接种记录', en: 'No vaccination on record' },
+          },
+        });
       },
     );
 
