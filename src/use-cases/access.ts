@@ -60,6 +60,7 @@ export const ACCESS = {
   getFamilyMemberCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   printPaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   revokePaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
+  printPaperCodesInBulk: { callers: OFFICERS, rule: 'jurisdiction' },
   // Checkpoints
   verifyCode: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
   recordCheckpointCheck: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
