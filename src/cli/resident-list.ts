@@ -5,7 +5,7 @@ const HEADER = 'documenttype,documentnumber';
 
 /**
  * Reads a list of residents for bulk paper codes: UTF-8 text, one `documentType,documentNumber`
- * a line (e.g. `resident_id_card,370102194001010021`), as a spreadsheet saves it as CSV. An
+ * a line (e.g. `resident_id_card,370102194001010025`), as a spreadsheet saves it as CSV. An
  * optional header line `documentType,documentNumber`, blank lines and lines starting with `#` are
  * ignored; a byte-order mark, CRLF line ends, spaces and double quotes around a field are allowed.
  * A line with other than two fields is reported (`line_format`), never guessed at.

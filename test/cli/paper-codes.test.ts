@@ -301,10 +301,10 @@ describe('healthcode paper-codes print', () => {
 describe('the resident list and the progress line', () => {
   test('one documentType,documentNumber a line; header, comments, BOM, CRLF and quotes allowed', () => {
     const { entries, problems } = parseResidentList(
-      '\uFEFFdocumentType,documentNumber\r\n# 3 楼\r\n"resident_id_card", "370102194001010021"\r\n\r\npassport,E12345678\r\nonly-one\r\na,b,c\r\n',
+      '\uFEFFdocumentType,documentNumber\r\n# 3 楼\r\n"resident_id_card", "370102194001010025"\r\n\r\npassport,E12345678\r\nonly-one\r\na,b,c\r\n',
     );
     assert.deepEqual(entries, [
-      { line: 3, documentType: 'resident_id_card', documentNumber: '370102194001010021' },
+      { line: 3, documentType: 'resident_id_card', documentNumber: '370102194001010025' },
       { line: 5, documentType: 'passport', documentNumber: 'E12345678' },
     ]);
     assert.deepEqual(
