@@ -486,6 +486,7 @@ paperCodes
       console.error(message);
       process.exit(2);
     };
+    const c = config();
     const size = opts.size.toUpperCase();
     if (!(PAPER_SIZES as readonly string[]).includes(size))
       bad(`--size must be A4 or A6, not "${opts.size}".`);
@@ -516,7 +517,14 @@ paperCodes
       );
     }
     let written = false;
-    const p = await createPlatform(config());
+    let p: Awaited<ReturnType<typeof createPlatform>>;
+    try {
+      p = await createPlatform(c);
+    } catch (error) {
+      fs.closeSync(fd);
+      fs.rmSync(opts.out, { force: true });
+      throw error;
+    }
     const startedAt = Date.now();
     const progress = countProgress(process.stderr);
     try {
