@@ -27,8 +27,12 @@ import {
   enableStaffAccount,
   listStaffAccounts,
   resetStaffPassword,
+  staffPrincipalForCli,
 } from '../use-cases/staff-admin.ts';
-import { formatDuration, importProgress } from './progress.ts';
+import { BULK_PRINT_MAX_LINES, printPaperCodesInBulk } from '../use-cases/paper-codes.ts';
+import { PAPER_SIZES } from '../poster/index.ts';
+import { countProgress, formatDuration, importProgress } from './progress.ts';
+import { parseResidentList } from './resident-list.ts';
 
 function config(overrides: Partial<Config> = {}): Config {
   try {
@@ -460,6 +464,120 @@ program
       }
     },
   );
+
+const paperCodes = program
+  .command('paper-codes')
+  .description('Paper health codes (S3) for residents without a phone.');
+paperCodes
+  .command('print')
+  .description(
+    `Print paper codes in bulk for a list of residents (a community office printing for its elderly), as one PDF with one page per resident in the order of the list. Each is a new paper code that ends the resident's previous one; the run acts as the staff account given (an officer or admin), only for residents of its jurisdiction, and every print is audited with it as actor. FILE: UTF-8, one "documentType,documentNumber" a line (e.g. "resident_id_card,370102194001010025"; an optional header line "documentType,documentNumber", blank lines and lines starting with # are ignored; at most ${BULK_PRINT_MAX_LINES} lines). A progress line on a terminal. Lines that print nothing (unknown document, bad check digit, outside the jurisdiction, the same resident twice, not two fields) are listed on stderr. Exit 0: all printed; 1: some lines printed nothing, or refused or failed; 2: invalid arguments.`,
+  )
+  .argument('<file>', 'the list of residents: documentType,documentNumber per line')
+  .requiredOption('--staff <username>', 'the officer (or admin) printing: the audit log names them')
+  .requiredOption('--out <file.pdf>', 'where to write the PDF (must not exist yet; written owner-only)')
+  .option('--size <size>', 'A4 or A6', 'A4')
+  .option(
+    '--json',
+    'print {file, printed: [{line, serial, maskedName, colour, validUntil}], skipped: [{line, code, message}]}',
+  )
+  .action(async (file: string, opts: { staff: string; out: string; size: string; json?: boolean }) => {
+    const bad = (message: string): never => {
+      console.error(message);
+      process.exit(2);
+    };
+    const c = config();
+    const size = opts.size.toUpperCase();
+    if (!(PAPER_SIZES as readonly string[]).includes(size))
+      bad(`--size must be A4 or A6, not "${opts.size}".`);
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      bad(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+    }
+    const list = parseResidentList(text);
+    if (list.entries.length === 0) {
+      for (const s of list.problems) console.error(`  line ${s.line}: ${s.code} — ${s.message}`);
+      bad(`${file} lists no resident: one "documentType,documentNumber" a line.`);
+    }
+    if (list.entries.length > BULK_PRINT_MAX_LINES)
+      bad(`${file} lists ${list.entries.length} residents; at most ${BULK_PRINT_MAX_LINES} a run: split it.`);
+    // Opened before any code is issued (issuing ends the residents' previous codes): a path that
+    // cannot be written fails now, not after. Owner-only: the pages carry names and live codes.
+    let fd = -1;
+    try {
+      fd = fs.openSync(opts.out, 'wx', 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      bad(
+        code === 'EEXIST'
+          ? `${opts.out} exists; choose a new file (a PDF of paper codes is never overwritten).`
+          : `Cannot write ${opts.out}: ${code ?? String(error)}.`,
+      );
+    }
+    let written = false;
+    let p: Awaited<ReturnType<typeof createPlatform>>;
+    try {
+      p = await createPlatform(c);
+    } catch (error) {
+      fs.closeSync(fd);
+      fs.rmSync(opts.out, { force: true });
+      throw error;
+    }
+    const startedAt = Date.now();
+    const progress = countProgress(process.stderr);
+    try {
+      const principal = await staffPrincipalForCli(p.database, opts.staff);
+      const r = await printPaperCodesInBulk(p, principal, {
+        entries: list.entries,
+        size,
+        onProgress: (s) =>
+          progress.update({ ...s, label: s.phase, skipped: s.skipped + list.problems.length }),
+      });
+      progress.done();
+      if (r.pdf !== null) {
+        fs.writeFileSync(fd, r.pdf);
+        written = true;
+      }
+      const skipped = [...list.problems, ...r.skipped].sort((a, b) => a.line - b.line);
+      const lines = list.entries.length + list.problems.length;
+      if (opts.json === true) {
+        console.log(
+          JSON.stringify({
+            file: written ? opts.out : null,
+            size,
+            printed: r.printed.map((x) => ({
+              line: x.line,
+              serial: x.serial,
+              maskedName: x.maskedName,
+              colour: x.colour,
+              validUntil: x.validUntil,
+            })),
+            skipped,
+          }),
+        );
+      } else {
+        const seconds = (Date.now() - startedAt) / 1000;
+        console.log(
+          written
+            ? `printed ${r.printed.length} of ${lines} line(s) to ${opts.out} (${size}, one page each, in the order of the list)${skipped.length > 0 ? `; ${skipped.length} printed nothing` : ''} — ${formatDuration(seconds)}`
+            : `printed nothing: none of the ${lines} line(s) could be printed; no PDF written`,
+        );
+      }
+      for (const s of skipped) console.error(`  line ${s.line}: ${s.code} — ${s.message}`);
+      process.exitCode = skipped.length > 0 ? 1 : 0;
+    } catch (error) {
+      progress.done();
+      if (!(error instanceof AppError)) throw error;
+      console.error(`${error.code}: ${error.message}`);
+      process.exitCode = error.code === 'validation_failed' ? 2 : 1;
+    } finally {
+      fs.closeSync(fd);
+      if (!written) fs.rmSync(opts.out, { force: true });
+      await p.close();
+    }
+  });
 
 const audit = program
   .command('audit')

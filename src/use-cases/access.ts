@@ -60,6 +60,7 @@ export const ACCESS = {
   getFamilyMemberCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   printPaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   revokePaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
+  printPaperCodesInBulk: { callers: OFFICERS, rule: 'jurisdiction' },
   // Arrivals (S8, S9): for oneself, and for family members travelling along
   submitArrivalDeclaration: { callers: RESIDENT, rule: 'proxy_or_member' },
   listMyArrivalDeclarations: { callers: RESIDENT, rule: 'proxy_or_member' },

@@ -53,7 +53,11 @@ export async function addResidentFact(
   };
 }
 
-async function residentInJurisdiction(
+/**
+ * The resident with this document, if they live inside the staff member's jurisdiction: refuses
+ * `resident_not_found` and `out_of_jurisdiction` (officers' facts, bulk paper codes).
+ */
+export async function residentInJurisdiction(
   p: Platform,
   divisionCode: string,
   doc: { type: DocumentType; number: string },

@@ -14,6 +14,7 @@ import {
 } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
 import { hashPassword } from './passwords.ts';
+import type { Principal } from './sign-in.ts';
 
 /**
  * Staff accounts administered by the operator from the command line (`healthcode staff …`): the
@@ -281,4 +282,26 @@ export async function resetStaffPassword(
 
 export async function listStaffAccounts(database: Database): Promise<StaffListing[]> {
   return listStaff(database.db);
+}
+
+/**
+ * The staff member a command-line run acts as (bulk paper codes): whoever runs the CLI holds the
+ * database, so no password is asked, but the account must exist and be enabled, the run is
+ * authorized for its role and limited to its jurisdiction, and the audit log names it.
+ */
+export async function staffPrincipalForCli(database: Database, username: string): Promise<Principal> {
+  const staff = await requireStaff(database, username);
+  if (staff.disabled)
+    throw new AppError(
+      'forbidden',
+      `The staff account "${username}" is disabled ("healthcode staff enable").`,
+    );
+  return {
+    kind: 'staff',
+    staffId: staff.id,
+    role: staff.role,
+    divisionCode: staff.divisionCode,
+    displayName: staff.displayName,
+    tokenHash: '',
+  };
 }
