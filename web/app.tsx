@@ -5,6 +5,7 @@ import { describeFailure } from './failures.ts';
 import { currentLocale, setLocale, t } from './i18n/index.ts';
 import { placeCodeFromSearch } from './checkpoint/place-code-text.ts';
 import { ApplyPage } from './pages/apply.tsx';
+import { FamilyPage } from './pages/family.tsx';
 import { MyCodePage } from './pages/my-code.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { lazyPage } from './lazy-page.tsx';
@@ -32,6 +33,8 @@ export function App() {
   // Kept in memory only, to prefill the application right after signing in.
   const [signedInMobile, setSignedInMobile] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Whose code the code page shows: null for one's own, else a family member's binding id.
+  const [codeSubject, setCodeSubject] = useState<string | null>(null);
   // The path is fixed for the page's life: leaving a section loads the other one.
   const [section] = useState(() => sectionFromPath(window.location.pathname));
   const [placeCode] = useState(() => placeCodeFromSearch(window.location.search));
@@ -67,7 +70,12 @@ export function App() {
     storeSession(null);
     setToken(null);
     setNotice(null);
+    setCodeSubject(null);
   };
+  const onShowMemberCode = useCallback((memberId: string) => {
+    setCodeSubject(memberId);
+    navigate('code');
+  }, []);
 
   return (
     <>
@@ -136,12 +144,24 @@ export function App() {
             onSessionLost={onSessionLost}
             onBack={() => navigate('code')}
           />
-        ) : (
-          <MyCodePage
+        ) : route === 'family' ? (
+          <FamilyPage
             token={token}
             onSessionLost={onSessionLost}
             onApplicationRequired={onApplicationRequired}
+            onShowCode={onShowMemberCode}
+            onBack={() => navigate('code')}
+          />
+        ) : (
+          <MyCodePage
+            token={token}
+            subject={codeSubject}
+            onSubject={setCodeSubject}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
             onUpdate={() => navigate('apply')}
+            onFamily={() => navigate('family')}
+            onArrivals={() => navigate('arrivals')}
             onSignOut={() => void signOut()}
           />
         )}
