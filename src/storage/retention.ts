@@ -18,6 +18,7 @@ const AGED = {
   checkpoint_checks: 'checked_at',
   report_outbox: 'created_at',
   reports: 'created_at',
+  arrival_declarations: 'arrived_on',
 } as const;
 
 export type AgedTable = keyof typeof AGED;

@@ -15,6 +15,7 @@ export interface Tables {
   staff: StaffTable;
   residents: ResidentsTable;
   facts: FactsTable;
+  arrival_declarations: ArrivalDeclarationsTable;
   risk_areas: RiskAreasTable;
   policies: PoliciesTable;
   signing_keys: SigningKeysTable;
@@ -149,7 +150,7 @@ export interface FactsTable {
   to_ms: number | null;
   /** JSON of the kind-specific attributes (isolation, divisionCode, …). */
   attributes: string;
-  source: 'application' | 'officer' | 'import';
+  source: 'application' | 'officer' | 'import' | 'declaration';
   /** Who or what produced it: staff id, import source id, 'application'. */
   source_ref: string;
   created_at: number;
@@ -454,4 +455,22 @@ export interface PaperCodesTable {
   printed_by_staff_id: number | null;
   ended_at: number | null;
   end_reason: 'reprinted' | 'revoked' | null;
+}
+
+/** One arrival declaration for one person (issue 9 items 5–6); a group covers a family travelling together. */
+export interface ArrivalDeclarationsTable {
+  id: string;
+  group_id: string;
+  resident_id: number;
+  declared_by_resident_id: number;
+  kind: 'domestic' | 'overseas';
+  origin_division: string | null;
+  countries: string;
+  departed_on: number;
+  arrived_on: number;
+  transport_mode: string;
+  transport_number: string | null;
+  companions: string;
+  home_code_colour: 'green' | 'yellow' | 'red' | null;
+  created_at: number;
 }

@@ -60,6 +60,9 @@ export const ACCESS = {
   getFamilyMemberCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   printPaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   revokePaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
+  // Arrivals (S8, S9): for oneself, and for family members travelling along
+  submitArrivalDeclaration: { callers: RESIDENT, rule: 'proxy_or_member' },
+  listMyArrivalDeclarations: { callers: RESIDENT, rule: 'proxy_or_member' },
   // Checkpoints
   verifyCode: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
   recordCheckpointCheck: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },

@@ -8,7 +8,7 @@ import type { Db } from '../storage/database.ts';
 import { listFacts } from '../storage/facts.ts';
 import { listFactCorrections } from '../storage/fact-corrections.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
-import { listRecordsForDocument } from '../storage/records.ts';
+import { listRecordsForDocument, type StoredRecord } from '../storage/records.ts';
 import { findResidentForAssessment, updateResidentColour, type StoredColour } from '../storage/residents.ts';
 import type { Platform } from './platform.ts';
 
@@ -119,14 +119,26 @@ export async function loadRecordedFacts(
   return (await loadRecorded(db, residentId, documentKey, addressDivision)).facts;
 }
 
+/** The epidemic records imported under a document by a jurisdiction that covers where the person lives. */
+export async function loadResidentRecords(
+  db: Db,
+  documentKey: string,
+  addressDivision: string,
+): Promise<StoredRecord[]> {
+  const all = await listRecordsForDocument(db, documentKey);
+  return all.filter((r) => jurisdictionCovers(r.jurisdiction, addressDivision));
+}
+
 async function loadRecorded(
   db: Db,
   residentId: ResidentId,
   documentKey: string,
   addressDivision: string,
 ): Promise<{ facts: Fact[]; status: HealthStatus }> {
-  const [own, all] = await Promise.all([listFacts(db, residentId), listRecordsForDocument(db, documentKey)]);
-  const records = all.filter((r) => jurisdictionCovers(r.jurisdiction, addressDivision));
+  const [own, records] = await Promise.all([
+    listFacts(db, residentId),
+    loadResidentRecords(db, documentKey, addressDivision),
+  ]);
   if (records.length === 0) return { facts: own, status: NO_HEALTH_STATUS };
   return { facts: [...own, ...factsFromRecords(records)], status: healthStatusFromRecords(records) };
 }

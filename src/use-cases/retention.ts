@@ -1,3 +1,4 @@
+import { ARRIVAL_ISOLATION_DAYS } from '../domain/arrivals.ts';
 import { DEFAULT_RETENTION } from '../domain/colour/index.ts';
 import type { FactKind } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
@@ -47,6 +48,9 @@ export interface PurgeResult {
  * discharged) stay. Events, verifications, visits and checks go by age. Safe to run any time and
  * on several nodes (each deletion is idempotent).
  */
+/** How long after the arrival day a declaration's facts last at most (arrivalFacts). */
+const ARRIVAL_FACTS_SPAN_DAYS = ARRIVAL_ISOLATION_DAYS + 1;
+
 export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
   const now = p.clock.now();
   const policy = await p.policies.current(now);
@@ -77,6 +81,13 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
   deleted['checkpoint_checks'] = await deleteRowsBefore(p.db, 'checkpoint_checks', cutoffs['checks'] ?? 0);
   deleted['report_outbox'] = await deleteRowsBefore(p.db, 'report_outbox', cutoffs['events'] ?? 0);
   deleted['reports'] = await deleteRowsBefore(p.db, 'reports', cutoffs['events'] ?? 0);
+  // An arrival declaration's facts end at most 15 days after the arrival; the declaration, which
+  // names where the person came from and with whom, goes with the facts' retention.
+  deleted['arrival_declarations'] = await deleteRowsBefore(
+    p.db,
+    'arrival_declarations',
+    factsCut - ARRIVAL_FACTS_SPAN_DAYS * DAY_MS,
+  );
   await insertPurge(p.db, { at: now, actor, cutoffs, deleted });
   return { at: new Date(now).toISOString(), cutoffs, deleted };
 }

@@ -7,10 +7,12 @@ import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
 /** In-process caches of rarely changing shared data are re-read after this long (ms), so every node sees a change within seconds. */
 const SHARED_CACHE_MS = 2_000;
 
-class TimedCache<T> {
+export class TimedCache<T> {
   private value: T | null = null;
   private loadedAt = -Infinity;
   private loading: Promise<T> | null = null;
+  /** Bumped by invalidate: a load that began before a change must not be cached as fresh after it. */
+  private generation = 0;
   constructor(private readonly load: () => Promise<T>) {}
   /** The value when it is fresh, without a promise (hot paths check this first). */
   peek(now: number): T | undefined {
@@ -18,23 +20,35 @@ class TimedCache<T> {
   }
   async get(now: number): Promise<T> {
     if (this.value !== null && now - this.loadedAt < SHARED_CACHE_MS) return this.value;
-    this.loading ??= this.load().then(
-      (v) => {
-        this.value = v;
-        this.loadedAt = now;
-        this.loading = null;
-        return v;
-      },
-      (e: unknown) => {
-        this.loading = null;
-        throw e;
-      },
-    );
+    if (this.loading === null) {
+      const generation = this.generation;
+      const loading = this.load().then(
+        (v) => {
+          if (generation === this.generation) {
+            this.value = v;
+            this.loadedAt = now;
+          }
+          if (this.loading === loading) this.loading = null;
+          return v;
+        },
+        (e: unknown) => {
+          if (this.loading === loading) this.loading = null;
+          throw e;
+        },
+      );
+      this.loading = loading;
+    }
     return this.loading;
   }
-  /** Drop the cached value on this node at once (another node's change arrives within SHARED_CACHE_MS). */
+  /**
+   * Drop the cached value on this node at once (another node's change arrives within
+   * SHARED_CACHE_MS). A load already under way may have read the old data: callers after this get
+   * a new load, and the old one's result is not kept.
+   */
   invalidate(): void {
+    this.generation += 1;
     this.loadedAt = -Infinity;
+    this.loading = null;
   }
 }
 

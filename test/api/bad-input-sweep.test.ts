@@ -601,6 +601,14 @@ for (const dialect of DIALECTS) {
         publishCheckpointPolicy: { ...fixture.checkpointPolicy, version: 'sweep.1' },
         acknowledgeReport: { state: 'acknowledged' },
         importRecords: 'documentType,documentNumber,date\n',
+        submitArrivalDeclaration: {
+          kind: 'domestic',
+          originDivisionCode: '110101',
+          departedOn: '2026-11-24',
+          arrivedOn: '2026-11-24',
+          transport: { mode: 'train', number: 'G123' },
+          homeCodeColour: 'green',
+        },
       };
       const body = schema === undefined ? undefined : (bodies[s.operationId] ?? sample(schema));
       return { params, query, body };

@@ -50,7 +50,7 @@ export const FACT_KINDS: readonly FactKind[] = [
 export type IsolationType = 'centralised' | 'home';
 export type RiskLevel = 'high' | 'medium';
 export type RespiratorySymptom = 'fever' | 'dryCough' | 'shortnessOfBreath' | 'otherRespiratory';
-export type FactSource = 'application' | 'officer' | 'import';
+export type FactSource = 'application' | 'officer' | 'import' | 'declaration';
 
 export interface Fact {
   readonly id: string;

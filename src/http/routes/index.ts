@@ -3,6 +3,7 @@ import { CheckpointPolicy } from '../../contracts/checkpoint.ts';
 import { Report } from '../../contracts/reports.ts';
 import { Venue } from '../../contracts/venues.ts';
 import type { Platform } from '../../use-cases/platform.ts';
+import { arrivalDeclarationRoutes } from './arrivals/arrival-declarations.ts';
 import { checkpointPolicyRoutes } from './checkpoint/checkpoint-policy.ts';
 import { checkRoutes } from './checkpoint/checks.ts';
 import { documentLookupRoutes } from './checkpoint/document-lookups.ts';
@@ -34,6 +35,7 @@ export function registerRoutes(
   residentRoutes(app, p);
   familyMemberRoutes(app, p);
   paperCodeRoutes(app, p);
+  arrivalDeclarationRoutes(app, p);
   checkRoutes(app, p);
   documentLookupRoutes(app, p);
   factRoutes(app, p);

@@ -10,6 +10,7 @@ import * as m006 from './006-sign-in-limits.ts';
 import * as m007 from './007-sign-in-throttles.ts';
 import * as m008 from './008-fact-corrections.ts';
 import * as m009 from './009-family-members.ts';
+import * as m010 from './010-arrival-declarations.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '007-sign-in-throttles': m007,
   '008-fact-corrections': m008,
   '009-family-members': m009,
+  '010-arrival-declarations': m010,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
