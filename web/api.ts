@@ -1,4 +1,9 @@
 import type { Static } from '@sinclair/typebox';
+import type {
+  ArrivalDeclarationListResponse,
+  ArrivalDeclarationRequest,
+  ArrivalDeclarationResultResponse,
+} from '../src/contracts/arrivals.ts';
 import type { ErrorBody, Reason } from '../src/contracts/common.ts';
 import type {
   AddFamilyMemberRequest,
@@ -29,6 +34,11 @@ export type {
 } from '../src/contracts/family.ts';
 export { RELATIONSHIPS } from '../src/contracts/family.ts';
 export type { HealthBadgeView } from '../src/contracts/common.ts';
+export type {
+  ArrivalDeclarationListResponse,
+  ArrivalDeclarationRequest,
+  ArrivalDeclarationResultResponse,
+} from '../src/contracts/arrivals.ts';
 export type ApiErrorDetail = Static<typeof ErrorBody>['error'];
 export type CodeReason = Static<typeof Reason>;
 
@@ -212,6 +222,12 @@ export const revokePaperCode = (token: string, memberId: string | null) =>
     token,
     body: memberId === null ? {} : { memberId },
   });
+
+export const submitArrivalDeclaration = (token: string, body: ArrivalDeclarationRequest) =>
+  callApi<ArrivalDeclarationResultResponse>('POST', '/api/v1/me/arrival-declarations', { token, body });
+
+export const fetchMyArrivalDeclarations = (token: string) =>
+  callApi<ArrivalDeclarationListResponse>('GET', '/api/v1/me/arrival-declarations', { token });
 
 /** True when the failure means the session is gone and the resident must sign in again. */
 export const isSessionLost = (failure: ApiFailure): boolean =>

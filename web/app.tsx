@@ -15,6 +15,8 @@ import { readStored, writeStored } from './storage.ts';
 // Staff and place-scan pages carry the camera and the QR decoder: loaded only when opened.
 const CheckpointPage = lazyPage(() => import('./pages/checkpoint.tsx').then((m) => m.CheckpointPage));
 const ScanPlacePage = lazyPage(() => import('./pages/scan-place.tsx').then((m) => m.ScanPlacePage));
+// The arrivals page carries the table of administrative divisions for its picker.
+const ArrivalsPage = lazyPage(() => import('./pages/arrivals.tsx').then((m) => m.ArrivalsPage));
 
 const LARGE_TYPE_KEY = 'healthcode.largeType';
 const LANGUAGES: readonly { readonly locale: Locale; readonly label: string }[] = [
@@ -142,6 +144,13 @@ export function App() {
             signedInMobile={signedInMobile}
             onApplied={() => navigate('code')}
             onSessionLost={onSessionLost}
+            onBack={() => navigate('code')}
+          />
+        ) : route === 'arrivals' ? (
+          <ArrivalsPage
+            token={token}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
             onBack={() => navigate('code')}
           />
         ) : route === 'family' ? (

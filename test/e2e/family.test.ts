@@ -43,6 +43,7 @@ describeNeeding(
     let proxyToken: string;
     let proxy: { name: string; documentNumber: string; maskedName: string };
     let paperCode = '';
+    let expiredPaperCode = '';
     let memberId = '';
     const browsers: Browser[] = [];
     const pageProblems: string[] = [];
@@ -245,6 +246,24 @@ describeNeeding(
         'the member’s test badge: no test on record',
       );
 
+      // A paper code printed 15 days ago (the server's clock set back), long expired: for the offline
+      // checkpoint's "expired — reprint". Printing the one below ends it on the server as well.
+      clearInterval(clockTimer);
+      platform.clock.set(Date.now() - 15 * 24 * 3_600_000);
+      const old = await platform.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/paper-codes',
+        headers: { authorization: `Bearer ${proxyToken}` },
+        payload: { memberId, size: 'A6' },
+      });
+      platform.clock.set(Date.now());
+      clockTimer = setInterval(() => platform.clock.set(Date.now()), 100);
+      assert.equal(old.statusCode, 201, old.body);
+      const oldFile = path.join(fs.mkdtempSync(path.join(workDir, 'old-paper-')), 'old.pdf');
+      fs.writeFileSync(oldFile, old.rawPayload);
+      expiredPaperCode = qrTextsOfPdf(oldFile)[0] ?? '';
+      assert.ok(expiredPaperCode.startsWith('HPC1:'), expiredPaperCode);
+
       // The member's paper code, A6, as a downloaded file.
       await page.getByRole('button', { name: zhCN.paper.sizes.A6, exact: true }).click();
       const [download] = await Promise.all([
@@ -355,9 +374,70 @@ describeNeeding(
       );
       assert.equal(await page.locator('#check-health-test').getAttribute('data-days'), '', 'no test carried');
       assert.equal(await page.locator('#queue-count').getAttribute('data-count'), '1');
+
+      // An expired paper code offline: refused, "expired — reprint" in both languages.
+      await fillPerson(page);
+      await typeCode(page, expiredPaperCode);
+      await page.locator('#paper-expired').waitFor();
+      assert.equal(await page.locator('#check-result').getAttribute('data-outcome'), 'refuse');
+      assert.deepEqual(await page.locator('#check-reasons li').allTextContents(), [
+        '纸质码已过期，请重新打印。',
+      ]);
+      const expiredNote = (await page.locator('#paper-expired').textContent()) ?? '';
+      assert.match(expiredNote, /纸质码已过期，请重新打印/);
+      assert.match(expiredNote, /The paper code has expired: reprint it/);
+      await page.locator('#queue-count[data-count="2"]').waitFor({ timeout: 5000 });
+
       await context.setOffline(false);
       await page.locator('#queue-count[data-count="0"]').waitFor({ timeout: 20_000 });
-      assert.equal((await venueChecks()).length, checksBefore + 3, 'the offline check was uploaded');
+      assert.equal((await venueChecks()).length, checksBefore + 4, 'the offline checks were uploaded');
+    });
+
+    test('arrivals: a domestic declaration from a high-risk area with the family member along turns both red with reasons; an overseas one before quarantine ends is refused with its reason; the list shows the past declaration', async () => {
+      const { context, page } = await openPage();
+      await context.addInitScript((token: string) => {
+        window.localStorage.setItem('healthcode.token', token);
+      }, proxyToken);
+      await page.goto(`${baseUrl}/#/code`);
+      await page.locator('#go-arrivals').click();
+      await page.getByRole('heading', { level: 1, name: zhCN.arrivals.heading }).waitFor();
+      await page.locator('#arrival-list-empty').waitFor();
+
+      // The demo data has Wuhan (420100) as a high-risk area.
+      await page.getByLabel(zhCN.division.province).selectOption('420000');
+      await page.getByLabel(zhCN.division.city, { exact: true }).selectOption('420100');
+      assert.equal(
+        await page.locator('#field-originDivisionCode-chosen').getAttribute('data-code'),
+        '420100',
+      );
+      await page.getByLabel(zhCN.arrivals.homeCodeColour).selectOption('green');
+      await page.getByLabel(zhCN.arrivals.transportNumber).fill('G123');
+      await page.getByLabel(`${MEMBER.masked} (${zhCN.family.relationships.grandparent})`).check();
+      await page.getByLabel(zhCN.arrivals.otherCompanions).fill('李四');
+      await page.getByRole('button', { name: zhCN.arrivals.submit, exact: true }).click();
+      await page.locator('#arrival-result').waitFor();
+      const items = page.locator('#arrival-result .arrival-result__item');
+      assert.equal(await items.count(), 2, 'one answer for me and one for the member travelling along');
+      assert.deepEqual(
+        await page
+          .locator('#arrival-result .arrival-result__colour')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-colour'))),
+        ['red', 'red'],
+      );
+      assert.equal(await items.nth(1).locator('.arrival-result__who').textContent(), MEMBER.masked);
+      assert.ok((await items.first().locator('.arrival-result__reasons li').count()) > 0, 'with the reasons');
+      const listed = page.locator('#arrival-list > li');
+      await listed.first().waitFor();
+      assert.match((await listed.first().textContent()) ?? '', /武汉/);
+      assert.match((await listed.first().textContent()) ?? '', /李四/);
+
+      // Overseas before any quarantine record: refused, and the form says why.
+      await page.locator('#arrival-kind-overseas').click();
+      await page.getByLabel(zhCN.arrivals.countries).fill('KR');
+      await page.getByRole('button', { name: zhCN.arrivals.submit, exact: true }).click();
+      await page.locator('#arrival-not-yet').waitFor();
+      assert.match((await page.locator('#arrival-not-yet').textContent()) ?? '', /暂不能申报/);
+      assert.match((await page.locator('#arrival-errors').textContent()) ?? '', /隔离/);
     });
 
     test('the pages logged no errors', () => {
