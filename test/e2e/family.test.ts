@@ -391,6 +391,33 @@ describeNeeding(
       await context.setOffline(false);
       await page.locator('#queue-count[data-count="0"]').waitFor({ timeout: 20_000 });
       assert.equal((await venueChecks()).length, checksBefore + 4, 'the offline checks were uploaded');
+
+      // The lane's hourly limit: once the account has used it up, the page says when to try again.
+      const staffToken = await page.evaluate(
+        () =>
+          (JSON.parse(window.localStorage.getItem('healthcode.staff.session') ?? '{}') as { token?: string })
+            .token,
+      );
+      assert.ok(staffToken);
+      let limited = false;
+      for (let i = 0; i < 200 && !limited; i++) {
+        const r = await platform.app.inject({
+          method: 'POST',
+          url: '/api/v1/document-lookups',
+          headers: { authorization: `Bearer ${staffToken}` },
+          payload: { documentType: 'resident_id_card', documentNumber: MEMBER.document },
+        });
+        limited = r.statusCode === 429;
+      }
+      assert.ok(limited, 'the API limits the lookups');
+      await page.locator('#lane-offline').waitFor({ state: 'detached' });
+      await swipeDocument(page, MEMBER.document);
+      await page.locator('#lane-message').waitFor();
+      assert.match(
+        (await page.locator('#lane-message').textContent()) ?? '',
+        /本账号本小时查询次数已用完，请于 \d{2}:\d{2}（约 \d+ 分钟后）再试。/,
+      );
+      assert.equal(await page.locator('#lookup-result').count(), 0);
     });
 
     test('arrivals: a domestic declaration from a high-risk area with the family member along turns both red with reasons; an overseas one before quarantine ends is refused with its reason; the list shows the past declaration', async () => {
