@@ -7,10 +7,12 @@ import {
   fieldId,
   formFieldPaths,
   formFromView,
+  familyMemberRequest,
+  memberIssues,
   placeIssues,
   type ApplicationForm,
 } from '../../web/application-form.ts';
-import type { ApplicationResponse } from '../../web/api.ts';
+import { fileNameOf, type ApplicationResponse } from '../../web/api.ts';
 import {
   arrivalFieldOf,
   arrivalRequest,
@@ -292,5 +294,33 @@ describe('the arrival declaration form', () => {
     );
     assert.equal(availableFrom({ message: 'no date here' }), null);
     assert.deepEqual(splitList('a，b、 c;;', false), ['a', 'b', 'c']);
+  });
+});
+
+describe('the family member form and downloads', () => {
+  test('a member’s items go under member., the pledge stays at the top', () => {
+    const form: ApplicationForm = {
+      ...emptyForm('13800000001'),
+      name: ' 王秀英 ',
+      documentNumber: '370102194001010020',
+      divisionCode: '370102',
+      addressDetail: '泉城路 1 号',
+      pledge: true,
+    };
+    const body = familyMemberRequest(form, 'grandparent');
+    assert.equal(body.relationship, 'grandparent');
+    assert.equal(body.pledge, true);
+    assert.equal(body.member.name, '王秀英');
+    assert.ok(!('pledge' in body.member));
+    assert.deepEqual(
+      memberIssues(checkFormLocally({ ...form, name: '', pledge: false })).map((i) => i.path),
+      ['member.name', 'pledge'],
+    );
+  });
+
+  test('the file name a download is saved under', () => {
+    assert.equal(fileNameOf('attachment; filename="paper-code-A6.pdf"', 'x.pdf'), 'paper-code-A6.pdf');
+    assert.equal(fileNameOf(null, 'paper-code.pdf'), 'paper-code.pdf');
+    assert.equal(fileNameOf('attachment; filename="../etc/passwd"', 'paper-code.pdf'), 'paper-code.pdf');
   });
 });
