@@ -1,5 +1,17 @@
 import type { Static } from '@sinclair/typebox';
+import type {
+  ArrivalDeclarationListResponse,
+  ArrivalDeclarationRequest,
+  ArrivalDeclarationResultResponse,
+} from '../src/contracts/arrivals.ts';
 import type { ErrorBody, Reason } from '../src/contracts/common.ts';
+import type {
+  AddFamilyMemberRequest,
+  FamilyListResponse,
+  FamilyMemberCodeResponse,
+  FamilyMemberView,
+  PaperCodeRevokedResponse,
+} from '../src/contracts/family.ts';
 import type { ApplicationRequest, ApplicationResponse, MyCodeResponse } from '../src/contracts/residents.ts';
 import type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
 import { readStored, writeStored } from './storage.ts';
@@ -12,12 +24,35 @@ export type {
   MyCodeResponse,
 } from '../src/contracts/residents.ts';
 export type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
+export type {
+  AddFamilyMemberRequest,
+  FamilyListResponse,
+  FamilyMemberCodeResponse,
+  FamilyMemberView,
+  PaperCodeRevokedResponse,
+  Relationship,
+} from '../src/contracts/family.ts';
+export { RELATIONSHIPS } from '../src/contracts/family.ts';
+export type { HealthBadgeView } from '../src/contracts/common.ts';
+export type {
+  ArrivalDeclarationListResponse,
+  ArrivalDeclarationRequest,
+  ArrivalDeclarationResultResponse,
+} from '../src/contracts/arrivals.ts';
 export type ApiErrorDetail = Static<typeof ErrorBody>['error'];
 export type CodeReason = Static<typeof Reason>;
 
-/** An API failure as a value: `network` when no answer came back at all. */
+/**
+ * An API failure as a value: `network` when no answer came back at all. `retryAfterSeconds` is the
+ * Retry-After header of a 429 or 503, when the server sent one.
+ */
 export type ApiFailure =
-  | { readonly kind: 'api'; readonly status: number; readonly error: ApiErrorDetail }
+  | {
+      readonly kind: 'api';
+      readonly status: number;
+      readonly error: ApiErrorDetail;
+      readonly retryAfterSeconds?: number;
+    }
   | { readonly kind: 'network' };
 
 export type ApiResult<T> =
@@ -45,26 +80,58 @@ function isErrorBody(value: unknown): value is Static<typeof ErrorBody> {
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
 }
 
-/** One JSON request to the API on the same origin. Never throws: failures come back as values. */
-export async function callApi<T>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  path: string,
-  options: { readonly token?: string | null; readonly body?: unknown } = {},
-): Promise<ApiResult<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+interface CallOptions {
+  readonly token?: string | null;
+  readonly body?: unknown;
+}
+
+/** The fetch itself; null when no answer came back. */
+async function send(method: Method, path: string, options: CallOptions, accept: string) {
+  const headers: Record<string, string> = { accept };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-  let response: Response;
   try {
-    response = await fetch(path, {
+    return await fetch(path, {
       method,
       headers,
       cache: 'no-store',
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
   } catch {
-    return { ok: false, failure: { kind: 'network' } };
+    return null;
   }
+}
+
+/** The failure a non-2xx answer stands for, from its error body and Retry-After. */
+async function failureOf(response: Response): Promise<ApiFailure> {
+  let json: unknown;
+  try {
+    json = await response.json();
+  } catch {
+    json = null;
+  }
+  const error: ApiErrorDetail = isErrorBody(json)
+    ? json.error
+    : { code: 'internal_error', message: `HTTP ${response.status}`, requestId: '' };
+  const retryAfter = Number(response.headers.get('retry-after') ?? '');
+  return {
+    kind: 'api',
+    status: response.status,
+    error,
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+  };
+}
+
+/** One JSON request to the API on the same origin. Never throws: failures come back as values. */
+export async function callApi<T>(
+  method: Method,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResult<T>> {
+  const response = await send(method, path, options, 'application/json');
+  if (response === null) return { ok: false, failure: { kind: 'network' } };
+  if (!response.ok) return { ok: false, failure: await failureOf(response) };
   if (response.status === 204) return { ok: true, value: undefined as T };
   let json: unknown;
   try {
@@ -72,11 +139,41 @@ export async function callApi<T>(
   } catch {
     json = null;
   }
-  if (response.ok) return { ok: true, value: json as T };
-  const error: ApiErrorDetail = isErrorBody(json)
-    ? json.error
-    : { code: 'internal_error', message: `HTTP ${response.status}`, requestId: '' };
-  return { ok: false, failure: { kind: 'api', status: response.status, error } };
+  return { ok: true, value: json as T };
+}
+
+/** A file the API answers with (a paper code's PDF): its bytes and the name the server gave it. */
+export interface DownloadedFile {
+  readonly blob: Blob;
+  readonly fileName: string;
+}
+
+/** `filename="…"` of a Content-Disposition header, or `fallback`. */
+export function fileNameOf(disposition: string | null, fallback: string): string {
+  const match = /filename="?([^";]+)"?/i.exec(disposition ?? '');
+  const name = match?.[1]?.trim() ?? '';
+  return /^[\w.-]+$/.test(name) ? name : fallback;
+}
+
+async function callApiFile(
+  method: Method,
+  path: string,
+  accept: string,
+  fallbackName: string,
+  options: CallOptions = {},
+): Promise<ApiResult<DownloadedFile>> {
+  const response = await send(method, path, options, `${accept}, application/json`);
+  if (response === null) return { ok: false, failure: { kind: 'network' } };
+  if (!response.ok) return { ok: false, failure: await failureOf(response) };
+  try {
+    const blob = await response.blob();
+    return {
+      ok: true,
+      value: { blob, fileName: fileNameOf(response.headers.get('content-disposition'), fallbackName) },
+    };
+  } catch {
+    return { ok: false, failure: { kind: 'network' } };
+  }
 }
 
 export const requestSignInCode = (mobile: string) =>
@@ -95,6 +192,42 @@ export const submitMyApplication = (token: string, body: ApplicationRequest) =>
   callApi<ApplicationResponse>('PUT', '/api/v1/me/application', { token, body });
 
 export const fetchMyCode = (token: string) => callApi<MyCodeResponse>('GET', '/api/v1/me/code', { token });
+
+export const fetchFamily = (token: string) =>
+  callApi<FamilyListResponse>('GET', '/api/v1/me/family-members', { token });
+
+export const addFamilyMember = (token: string, body: AddFamilyMemberRequest) =>
+  callApi<FamilyMemberView>('POST', '/api/v1/me/family-members', { token, body });
+
+/** Ends a binding: the proxy removes a member, or the member removes a proxy. */
+export const removeFamilyBinding = (token: string, memberId: string) =>
+  callApi<undefined>('DELETE', `/api/v1/me/family-members/${encodeURIComponent(memberId)}`, { token });
+
+export const fetchFamilyMemberCode = (token: string, memberId: string) =>
+  callApi<FamilyMemberCodeResponse>('GET', `/api/v1/me/family-members/${encodeURIComponent(memberId)}/code`, {
+    token,
+  });
+
+export type PaperSize = 'A4' | 'A6';
+
+/** printPaperCode: a new paper code (ending the one in force) as a PDF; no memberId for one's own. */
+export const printPaperCode = (token: string, memberId: string | null, size: PaperSize) =>
+  callApiFile('POST', '/api/v1/me/paper-codes', 'application/pdf', 'paper-code.pdf', {
+    token,
+    body: { ...(memberId === null ? {} : { memberId }), size },
+  });
+
+export const revokePaperCode = (token: string, memberId: string | null) =>
+  callApi<PaperCodeRevokedResponse>('POST', '/api/v1/me/paper-codes/revoke', {
+    token,
+    body: memberId === null ? {} : { memberId },
+  });
+
+export const submitArrivalDeclaration = (token: string, body: ArrivalDeclarationRequest) =>
+  callApi<ArrivalDeclarationResultResponse>('POST', '/api/v1/me/arrival-declarations', { token, body });
+
+export const fetchMyArrivalDeclarations = (token: string) =>
+  callApi<ArrivalDeclarationListResponse>('GET', '/api/v1/me/arrival-declarations', { token });
 
 /** True when the failure means the session is gone and the resident must sign in again. */
 export const isSessionLost = (failure: ApiFailure): boolean =>

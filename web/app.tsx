@@ -5,6 +5,7 @@ import { describeFailure } from './failures.ts';
 import { currentLocale, setLocale, t } from './i18n/index.ts';
 import { placeCodeFromSearch } from './checkpoint/place-code-text.ts';
 import { ApplyPage } from './pages/apply.tsx';
+import { FamilyPage } from './pages/family.tsx';
 import { MyCodePage } from './pages/my-code.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { lazyPage } from './lazy-page.tsx';
@@ -14,6 +15,8 @@ import { readStored, writeStored } from './storage.ts';
 // Staff and place-scan pages carry the camera and the QR decoder: loaded only when opened.
 const CheckpointPage = lazyPage(() => import('./pages/checkpoint.tsx').then((m) => m.CheckpointPage));
 const ScanPlacePage = lazyPage(() => import('./pages/scan-place.tsx').then((m) => m.ScanPlacePage));
+// The arrivals page carries the table of administrative divisions for its picker.
+const ArrivalsPage = lazyPage(() => import('./pages/arrivals.tsx').then((m) => m.ArrivalsPage));
 
 const LARGE_TYPE_KEY = 'healthcode.largeType';
 const LANGUAGES: readonly { readonly locale: Locale; readonly label: string }[] = [
@@ -32,6 +35,8 @@ export function App() {
   // Kept in memory only, to prefill the application right after signing in.
   const [signedInMobile, setSignedInMobile] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Whose code the code page shows: null for one's own, else a family member's binding id.
+  const [codeSubject, setCodeSubject] = useState<string | null>(null);
   // The path is fixed for the page's life: leaving a section loads the other one.
   const [section] = useState(() => sectionFromPath(window.location.pathname));
   const [placeCode] = useState(() => placeCodeFromSearch(window.location.search));
@@ -67,7 +72,12 @@ export function App() {
     storeSession(null);
     setToken(null);
     setNotice(null);
+    setCodeSubject(null);
   };
+  const onShowMemberCode = useCallback((memberId: string) => {
+    setCodeSubject(memberId);
+    navigate('code');
+  }, []);
 
   return (
     <>
@@ -136,12 +146,31 @@ export function App() {
             onSessionLost={onSessionLost}
             onBack={() => navigate('code')}
           />
-        ) : (
-          <MyCodePage
+        ) : route === 'arrivals' ? (
+          <ArrivalsPage
             token={token}
             onSessionLost={onSessionLost}
             onApplicationRequired={onApplicationRequired}
+            onBack={() => navigate('code')}
+          />
+        ) : route === 'family' ? (
+          <FamilyPage
+            token={token}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
+            onShowCode={onShowMemberCode}
+            onBack={() => navigate('code')}
+          />
+        ) : (
+          <MyCodePage
+            token={token}
+            subject={codeSubject}
+            onSubject={setCodeSubject}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
             onUpdate={() => navigate('apply')}
+            onFamily={() => navigate('family')}
+            onArrivals={() => navigate('arrivals')}
             onSignOut={() => void signOut()}
           />
         )}

@@ -1,5 +1,11 @@
 import type { FieldIssue } from '../src/domain/types.ts';
-import type { ApplicationRequest, ApplicationResponse, ContactHistoryRequest } from './api.ts';
+import type {
+  AddFamilyMemberRequest,
+  ApplicationRequest,
+  ApplicationResponse,
+  ContactHistoryRequest,
+  Relationship,
+} from './api.ts';
 
 /**
  * The apply form as the page edits it (all text, as typed) and its mapping to and from the API
@@ -270,4 +276,36 @@ export const errorId = (path: string): string => `error-${path.replaceAll('.', '
 export const ERROR_FIELD: Readonly<Record<string, string>> = {
   pledge_required: 'pledge',
   document_taken: 'documentNumber',
+};
+
+/**
+ * A family member's items are the same seven under `member.` in the API (addFamilyMember); the
+ * pledge, which the proxy makes, stays at the top.
+ */
+export const MEMBER_PREFIX = 'member.';
+export const memberPath = (path: string): string => (path === 'pledge' ? path : `${MEMBER_PREFIX}${path}`);
+
+export function memberIssues(issues: readonly FieldIssue[]): FieldIssue[] {
+  return issues.map((issue) => ({ ...issue, path: memberPath(issue.path) }));
+}
+
+export function memberFieldPaths(form: ApplicationForm): Set<string> {
+  return new Set([...formFieldPaths(form)].map(memberPath));
+}
+
+/** The addFamilyMember body for a form that passed `checkFormLocally`. */
+export function familyMemberRequest(
+  form: ApplicationForm,
+  relationship: Relationship,
+): AddFamilyMemberRequest {
+  const { pledge, ...member } = applicationRequest(form);
+  return { relationship, member, pledge };
+}
+
+/** Error codes of addFamilyMember that concern one field of the member form. */
+export const MEMBER_ERROR_FIELD: Readonly<Record<string, string>> = {
+  pledge_required: 'pledge',
+  document_taken: 'member.documentNumber',
+  family_member_is_proxy: 'member.documentNumber',
+  family_member_already_bound: 'member.documentNumber',
 };

@@ -14,8 +14,8 @@ export function sectionFromPath(pathname: string): Section {
 }
 
 /** Pages of the resident app. Hash routes, so any static host (and the server's SPA fallback) serves them. */
-export type Route = 'sign-in' | 'apply' | 'code';
-const ROUTES: readonly Route[] = ['sign-in', 'apply', 'code'];
+export type Route = 'sign-in' | 'apply' | 'code' | 'family' | 'arrivals';
+const ROUTES: readonly Route[] = ['sign-in', 'apply', 'code', 'family', 'arrivals'];
 
 export function routeFromHash(hash: string): Route | null {
   const name = hash.replace(/^#\/?/, '');

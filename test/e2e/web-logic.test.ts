@@ -7,10 +7,21 @@ import {
   fieldId,
   formFieldPaths,
   formFromView,
+  familyMemberRequest,
+  memberIssues,
   placeIssues,
   type ApplicationForm,
 } from '../../web/application-form.ts';
-import type { ApplicationResponse } from '../../web/api.ts';
+import { fileNameOf, type ApplicationResponse } from '../../web/api.ts';
+import {
+  arrivalFieldOf,
+  arrivalRequest,
+  availableFrom,
+  checkArrivalLocally,
+  emptyArrivalForm,
+  splitList,
+  type ArrivalForm,
+} from '../../web/arrival-form.ts';
 import { colourAfter, formatChinaClock, refreshDelay } from '../../web/time.ts';
 import type { Colour } from '../../src/domain/types.ts';
 
@@ -197,5 +208,119 @@ describe('placing issues', () => {
   });
   test('field ids are derived from API paths', () => {
     assert.equal(fieldId('contactHistory.abroad.0.to'), 'field-contactHistory-abroad-0-to');
+  });
+});
+
+describe('the arrival declaration form', () => {
+  const today = '2026-11-25';
+  const domestic: ArrivalForm = {
+    ...emptyArrivalForm(today),
+    originDivisionCode: '420100',
+    departedOn: '2026-11-24',
+    transportNumber: 'g123 ',
+    homeCodeColour: 'green',
+    familyCompanions: ['m-1'],
+    otherCompanions: '李四，王五, ',
+  };
+
+  test('a domestic arrival: only its own fields, companions family first then names', () => {
+    assert.deepEqual(checkArrivalLocally(domestic), []);
+    assert.deepEqual(arrivalRequest(domestic), {
+      kind: 'domestic',
+      originDivisionCode: '420100',
+      homeCodeColour: 'green',
+      departedOn: '2026-11-24',
+      arrivedOn: today,
+      transport: { mode: 'train', number: 'G123' },
+      companions: [{ familyMemberId: 'm-1' }, { name: '李四' }, { name: '王五' }],
+    });
+  });
+
+  test('an overseas arrival names countries, not a division or a home colour', () => {
+    const overseas: ArrivalForm = {
+      ...domestic,
+      kind: 'overseas',
+      countries: 'kr, JP kr',
+      otherCompanions: '',
+    };
+    assert.deepEqual(arrivalRequest(overseas), {
+      kind: 'overseas',
+      countries: ['KR', 'JP'],
+      departedOn: '2026-11-24',
+      arrivedOn: today,
+      transport: { mode: 'train', number: 'G123' },
+      companions: [{ familyMemberId: 'm-1' }],
+    });
+  });
+
+  test('what is missing is said before sending, with the server’s codes', () => {
+    const empty = { ...emptyArrivalForm(today), arrivedOn: '' };
+    assert.deepEqual(
+      checkArrivalLocally(empty).map((i) => `${i.path} ${i.code}`),
+      [
+        'originDivisionCode field_required',
+        'homeCodeColour field_required',
+        'arrivedOn date_invalid',
+        'transport.number field_required',
+      ],
+    );
+    assert.deepEqual(
+      checkArrivalLocally({ ...empty, kind: 'overseas', arrivedOn: today, transportMode: 'car' }).map(
+        (i) => i.path,
+      ),
+      ['countries'],
+    );
+  });
+
+  test('server issues land on the form’s fields', () => {
+    assert.equal(arrivalFieldOf('countries.1', domestic), 'countries');
+    assert.equal(arrivalFieldOf('companions.0.familyMemberId', domestic), 'familyCompanions');
+    assert.equal(arrivalFieldOf('companions.1.name', domestic), 'otherCompanions');
+    assert.equal(arrivalFieldOf('arrivedOn', domestic), 'arrivedOn');
+  });
+
+  test('arrival_not_yet_allowed: the date it can be made from, from the message or its issues', () => {
+    assert.equal(
+      availableFrom({
+        message:
+          'An overseas arrival is declared after quarantine ends with a negative test: not before 2026-12-02.',
+        issues: [{ message: 'You: the quarantine is not over. It can be made from 2026-12-02.' }],
+      }),
+      '2026-12-02',
+    );
+    assert.equal(
+      availableFrom({ message: 'x', issues: [{ message: 'a 2026-12-01' }, { message: 'b 2026-12-03' }] }),
+      '2026-12-03',
+    );
+    assert.equal(availableFrom({ message: 'no date here' }), null);
+    assert.deepEqual(splitList('a，b、 c;;', false), ['a', 'b', 'c']);
+  });
+});
+
+describe('the family member form and downloads', () => {
+  test('a member’s items go under member., the pledge stays at the top', () => {
+    const form: ApplicationForm = {
+      ...emptyForm('13800000001'),
+      name: ' 王秀英 ',
+      documentNumber: '370102194001010020',
+      divisionCode: '370102',
+      addressDetail: '泉城路 1 号',
+      pledge: true,
+    };
+    const body = familyMemberRequest(form, 'grandparent');
+    assert.equal(body.relationship, 'grandparent');
+    assert.equal(body.pledge, true);
+    assert.equal(body.member.name, '王秀英');
+    assert.ok(!('pledge' in body.member));
+    assert.deepEqual(
+      memberIssues(checkFormLocally({ ...form, name: '', pledge: false })).map((i) => i.path),
+      ['member.name', 'pledge'],
+    );
+  });
+
+  test('the file name a download is saved under', () => {
+    assert.equal(fileNameOf('attachment; filename="paper-code-A6.pdf"', 'x.pdf'), 'paper-code-A6.pdf');
+    assert.equal(fileNameOf(null, 'paper-code.pdf'), 'paper-code.pdf');
+    assert.equal(fileNameOf('attachment; filename="../etc/passwd"', 'paper-code.pdf'), 'paper-code.pdf');
   });
 });

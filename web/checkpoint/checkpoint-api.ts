@@ -3,7 +3,7 @@
  * contracts (src/contracts); answers are still read defensively where the page keeps them across
  * versions (a venue's id field, the policy document's envelope).
  */
-import type { CheckRequest, CheckResponse } from '../../src/contracts/checkpoint.ts';
+import type { CheckRequest, CheckResponse, LookupResponse } from '../../src/contracts/checkpoint.ts';
 import type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
 import type { PlaceScanResponse } from '../../src/contracts/venues.ts';
 import type { CheckpointPolicy, VenueKind } from '../../src/domain/venues/browser.ts';
@@ -12,7 +12,7 @@ import { callApi, type ApiFailure, type ApiResult } from '../api.ts';
 import type { UploadOutcome } from './check-queue.ts';
 import { readJwks, type Jwks } from './offline-verify.ts';
 
-export type { CheckRequest, CheckResponse } from '../../src/contracts/checkpoint.ts';
+export type { CheckRequest, CheckResponse, LookupResponse } from '../../src/contracts/checkpoint.ts';
 export type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
 export type { PlaceScanResponse } from '../../src/contracts/venues.ts';
 
@@ -109,6 +109,13 @@ export async function fetchJwks(): Promise<ApiResult<Jwks>> {
 
 export const recordCheck = (token: string, venueId: string, body: CheckRequest) =>
   callApi<CheckResponse>('POST', `/api/v1/venues/${encodeURIComponent(venueId)}/checks`, { token, body });
+
+/** The no-code lane (online only): colour now, masked name and a 5-minute code to record the check with. */
+export const lookupByDocument = (token: string, documentType: string, documentNumber: string) =>
+  callApi<LookupResponse>('POST', '/api/v1/document-lookups', {
+    token,
+    body: { documentType, documentNumber },
+  });
 
 export const scanPlaceCode = (token: string, placeCode: string) =>
   callApi<PlaceScanResponse>('POST', '/api/v1/place-scans', { token, body: { placeCode } });

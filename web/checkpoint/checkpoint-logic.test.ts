@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEFAULT_CHECKPOINT_POLICY, type CheckpointRule } from '../../src/domain/venues/browser.ts';
+import { epochMs } from '../../src/domain/types.ts';
 import {
+  DEFAULT_CHECKPOINT_POLICY,
+  type CheckpointPolicy,
+  type CheckpointRule,
+} from '../../src/domain/venues/browser.ts';
+import {
+  carriedBadge,
+  claimedCodeKind,
   chinaIsoTime,
   checkpointCode,
   decideOffline,
@@ -90,12 +97,19 @@ describe('deciding offline', () => {
     ['yellow and fever', valid('yellow'), 380, true, 'refuse yellow_code fever'],
     ['tampered code', invalid('bad_signature'), 365, true, 'refuse invalid_code'],
     ['expired code', invalid('expired'), 365, true, 'refuse expired_code'],
+    [
+      'expired paper code: expired — reprint',
+      { valid: false, reason: 'expired', detail: '', kind: 'paper' },
+      365,
+      true,
+      'refuse paper_expired',
+    ],
     ['no code, no mask', null, 365, false, 'refuse no_code no_mask'],
     ['37.3 is a fever', valid('green'), 373, true, 'refuse fever'],
   ];
   for (const [name, verification, t, mask, expected] of cases) {
     test(name, () => {
-      const d = decideOffline(DEFAULT_CHECKPOINT_POLICY, 'hotel', verification, t, mask);
+      const d = decideOffline(DEFAULT_CHECKPOINT_POLICY, 'hotel', verification, t, mask, epochMs(0));
       assert.equal([d.outcome, ...d.reasons].join(' '), expected);
     });
   }
@@ -105,6 +119,69 @@ describe('deciding offline', () => {
     assert.deepEqual(offlineResult(invalid('bad_signature')), { valid: false, reason: 'bad_signature' });
     assert.deepEqual(offlineResult(null), { valid: false, reason: 'no_code' });
     assert.deepEqual(checkpointCode(null), { status: 'none' });
+    assert.deepEqual(offlineResult({ valid: false, reason: 'expired', detail: '', kind: 'paper' }), {
+      valid: false,
+      reason: 'paper_expired',
+    });
+  });
+});
+
+describe('the badge carried in the code, offline', () => {
+  // 2026-11-25 10:00 China time.
+  const now = epochMs(Date.parse('2026-11-25T02:00:00Z'));
+  const policy = {
+    ...DEFAULT_CHECKPOINT_POLICY,
+    kinds: {
+      ...DEFAULT_CHECKPOINT_POLICY.kinds,
+      hospital: {
+        code: 'scan',
+        temperature: false,
+        mask: false,
+        greenVisualOnly: false,
+        negativeTestWithinHours: 48,
+      },
+    },
+  } as CheckpointPolicy;
+  const green = (testSampledAt?: string): OfflineVerification & { valid: true } => ({
+    valid: true,
+    colour: 'green',
+    kind: 'paper',
+    kid: 'k',
+    issuedAt: epochMs(0),
+    expiresAt: epochMs(1),
+    ...(testSampledAt === undefined ? {} : { testSampledAt: epochMs(Date.parse(testSampledAt)) }),
+  });
+  const cases: [string, string | undefined, number | null, string, string][] = [
+    ['sampled today', '2026-11-25T00:30:00+08:00', 0, 'Negative test · sampled today', 'pass'],
+    [
+      'yesterday just before midnight',
+      '2026-11-24T23:59:00+08:00',
+      1,
+      'Negative test · sampled 1 day ago',
+      'pass',
+    ],
+    [
+      '3 days ago',
+      '2026-11-22T09:00:00+08:00',
+      3,
+      'Negative test · sampled 3 days ago',
+      'refuse test_required',
+    ],
+    ['no test carried', undefined, null, 'No nucleic-acid test on record', 'refuse test_required'],
+  ];
+  for (const [name, sampled, days, text, outcome] of cases) {
+    test(name, () => {
+      const v = green(sampled);
+      const badge = carriedBadge(v, now);
+      assert.equal(badge.testDays, days);
+      assert.equal(badge.testText.en, text);
+      const d = decideOffline(policy, 'hospital', v, null, null, now);
+      assert.equal([d.outcome, ...d.reasons].join(' '), outcome);
+    });
+  }
+
+  test('the kind a text claims, unverified; null for what is no code', () => {
+    assert.equal(claimedCodeKind('hello'), null);
   });
 });
 

@@ -47,8 +47,18 @@ export type OfflineVerification =
       readonly kid: string;
       readonly issuedAt: EpochMs;
       readonly expiresAt: EpochMs;
+      /** The badge carried in the code (issue 9): sampling time of the last negative test, doses. */
+      readonly testSampledAt?: EpochMs;
+      readonly vaccineDoses?: number;
     }
-  | { readonly valid: false; readonly reason: OfflineFailure; readonly detail: string };
+  | {
+      readonly valid: false;
+      readonly reason: OfflineFailure;
+      readonly detail: string;
+      /** For `expired` and `not_yet_valid`, whose signature did verify: the kind and its end. */
+      readonly kind?: CodeKind;
+      readonly expiresAt?: EpochMs;
+    };
 
 /** A JWKS as it came from the network or storage, or null when it is not one. */
 export function readJwks(json: unknown): Jwks | null {
@@ -113,10 +123,22 @@ export async function verifyOffline(
     return { valid: false, reason: 'bad_signature', detail: `signature does not verify with key ${kid}` };
   }
   if (now < claims.issuedAt - OFFLINE_CLOCK_SKEW_MS) {
-    return { valid: false, reason: 'not_yet_valid', detail: 'issued after this device’s time' };
+    return {
+      valid: false,
+      reason: 'not_yet_valid',
+      detail: 'issued after this device’s time',
+      kind: claims.kind,
+      expiresAt: claims.expiresAt,
+    };
   }
   if (now >= claims.expiresAt + OFFLINE_CLOCK_SKEW_MS) {
-    return { valid: false, reason: 'expired', detail: 'the code has expired' };
+    return {
+      valid: false,
+      reason: 'expired',
+      detail: 'the code has expired',
+      kind: claims.kind,
+      expiresAt: claims.expiresAt,
+    };
   }
   if (claims.kind === 'place') {
     return { valid: false, reason: 'wrong_kind', detail: 'a place code is not a personal code' };
@@ -128,5 +150,7 @@ export async function verifyOffline(
     kid,
     issuedAt: claims.issuedAt,
     expiresAt: claims.expiresAt,
+    ...(claims.testSampledAt === undefined ? {} : { testSampledAt: claims.testSampledAt }),
+    ...(claims.vaccineDoses === undefined ? {} : { vaccineDoses: claims.vaccineDoses }),
   };
 }

@@ -10,8 +10,10 @@ import {
   type CheckpointPolicy,
   type RefusalReason,
 } from '../../src/domain/venues/browser.ts';
-import { isSessionLost, type ApiFailure } from '../api.ts';
-import { FieldErrors, TextField } from '../components/field.tsx';
+import { DOCUMENT_TYPE_OPTIONS } from '../application-form.ts';
+import { isSessionLost, type ApiFailure, type HealthBadgeView } from '../api.ts';
+import { FieldErrors, SelectField, TextField } from '../components/field.tsx';
+import { HealthBadge } from '../components/health-badge.tsx';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { formatChinaClock, parseApiTime } from '../time.ts';
@@ -21,6 +23,7 @@ import {
   fetchCheckpointPolicy,
   fetchJwks,
   fetchVenues,
+  lookupByDocument,
   recordCheck,
   staffSignIn,
   staffSignOut,
@@ -28,14 +31,18 @@ import {
   venueIdText,
   type CheckRequest,
   type CheckpointVenue,
+  type LookupResponse,
 } from '../checkpoint/checkpoint-api.ts';
 import {
+  carriedBadge,
   chinaIsoTime,
+  claimedCodeKind,
   decideOffline,
   offlineResult,
   readTemperature,
   readyOnScan,
   scannedCodeText,
+  type CarriedBadge,
 } from '../checkpoint/checkpoint-logic.ts';
 import {
   storeJwks,
@@ -282,6 +289,19 @@ interface ShownResult {
   readonly checkedAt: number;
   readonly offline: boolean;
   readonly duplicate: boolean;
+  /**
+   * A paper code (S3): online the colour now decides; offline the printed colour and validity are
+   * all there is. `validUntil` is known offline only (from the verified token).
+   */
+  readonly paper: { readonly validUntil: number | null } | null;
+  /** Offline: an expired paper code, "expired — reprint". */
+  readonly paperExpired: { readonly validUntil: number | null } | null;
+  /** Online: the badge the server sent (where the venue kind's rule asks for a test or doses). */
+  readonly health: HealthBadgeView | null;
+  /** Offline: the badge carried in the code, aged on this device's clock. */
+  readonly carried: CarriedBadge | null;
+  /** Through the no-code lane (a document typed instead of a code shown). */
+  readonly lane: boolean;
 }
 
 const isKnownReason = (reason: string): reason is RefusalReason =>
@@ -316,6 +336,8 @@ function CheckpointScreen(props: {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ShownResult | null>(null);
+  // The code the no-code lane's lookup returned, while its check is pending or running.
+  const laneCode = useRef<string | null>(null);
   const codeInput = useRef<HTMLInputElement>(null);
   const uploading = useRef(false);
   const rule = checkpointRule(policy, venue.kind);
@@ -388,6 +410,7 @@ function CheckpointScreen(props: {
 
   const resetPerson = () => {
     setPendingCode(null);
+    laneCode.current = null;
     setCodeText('');
     setTemperature('');
     setMaskWorn(null);
@@ -399,22 +422,35 @@ function CheckpointScreen(props: {
     const jwks = storedJwks() ?? { keys: [] };
     const now = Date.now() as EpochMs;
     const verification = body.code === null ? null : await verifyOffline(body.code, jwks, now);
-    const decision = decideOffline(policy, venue.kind, verification, deciC, body.maskWorn);
+    const decision = decideOffline(policy, venue.kind, verification, deciC, body.maskWorn, now);
     const queued = enqueueCheck({
       venueId: venue.id,
       body: { ...body, checkedAt: chinaIsoTime(now), offline: offlineResult(verification) },
     });
     setQueueLength(queued);
     setOnline(false);
+    const valid = verification?.valid === true ? verification : null;
+    const paperExpired =
+      verification !== null &&
+      !verification.valid &&
+      verification.kind === 'paper' &&
+      verification.reason === 'expired'
+        ? { validUntil: verification.expiresAt ?? null }
+        : null;
     setResult({
       outcome: decision.outcome,
       reasons: decision.reasons,
       serverText: [],
-      colour: verification?.valid === true ? verification.colour : null,
+      colour: valid?.colour ?? null,
       maskedName: null,
       checkedAt: now,
       offline: true,
       duplicate: false,
+      paper: valid?.kind === 'paper' ? { validUntil: valid.expiresAt } : null,
+      paperExpired,
+      health: null,
+      carried: valid === null ? null : carriedBadge(valid, now),
+      lane: false,
     });
   };
 
@@ -463,6 +499,11 @@ function CheckpointScreen(props: {
         checkedAt: parseApiTime(r.checkedAt) ?? Date.now(),
         offline: false,
         duplicate: r.duplicate,
+        paper: code !== null && claimedCodeKind(code) === 'paper' ? { validUntil: null } : null,
+        paperExpired: null,
+        health: r.health ?? null,
+        carried: null,
+        lane: code !== null && code === laneCode.current,
       });
       void flushQueue();
     } finally {
@@ -628,10 +669,150 @@ function CheckpointScreen(props: {
         </div>
       </form>
 
+      <NoCodeLane
+        token={session.token}
+        online={online}
+        disabled={busy}
+        onSessionLost={onSessionLost}
+        onOffline={() => setOnline(false)}
+        onFound={(found) => {
+          laneCode.current = found.code;
+          onCodeRead(found.code);
+        }}
+      />
+
       <div class="button-column">
         <button class="button button--link" type="button" onClick={props.onSignOut}>
           {t('checkpoint.signOut')}
         </button>
+      </div>
+    </section>
+  );
+}
+
+/** Issues of the lane's fields ('documentNumber') under the lane's own paths. */
+const lanePath = (path: string) => `lookup.${path}`;
+
+/**
+ * The no-code lane (issue 9): for a person with neither phone nor paper code, staff type the ID
+ * document number, or a keyboard-wedge ID-card reader types it and presses Enter. The answer is the
+ * colour now and the masked name, nothing else, and a short-lived code with which the check is
+ * recorded like any other. Online only; lookups are limited per staff account.
+ */
+function NoCodeLane(props: {
+  token: string;
+  online: boolean;
+  disabled: boolean;
+  onSessionLost: (failure: ApiFailure) => void;
+  onOffline: () => void;
+  onFound: (found: LookupResponse) => void;
+}) {
+  const [documentType, setDocumentType] = useState<string>('resident_id_card');
+  const [documentNumber, setDocumentNumber] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [issues, setIssues] = useState<readonly FieldIssue[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
+  const [found, setFound] = useState<LookupResponse | null>(null);
+  const disabled = !props.online || busy || props.disabled;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (disabled) return;
+    const number = documentNumber.trim().toUpperCase();
+    setIssues([]);
+    setMessage(null);
+    setFound(null);
+    if (number === '') {
+      setIssues([{ path: lanePath('documentNumber'), code: 'document_number_required', message: '' }]);
+      return;
+    }
+    setBusy(true);
+    const result = await lookupByDocument(props.token, documentType, number);
+    setBusy(false);
+    if (result.ok) {
+      setFound(result.value);
+      // The number is personal data: it does not stay on the screen.
+      setDocumentNumber('');
+      props.onFound(result.value);
+      return;
+    }
+    const failure = result.failure;
+    if (failure.kind === 'network') {
+      props.onOffline();
+      return setMessage(t('checkpoint.lane.needsNetwork'));
+    }
+    if (isSessionLost(failure)) return props.onSessionLost(failure);
+    if (failure.status === 429) {
+      const seconds = failure.retryAfterSeconds ?? 3600;
+      return setMessage(
+        t('checkpoint.lane.rateLimited', {
+          time: formatChinaClock(Date.now() + seconds * 1000, false).slice(11),
+          minutes: Math.max(1, Math.ceil(seconds / 60)),
+        }),
+      );
+    }
+    const described = describeFailure(failure);
+    setIssues(described.issues.map((i) => ({ ...i, path: lanePath(i.path) })));
+    setMessage(described.message);
+  };
+
+  return (
+    <section id="no-code-lane" class="no-code-lane" aria-labelledby="lane-heading">
+      <h2 id="lane-heading">{t('checkpoint.lane.heading')}</h2>
+      <p class="hint">{t('checkpoint.lane.intro')}</p>
+      {!props.online && (
+        <p id="lane-offline" class="notice notice--warning" role="status">
+          {t('checkpoint.lane.offline')}
+        </p>
+      )}
+      <form onSubmit={(e) => void submit(e)} noValidate>
+        <fieldset disabled={!props.online}>
+          <SelectField
+            path={lanePath('documentType')}
+            label={t('apply.documentType')}
+            value={documentType}
+            options={DOCUMENT_TYPE_OPTIONS.map((value) => ({
+              value,
+              label: t(`apply.documentTypes.${value}`),
+            }))}
+            onValue={setDocumentType}
+            issues={forPath(issues, lanePath('documentType'))}
+          />
+          <TextField
+            path={lanePath('documentNumber')}
+            label={t('checkpoint.lane.documentNumber')}
+            hint={t('checkpoint.lane.documentNumberHint')}
+            maxLength={40}
+            value={documentNumber}
+            onValue={setDocumentNumber}
+            issues={forPath(issues, lanePath('documentNumber'))}
+          />
+          <button id="lane-submit" class="button button--primary" type="submit" disabled={disabled}>
+            {busy ? t('checkpoint.lane.looking') : t('checkpoint.lane.submit')}
+          </button>
+        </fieldset>
+      </form>
+      <div aria-live="polite">
+        {message !== null && (
+          <p id="lane-message" class="notice notice--error" role="alert">
+            {message}
+          </p>
+        )}
+        {found !== null && (
+          <div id="lookup-result" class={`lookup-result lookup-result--${found.colour}`}>
+            <p>
+              <span id="lookup-colour" class="lookup-result__colour" data-colour={found.colour}>
+                {t(`code.colour.${found.colour}`)}
+              </span>{' '}
+              <span id="lookup-name" class="lookup-result__name">
+                {found.maskedName}
+              </span>
+            </p>
+            <p id="lookups-left" class="hint" data-left={found.lookupsLeft}>
+              {t('checkpoint.lane.left', { count: found.lookupsLeft })}
+            </p>
+          </div>
+        )}
       </div>
     </section>
   );
@@ -663,7 +844,8 @@ function CheckResult(props: { result: ShownResult }) {
             <dt>{t('checkpoint.colour')}</dt>
             <dd id="check-colour" data-colour={result.colour}>
               {t(`code.colour.${result.colour}`)}
-              {result.offline && ` (${t('checkpoint.offline.atIssue')})`}
+              {result.offline &&
+                ` (${result.paper !== null ? t('checkpoint.paper.printedColour') : t('checkpoint.offline.atIssue')})`}
             </dd>
           </div>
         )}
@@ -678,6 +860,50 @@ function CheckResult(props: { result: ShownResult }) {
           <dd id="check-time">{formatChinaClock(result.checkedAt, true)}</dd>
         </div>
       </dl>
+      {result.paper !== null && (
+        <p id="check-paper" class="check-result__paper" data-mode={result.offline ? 'offline' : 'online'}>
+          {result.offline
+            ? t('checkpoint.paper.offline', {
+                until:
+                  result.paper.validUntil === null ? '' : formatChinaClock(result.paper.validUntil, false),
+              })
+            : t('checkpoint.paper.online')}
+        </p>
+      )}
+      {result.paperExpired !== null && (
+        <p id="paper-expired" class="check-result__paper">
+          <span lang="zh-CN">{refusalReasonText('paper_expired', 'zh-CN')}</span>{' '}
+          <span lang="en">{refusalReasonText('paper_expired', 'en')}</span>
+          {result.paperExpired.validUntil !== null &&
+            ` (${t('checkpoint.paper.validUntil', { until: formatChinaClock(result.paperExpired.validUntil, false) })})`}
+        </p>
+      )}
+      {result.lane && (
+        <p id="check-lane" class="check-result__note">
+          {t('checkpoint.lane.recorded')}
+        </p>
+      )}
+      {result.health !== null && <HealthBadge health={result.health} idPrefix="check-health" />}
+      {result.carried !== null && (
+        <ul class="health-badge" aria-label={t('health.label')}>
+          <li
+            id="check-health-test"
+            class={`health-badge__item health-badge__item--${result.carried.testDays === null ? 'none' : 'negative'}`}
+            data-days={result.carried.testDays ?? ''}
+          >
+            {result.carried.testText[currentLocale()]} · {t('checkpoint.badge.carried')}
+          </li>
+          <li
+            id="check-health-vaccination"
+            class="health-badge__item"
+            data-doses={result.carried.vaccineDoses}
+          >
+            {result.carried.vaccineDoses === 0
+              ? t('checkpoint.badge.noDoses')
+              : t('checkpoint.badge.doses', { count: result.carried.vaccineDoses })}
+          </li>
+        </ul>
+      )}
       {result.offline && <p class="check-result__note">{t('checkpoint.offline.queued')}</p>}
       {result.duplicate && <p class="check-result__note">{t('checkpoint.duplicate')}</p>}
     </div>

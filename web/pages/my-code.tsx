@@ -1,6 +1,16 @@
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { fetchMyCode, isSessionLost, type ApiFailure, type MyCodeResponse } from '../api.ts';
+import {
+  fetchFamily,
+  fetchFamilyMemberCode,
+  fetchMyCode,
+  isSessionLost,
+  type ApiFailure,
+  type FamilyMemberView,
+  type MyCodeResponse,
+} from '../api.ts';
+import { HealthBadge } from '../components/health-badge.tsx';
+import { PaperCodePanel } from '../components/paper-code.tsx';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { colourAfter, formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
@@ -57,27 +67,89 @@ function untilSentence(code: MyCodeResponse): string | null {
   });
 }
 
+/** Me and the family members whose codes I hold (S3): the proxy switches between them. */
+function CodeSwitcher(props: {
+  members: readonly FamilyMemberView[];
+  subject: string | null;
+  onSubject: (memberId: string | null) => void;
+}) {
+  return (
+    <div
+      id="code-switcher"
+      class="segmented segmented--wrap code-switcher"
+      role="group"
+      aria-label={t('code.switcher')}
+    >
+      <button
+        type="button"
+        class="segmented__option"
+        aria-pressed={props.subject === null}
+        onClick={() => props.onSubject(null)}
+      >
+        {t('code.mine')}
+      </button>
+      {props.members.map((m) => (
+        <button
+          key={m.memberId}
+          type="button"
+          class="segmented__option"
+          data-member-id={m.memberId}
+          aria-pressed={props.subject === m.memberId}
+          onClick={() => props.onSubject(m.memberId)}
+        >
+          {m.maskedName} <span class="segmented__note">({t(`family.relationships.${m.relationship}`)})</span>
+        </button>
+      ))}
+    </div>
+  );
+}
+
 export function MyCodePage(props: {
   token: string;
+  /** null: my own code; else the binding id of a family member whose code I hold. */
+  subject: string | null;
+  onSubject: (memberId: string | null) => void;
   onSessionLost: (failure: ApiFailure) => void;
   onApplicationRequired: () => void;
   onUpdate: () => void;
+  onFamily: () => void;
+  onArrivals: () => void;
   onSignOut: () => void;
 }) {
   const [state, setState] = useState<CodeState>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const [members, setMembers] = useState<readonly FamilyMemberView[]>([]);
   const heading = useRef<HTMLHeadingElement>(null);
   useSecondTicker();
-  const { token, onSessionLost, onApplicationRequired } = props;
+  const { token, subject, onSubject, onSessionLost, onApplicationRequired } = props;
+
+  // The family list only once a code has loaded: before applying there is none to ask for.
+  const [applied, setApplied] = useState(false);
+  useEffect(() => {
+    if (!applied) return;
+    let live = true;
+    void fetchFamily(token).then((result) => {
+      if (!live || !result.ok) return;
+      setMembers(result.value.members);
+      // A member removed meanwhile (here or by the member): back to my own code.
+      if (subject !== null && !result.value.members.some((m) => m.memberId === subject)) onSubject(null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [token, subject, onSubject, applied]);
 
   useEffect(() => {
     let live = true;
     let timer = 0;
     let sequence = 0;
+    // Never show one person's code under another's name while the new one loads.
+    setState({ kind: 'loading' });
     const load = async () => {
       window.clearTimeout(timer);
       const mine = ++sequence;
-      const result = await fetchMyCode(token);
+      const result =
+        subject === null ? await fetchMyCode(token) : await fetchFamilyMemberCode(token, subject);
       // A newer load (the page became visible again) supersedes this one.
       if (!live || mine !== sequence) return;
       if (result.ok) {
@@ -85,6 +157,7 @@ export function MyCodePage(props: {
         const serverNow = parseApiTime(result.value.serverTime) ?? received;
         const refreshAt = parseApiTime(result.value.refreshAt) ?? serverNow;
         setState({ kind: 'ready', code: result.value, offsetMs: serverNow - received, stale: false });
+        setApplied(true);
         timer = window.setTimeout(() => void load(), refreshDelay(refreshAt, serverNow));
         return;
       }
@@ -92,6 +165,7 @@ export function MyCodePage(props: {
       if (isSessionLost(failure)) return onSessionLost(failure);
       if (failure.kind === 'api' && failure.error.code === 'application_required')
         return onApplicationRequired();
+      if (failure.kind === 'api' && failure.error.code === 'family_member_not_found') return onSubject(null);
       const message = describeFailure(failure).message ?? t('errors.unknown');
       // Keep showing the last code (it verifies for five minutes) and say that it is not fresh.
       setState((previous) =>
@@ -109,17 +183,27 @@ export function MyCodePage(props: {
       window.clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisible);
     };
-  }, [token, attempt, onSessionLost, onApplicationRequired]);
+  }, [token, subject, attempt, onSessionLost, onApplicationRequired, onSubject]);
 
   const ready = state.kind === 'ready';
   useEffect(() => {
     if (ready) heading.current?.focus();
   }, [ready]);
 
-  if (state.kind === 'loading') return <p class="page loading">{t('app.loading')}</p>;
+  const switcher =
+    members.length > 0 ? <CodeSwitcher members={members} subject={subject} onSubject={onSubject} /> : null;
+  if (state.kind === 'loading') {
+    return (
+      <section class="page">
+        {switcher}
+        <p class="loading">{t('app.loading')}</p>
+      </section>
+    );
+  }
   if (state.kind === 'failed') {
     return (
       <section class="page">
+        {switcher}
         <p class="notice notice--error" role="alert">
           {state.message}
         </p>
@@ -138,16 +222,27 @@ export function MyCodePage(props: {
   const colourWord = t(`code.colour.${code.colour}`);
   const until = untilSentence(code);
   const locale = currentLocale();
+  const member = subject === null ? undefined : members.find((m) => m.memberId === subject);
 
   return (
     <section class={`page code-page code-page--${code.colour}`} aria-labelledby="page-heading">
+      {switcher}
       <h1 id="page-heading" class="visually-hidden" tabIndex={-1} ref={heading}>
-        {t('code.heading')}
+        {subject === null ? t('code.heading') : t('code.memberHeading', { name: code.maskedName })}
       </h1>
+      {subject !== null && (
+        <p id="code-subject" class="notice code-page__subject" data-member-id={subject}>
+          {t('code.memberNote', {
+            name: code.maskedName,
+            relationship: member === undefined ? '' : t(`family.relationships.${member.relationship}`),
+          })}
+        </p>
+      )}
       <div id="code-colour" class={`colour-band colour-band--${code.colour}`} data-colour={code.colour}>
         <span class="colour-band__word">{colourWord}</span>
         <span class="colour-band__meaning">{t(`code.meaning.${code.colour}`)}</span>
       </div>
+      <HealthBadge health={code.health} />
 
       <div class="code-card">
         <p class="code-card__name">
@@ -209,9 +304,19 @@ export function MyCodePage(props: {
         </div>
       </dl>
 
+      <PaperCodePanel key={subject ?? 'me'} token={token} memberId={subject} onSessionLost={onSessionLost} />
+
       <div class="button-column">
-        <button class="button button--secondary" type="button" onClick={props.onUpdate}>
-          {t('code.update')}
+        {subject === null && (
+          <button class="button button--secondary" type="button" onClick={props.onUpdate}>
+            {t('code.update')}
+          </button>
+        )}
+        <button id="go-family" class="button button--secondary" type="button" onClick={props.onFamily}>
+          {t('code.family')}
+        </button>
+        <button id="go-arrivals" class="button button--secondary" type="button" onClick={props.onArrivals}>
+          {t('code.arrivals')}
         </button>
         <button class="button button--link" type="button" onClick={props.onSignOut}>
           {t('code.signOut')}

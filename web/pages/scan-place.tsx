@@ -4,6 +4,7 @@ import { fetchMyCode, isSessionLost, type ApiFailure, type MyCodeResponse } from
 import { CameraScanner } from '../checkpoint/camera-scanner.tsx';
 import { scanPlaceCode, type PlaceScanResponse } from '../checkpoint/checkpoint-api.ts';
 import { placeCodeFromScan } from '../checkpoint/place-code-text.ts';
+import { HealthBadge } from '../components/health-badge.tsx';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
@@ -161,6 +162,7 @@ export function ScanPlacePage(props: {
           <span class="colour-band__word">{colourWord}</span>
           <span class="colour-band__meaning">{t(`code.meaning.${code.colour}`)}</span>
         </div>
+        <HealthBadge health={code.health} />
         <p class="code-card__name place-pass__name">
           <span class="visually-hidden">{t('code.name')}: </span>
           <span id="masked-name">{code.maskedName}</span>
