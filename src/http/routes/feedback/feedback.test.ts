@@ -15,6 +15,7 @@ import {
   type TestPlatform,
 } from '../../../../test/support/platform.ts';
 import { DAY_MS } from '../../../domain/types.ts';
+import { DEFAULT_POLICY, DEFAULT_SERVICES } from '../../../domain/colour/index.ts';
 import { escalateAppeals } from '../../../use-cases/feedback.ts';
 import { sendNoticeSms } from '../../../use-cases/notices.ts';
 import { purge } from '../../../use-cases/retention.ts';
@@ -360,6 +361,25 @@ for (const dialect of DIALECTS) {
       const r = await post('officer', url, { answer: '记录属实', outcome: 'rejected' });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.json<Json>()['outcome'], 'rejected');
+    });
+
+    test('the deadline is the policy’s services.appealDeadlineHours', async () => {
+      const policy = {
+        ...structuredClone(DEFAULT_POLICY),
+        version: '2026.appeals',
+        effectiveFrom: new Date(t.clock.now()).toISOString(),
+        services: { ...DEFAULT_SERVICES, appealDeadlineHours: 2 },
+      };
+      const published = await post('admin', '/api/v1/policies', { policy, note: 'faster appeals' });
+      assert.equal(published.statusCode, 201, published.body);
+      const fact = (await inputs()).inputs[0];
+      assert.ok(fact);
+      const filed = await post('resident', '/api/v1/me/appeals', {
+        factId: fact.factId,
+        explanation: '请核实',
+      });
+      assert.equal(filed.statusCode, 201, filed.body);
+      assert.equal(Date.parse(filed.json<{ deadline: string }>().deadline), t.clock.now() + 2 * HOUR);
     });
 
     test('retention: feedback, appeals, attachments and notices go after their policy period', async () => {
