@@ -60,7 +60,15 @@ export type ErrorCode =
   | 'paper_code_not_found'
   | 'paper_code_expired'
   | 'paper_code_revoked'
-  | 'arrival_not_yet_allowed';
+  | 'arrival_not_yet_allowed'
+  // issue 10: feedback, appeals and notices
+  | 'attachment_too_large'
+  | 'attachment_type_mismatch'
+  | 'feedback_not_found'
+  | 'feedback_closed'
+  | 'appeal_not_found'
+  | 'appeal_already_answered'
+  | 'appeal_escalated';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -121,6 +129,14 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   paper_code_expired: 410,
   paper_code_revoked: 410,
   arrival_not_yet_allowed: 409,
+  // issue 10: feedback, appeals and notices
+  attachment_too_large: 413,
+  attachment_type_mismatch: 415,
+  feedback_not_found: 404,
+  feedback_closed: 409,
+  appeal_not_found: 404,
+  appeal_already_answered: 409,
+  appeal_escalated: 409,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

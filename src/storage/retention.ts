@@ -19,6 +19,8 @@ const AGED = {
   report_outbox: 'created_at',
   reports: 'created_at',
   arrival_declarations: 'arrived_on',
+  notice_outbox: 'created_at',
+  notices: 'created_at',
 } as const;
 
 export type AgedTable = keyof typeof AGED;
@@ -118,4 +120,43 @@ export async function insertPurge(
       deleted: JSON.stringify(purge.deleted),
     })
     .execute();
+}
+
+/**
+ * Feedback or appeals whose last change is before `cut`, with their attachments (issue 10): the
+ * attachments first, so none is left without its owner.
+ */
+export async function deleteFeedbackBefore(
+  db: Db,
+  table: 'feedback' | 'appeals',
+  cut: number,
+): Promise<{ rows: number; attachments: number }> {
+  const kind = table === 'feedback' ? 'feedback' : 'appeal';
+  const old = db.selectFrom(table).select('id').where('updated_at', '<', cut);
+  const attachments = deletedRows(
+    await db.deleteFrom('attachments').where('owner_kind', '=', kind).where('owner_id', 'in', old).execute(),
+  );
+  const rows = deletedRows(await db.deleteFrom(table).where('updated_at', '<', cut).execute());
+  return { rows, attachments };
+}
+
+/** Attachments whose feedback or appeal is gone (deleted with its resident, or by a purge that stopped). */
+export async function deleteOrphanAttachments(db: Db): Promise<number> {
+  return deletedRows(
+    await db
+      .deleteFrom('attachments')
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('owner_kind', '=', 'feedback'),
+            eb('owner_id', 'not in', eb.selectFrom('feedback').select('id')),
+          ]),
+          eb.and([
+            eb('owner_kind', '=', 'appeal'),
+            eb('owner_id', 'not in', eb.selectFrom('appeals').select('id')),
+          ]),
+        ]),
+      )
+      .execute(),
+  );
 }

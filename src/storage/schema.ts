@@ -38,6 +38,11 @@ export interface Tables {
   fact_corrections: FactCorrectionsTable;
   family_bindings: FamilyBindingsTable;
   paper_codes: PaperCodesTable;
+  feedback: FeedbackTable;
+  appeals: AppealsTable;
+  attachments: AttachmentsTable;
+  notices: NoticesTable;
+  notice_outbox: NoticeOutboxTable;
 }
 
 export interface AccountsTable {
@@ -472,5 +477,77 @@ export interface ArrivalDeclarationsTable {
   transport_number: string | null;
   companions: string;
   home_code_colour: 'green' | 'yellow' | 'red' | null;
+  created_at: number;
+}
+
+/** Feedback from a resident (S14, issue 10 item 4): a registration problem or anything else. */
+export interface FeedbackTable {
+  id: string;
+  resident_id: number;
+  division_code: string;
+  kind: 'registration' | 'other';
+  text: string;
+  state: 'new' | 'answered' | 'closed';
+  answer: string | null;
+  answered_by: number | null;
+  answered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An appeal against one input of a resident's colour (P4); escalates when its deadline passes. */
+export interface AppealsTable {
+  id: string;
+  resident_id: number;
+  filed_by_resident_id: number;
+  division_code: string;
+  fact_id: string;
+  /** JSON of the disputed input as shown to the resident. */
+  fact: string;
+  explanation: string;
+  state: 'open' | 'answered' | 'escalated';
+  deadline_at: number;
+  escalated_at: number | null;
+  answer: string | null;
+  outcome: 'upheld' | 'rejected' | null;
+  fact_action: 'end' | 'withdraw' | null;
+  answered_by: number | null;
+  answered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A file attached to feedback or an appeal: its bytes, checked by content (file-type). */
+export interface AttachmentsTable {
+  id: string;
+  owner_kind: 'feedback' | 'appeal';
+  owner_id: string;
+  position: number;
+  media_type: string;
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+  created_at: number;
+}
+
+/** One entry of a resident's in-app inbox (issue 10 item 8). */
+export interface NoticesTable {
+  id: string;
+  resident_id: number;
+  kind: 'colour_changed' | 'appeal_answered' | 'appeal_escalated' | 'feedback_answered';
+  detail: string;
+  created_at: number;
+  read_at: number | null;
+}
+
+/** SMS still to send for a notice (a text with no health detail), drained by a scheduled job. */
+export interface NoticeOutboxTable {
+  id: Generated<number>;
+  resident_id: number;
+  notice_id: string;
+  attempts: Generated<number>;
+  next_attempt_at: number | null;
+  sent_at: number | null;
+  last_error: string | null;
   created_at: number;
 }

@@ -64,6 +64,16 @@ export const ACCESS = {
   // Arrivals (S8, S9): for oneself, and for family members travelling along
   submitArrivalDeclaration: { callers: RESIDENT, rule: 'proxy_or_member' },
   listMyArrivalDeclarations: { callers: RESIDENT, rule: 'proxy_or_member' },
+  // Feedback, appeals and notices (S14, P4; issue 10 items 4 and 8)
+  submitFeedback: { callers: RESIDENT, rule: 'self' },
+  listMyFeedback: { callers: RESIDENT, rule: 'proxy_or_member' },
+  listFeedback: { callers: OFFICERS, rule: 'jurisdiction' },
+  answerFeedback: { callers: OFFICERS, rule: 'jurisdiction' },
+  getMyColourInputs: { callers: RESIDENT, rule: 'proxy_or_member' },
+  fileAppeal: { callers: RESIDENT, rule: 'proxy_or_member' },
+  listAppeals: { callers: OFFICERS, rule: 'jurisdiction' },
+  answerAppeal: { callers: OFFICERS, rule: 'jurisdiction' },
+  listMyNotices: { callers: RESIDENT, rule: 'proxy_or_member' },
   // Checkpoints
   verifyCode: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
   recordCheckpointCheck: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },

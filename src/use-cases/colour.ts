@@ -6,6 +6,7 @@ import type { Colour, EpochMs, ResidentId } from '../domain/types.ts';
 import { insertColourEvent } from '../storage/colour-events.ts';
 import type { Db } from '../storage/database.ts';
 import { listFacts } from '../storage/facts.ts';
+import { insertNotice } from '../storage/notices.ts';
 import { listFactCorrections } from '../storage/fact-corrections.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { listRecordsForDocument, type StoredRecord } from '../storage/records.ts';
@@ -76,6 +77,15 @@ export async function reassessResident(
       policyVersion: assessment.policyVersion,
       at: now,
     });
+    // Every change of an existing colour tells the resident (issue 10 item 8): a notice in the
+    // inbox and an SMS queued in the outbox, in this transaction; the drain job sends the SMS.
+    if (from !== null)
+      await insertNotice(db, {
+        residentId,
+        kind: 'colour_changed',
+        detail: { from, to: stored.colour },
+        at: now,
+      });
   }
   return { stored, changed };
 }

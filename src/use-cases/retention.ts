@@ -1,11 +1,17 @@
 import { ARRIVAL_ISOLATION_DAYS } from '../domain/arrivals.ts';
-import { DEFAULT_RETENTION } from '../domain/colour/index.ts';
+import {
+  DEFAULT_FEEDBACK_RETENTION_DAYS,
+  DEFAULT_NOTICE_RETENTION_DAYS,
+  DEFAULT_RETENTION,
+} from '../domain/colour/index.ts';
 import type { FactKind } from '../domain/colour/facts.ts';
 import { factsFromRecords } from '../domain/imports/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { listRecordsForDocument } from '../storage/records.ts';
 import {
   deleteEndedFacts,
+  deleteFeedbackBefore,
+  deleteOrphanAttachments,
   deleteOldImportErrors,
   deleteRecordsOfDocument,
   deleteRowsBefore,
@@ -62,6 +68,8 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
     events: cut(retention.eventsDays),
     visits: cut(retention.visitsDays),
     checks: cut(retention.checksDays),
+    feedback: cut(retention.feedbackDays ?? DEFAULT_FEEDBACK_RETENTION_DAYS),
+    notices: cut(retention.noticesDays ?? DEFAULT_NOTICE_RETENTION_DAYS),
   };
   const deleted: Record<string, number> = {};
   deleted['facts'] = await deleteEndedFacts(p.db, factsCut, FIXED_WINDOW_FACTS);
@@ -88,6 +96,15 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
     'arrival_declarations',
     factsCut - ARRIVAL_FACTS_SPAN_DAYS * DAY_MS,
   );
+  // Feedback and appeals (with their attachments) from their last change; notices and their SMS
+  // outbox from when they were made (issue 10).
+  const feedback = await deleteFeedbackBefore(p.db, 'feedback', cutoffs['feedback'] ?? 0);
+  const appeals = await deleteFeedbackBefore(p.db, 'appeals', cutoffs['feedback'] ?? 0);
+  deleted['feedback'] = feedback.rows;
+  deleted['appeals'] = appeals.rows;
+  deleted['attachments'] = feedback.attachments + appeals.attachments + (await deleteOrphanAttachments(p.db));
+  deleted['notice_outbox'] = await deleteRowsBefore(p.db, 'notice_outbox', cutoffs['notices'] ?? 0);
+  deleted['notices'] = await deleteRowsBefore(p.db, 'notices', cutoffs['notices'] ?? 0);
   await insertPurge(p.db, { at: now, actor, cutoffs, deleted });
   return { at: new Date(now).toISOString(), cutoffs, deleted };
 }

@@ -3,6 +3,8 @@ import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { finishJobRun, insertJobRun } from '../storage/job-runs.ts';
 import { anyResidentCreatedBefore } from '../storage/residents.ts';
 import type { Platform } from './platform.ts';
+import { escalateAppeals } from './feedback.ts';
+import { sendNoticeSms } from './notices.ts';
 import { purge } from './retention.ts';
 import { takeColourSnapshot } from './statistics.ts';
 import { reassessDue } from './sweep.ts';
@@ -23,12 +25,17 @@ async function finishJob(p: Platform, job: string, slot: string): Promise<void> 
 }
 
 /**
- * One round of scheduled work: colours whose `until` passed are reassessed (events on time); after
+ * One round of scheduled work: colours whose `until` passed are reassessed (events on time), overdue
+ * appeals escalate and notice SMS are sent; after
  * each China midnight the day that ended gets its colour snapshot and the daily purge runs (P5).
  */
 export async function runScheduledWork(p: Platform): Promise<void> {
   const now = p.clock.now();
   await reassessDue(p);
+  // Appeals past their deadline go to the provincial queue (reads show it already), and the SMS
+  // of notices queued since the last round go out (issue 10).
+  await escalateAppeals(p);
+  await sendNoticeSms(p);
   const yesterday = chinaDate((now - DAY_MS) as EpochMs);
   if (await claimJob(p, 'colour_snapshot', yesterday)) {
     // A platform that had no residents when that day ended (a fresh install) has nothing to show

@@ -560,6 +560,8 @@ for (const dialect of DIALECTS) {
         reportId: '1',
         importId: randomUUID(),
         memberId: randomUUID(),
+        feedbackId: randomUUID(),
+        appealId: randomUUID(),
         riskAreaId: fixture.riskAreaId,
         version: fixture.policyVersion,
       };
@@ -609,6 +611,10 @@ for (const dialect of DIALECTS) {
           transport: { mode: 'train', number: 'G123' },
           homeCodeColour: 'green',
         },
+        submitFeedback: { kind: 'registration', text: '住址登记有误' },
+        answerFeedback: { answer: '已更正' },
+        fileAppeal: { factId: 'import:feverClinic:sweep', explanation: '我没有去过发热门诊' },
+        answerAppeal: { answer: '记录属实', outcome: 'rejected' },
       };
       const body = schema === undefined ? undefined : (bodies[s.operationId] ?? sample(schema));
       return { params, query, body };

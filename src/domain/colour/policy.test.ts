@@ -234,3 +234,41 @@ void test('services: limits for people without a phone, all or none, each within
   assert.equal(codes({ ...services, extra: 1 }).length, 1);
   assert.deepEqual(codes('eight'), ['services:services_not_object']);
 });
+
+void test('services.appealDeadlineHours and retention of feedback and notices are optional, each within range', () => {
+  const services = {
+    familyMembersPerProxy: 4,
+    proxiesPerMember: 2,
+    paperCodeValidDays: 14,
+    documentLookupsPerHour: 60,
+  };
+  const retention = { factsDays: 30, eventsDays: 90, visitsDays: 28, checksDays: 28 };
+  const ok = validatePolicy({
+    ...defaultPolicyJson,
+    services: { ...services, appealDeadlineHours: 48 },
+    retention: { ...retention, feedbackDays: 365, noticesDays: 30 },
+  });
+  assert.ok(ok.ok);
+  assert.equal(ok.value.services?.appealDeadlineHours, 48);
+  assert.equal(ok.value.retention?.feedbackDays, 365);
+  assert.equal(ok.value.retention?.noticesDays, 30);
+  const older = validatePolicy({ ...defaultPolicyJson, services, retention });
+  assert.ok(older.ok, 'a policy without the new keys stays valid');
+  assert.equal(older.value.services?.appealDeadlineHours, undefined);
+  const codes = (json: object) => {
+    const r = validatePolicy({ ...defaultPolicyJson, ...json });
+    return r.ok ? [] : r.issues.map((i) => `${i.path}:${i.code}`);
+  };
+  assert.deepEqual(codes({ services: { ...services, appealDeadlineHours: 0 } }), [
+    'services.appealDeadlineHours:services_limit',
+  ]);
+  assert.deepEqual(codes({ services: { ...services, appealDeadlineHours: 1.5 } }), [
+    'services.appealDeadlineHours:services_limit',
+  ]);
+  assert.deepEqual(codes({ retention: { ...retention, noticesDays: 0 } }), [
+    'retention.noticesDays:retention_days',
+  ]);
+  assert.deepEqual(codes({ retention: { ...retention, feedbackDays: 'x' } }), [
+    'retention.feedbackDays:retention_days',
+  ]);
+});

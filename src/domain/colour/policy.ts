@@ -57,7 +57,15 @@ export interface Services {
   readonly paperCodeValidDays: number;
   /** No-code lane: document lookups one staff account may make in an hour, against enumeration. */
   readonly documentLookupsPerHour: number;
+  /**
+   * Hours an office has to answer an appeal before it escalates to the provincial queue (P4;
+   * issue 10). Optional, so policies published before it stay valid; DEFAULT_APPEAL_DEADLINE_HOURS.
+   */
+  readonly appealDeadlineHours?: number;
 }
+
+export const DEFAULT_APPEAL_DEADLINE_HOURS = 24;
+const APPEAL_DEADLINE_LIMITS = [1, 720] as const;
 
 export const DEFAULT_SERVICES: Services = {
   familyMembersPerProxy: 8,
@@ -66,7 +74,8 @@ export const DEFAULT_SERVICES: Services = {
   documentLookupsPerHour: 120,
 };
 
-const SERVICE_LIMITS: Readonly<Record<keyof Services, readonly [min: number, max: number]>> = {
+type RequiredServices = Exclude<keyof Services, 'appealDeadlineHours'>;
+const SERVICE_LIMITS: Readonly<Record<RequiredServices, readonly [min: number, max: number]>> = {
   familyMembersPerProxy: [1, 20],
   proxiesPerMember: [1, 10],
   paperCodeValidDays: [1, 30],
@@ -83,9 +92,18 @@ export interface Retention {
   readonly eventsDays: number;
   readonly visitsDays: number;
   readonly checksDays: number;
+  /**
+   * Feedback and appeals with their attachments, from their last change (filed, answered,
+   * escalated); optional (issue 10), DEFAULT_FEEDBACK_RETENTION_DAYS when absent.
+   */
+  readonly feedbackDays?: number;
+  /** The residents' in-app notices and their SMS outbox, from when they were made; optional. */
+  readonly noticesDays?: number;
 }
 
 export const DEFAULT_RETENTION: Retention = { factsDays: 30, eventsDays: 90, visitsDays: 28, checksDays: 28 };
+export const DEFAULT_FEEDBACK_RETENTION_DAYS = 180;
+export const DEFAULT_NOTICE_RETENTION_DAYS = 90;
 
 /** A fact must outlive the longest S10 window (14 days) with margin, or a purge could change colours. */
 export const MIN_FACT_RETENTION_DAYS = 15;
@@ -113,6 +131,7 @@ const POLICY_KEYS: ReadonlySet<string> = new Set([
   'services',
 ]);
 const RETENTION_KEYS: readonly (keyof Retention)[] = ['factsDays', 'eventsDays', 'visitsDays', 'checksDays'];
+const OPTIONAL_RETENTION_KEYS: readonly (keyof Retention)[] = ['feedbackDays', 'noticesDays'];
 const RULE_KEYS: ReadonlySet<string> = new Set(['id', 'colour', 'factKinds', 'when', 'until', 'reason']);
 const RULE_ID_PATTERN = /^[a-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*$/;
 const ISO_DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -254,10 +273,13 @@ function checkRetention(json: unknown, issues: FieldIssue[]): Retention | null {
     issues.push(issue('retention', 'retention_not_object', 'retention must be an object of day counts.'));
     return null;
   }
-  reportUnknownKeys(json, new Set(RETENTION_KEYS), 'retention', issues);
+  reportUnknownKeys(json, new Set([...RETENTION_KEYS, ...OPTIONAL_RETENTION_KEYS]), 'retention', issues);
   const out: Record<string, number> = {};
-  for (const key of RETENTION_KEYS) {
+  let optional = 0;
+  for (const key of [...RETENTION_KEYS, ...OPTIONAL_RETENTION_KEYS]) {
     const value = json[key];
+    if (value === undefined && OPTIONAL_RETENTION_KEYS.includes(key)) continue;
+    if (OPTIONAL_RETENTION_KEYS.includes(key)) optional++;
     const min = key === 'factsDays' ? MIN_FACT_RETENTION_DAYS : 1;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_RETENTION_DAYS) {
       issues.push(
@@ -269,7 +291,7 @@ function checkRetention(json: unknown, issues: FieldIssue[]): Retention | null {
       );
     } else out[key] = value;
   }
-  return Object.keys(out).length === RETENTION_KEYS.length ? (out as unknown as Retention) : null;
+  return Object.keys(out).length === RETENTION_KEYS.length + optional ? (out as unknown as Retention) : null;
 }
 
 /** Every key is required when the block is given, like retention: no half-stated limits. */
@@ -278,9 +300,26 @@ function checkServices(json: unknown, issues: FieldIssue[]): Services | null {
     issues.push(issue('services', 'services_not_object', 'services must be an object of limits.'));
     return null;
   }
-  const keys = Object.keys(SERVICE_LIMITS) as (keyof Services)[];
-  reportUnknownKeys(json, new Set(keys), 'services', issues);
+  const keys = Object.keys(SERVICE_LIMITS) as RequiredServices[];
+  reportUnknownKeys(json, new Set([...keys, 'appealDeadlineHours']), 'services', issues);
   const out: Record<string, number> = {};
+  let optional = 0;
+  const deadline = json['appealDeadlineHours'];
+  if (deadline !== undefined) {
+    const [min, max] = APPEAL_DEADLINE_LIMITS;
+    if (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline < min || deadline > max) {
+      issues.push(
+        issue(
+          'services.appealDeadlineHours',
+          'services_limit',
+          `appealDeadlineHours must be a whole number from ${min} to ${max}.`,
+        ),
+      );
+    } else {
+      out['appealDeadlineHours'] = deadline;
+      optional = 1;
+    }
+  }
   for (const key of keys) {
     const value = json[key];
     const [min, max] = SERVICE_LIMITS[key];
@@ -290,7 +329,7 @@ function checkServices(json: unknown, issues: FieldIssue[]): Services | null {
       );
     } else out[key] = value;
   }
-  return Object.keys(out).length === keys.length ? (out as unknown as Services) : null;
+  return Object.keys(out).length === keys.length + optional ? (out as unknown as Services) : null;
 }
 
 function validateRule(json: unknown, path: string, issues: FieldIssue[]): PolicyRule | null {

@@ -8,6 +8,7 @@ import { checkpointPolicyRoutes } from './checkpoint/checkpoint-policy.ts';
 import { checkRoutes } from './checkpoint/checks.ts';
 import { documentLookupRoutes } from './checkpoint/document-lookups.ts';
 import { factRoutes } from './epidemic/facts.ts';
+import { feedbackRoutes } from './feedback/feedback.ts';
 import { familyMemberRoutes } from './family/family-members.ts';
 import { paperCodeRoutes } from './family/paper-codes.ts';
 import { importRoutes } from './epidemic/imports.ts';
@@ -36,6 +37,7 @@ export function registerRoutes(
   familyMemberRoutes(app, p);
   paperCodeRoutes(app, p);
   arrivalDeclarationRoutes(app, p);
+  feedbackRoutes(app, p);
   checkRoutes(app, p);
   documentLookupRoutes(app, p);
   factRoutes(app, p);
