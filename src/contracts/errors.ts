@@ -60,7 +60,14 @@ export type ErrorCode =
   | 'paper_code_not_found'
   | 'paper_code_expired'
   | 'paper_code_revoked'
-  | 'arrival_not_yet_allowed';
+  | 'arrival_not_yet_allowed'
+  // issue 10 (overrides, complaints)
+  | 'override_end_invalid'
+  | 'override_too_long'
+  | 'override_not_found'
+  | 'override_self_approval'
+  | 'override_already_approved'
+  | 'override_ended';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -121,6 +128,13 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   paper_code_expired: 410,
   paper_code_revoked: 410,
   arrival_not_yet_allowed: 409,
+  // issue 10 (overrides, complaints)
+  override_end_invalid: 400,
+  override_too_long: 400,
+  override_not_found: 404,
+  override_self_approval: 403,
+  override_already_approved: 409,
+  override_ended: 409,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

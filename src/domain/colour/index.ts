@@ -7,3 +7,5 @@ export { REASON_PLACEHOLDERS } from './reason-text.ts';
 export { divisionCovers, stayRiskLevel } from './risk-level.ts';
 export { effectiveFacts, ENDED_BY_DISCHARGE } from './corrections.ts';
 export type { FactCorrection } from './corrections.ts';
+export { OVERRIDE_MAX_DAYS, OVERRIDE_MAX_MS, OVERRIDE_RULE_ID, overrideInForce } from './overrides.ts';
+export type { ColourOverride } from './overrides.ts';

@@ -7,6 +7,7 @@ import { arrivalDeclarationRoutes } from './arrivals/arrival-declarations.ts';
 import { checkpointPolicyRoutes } from './checkpoint/checkpoint-policy.ts';
 import { checkRoutes } from './checkpoint/checks.ts';
 import { documentLookupRoutes } from './checkpoint/document-lookups.ts';
+import { colourOverrideRoutes } from './epidemic/colour-overrides.ts';
 import { factRoutes } from './epidemic/facts.ts';
 import { familyMemberRoutes } from './family/family-members.ts';
 import { paperCodeRoutes } from './family/paper-codes.ts';
@@ -39,6 +40,7 @@ export function registerRoutes(
   checkRoutes(app, p);
   documentLookupRoutes(app, p);
   factRoutes(app, p);
+  colourOverrideRoutes(app, p);
   platformRoutes(app, p);
   venueRoutes(app, p);
   placeCodeRoutes(app, p);
