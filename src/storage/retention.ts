@@ -19,6 +19,8 @@ const AGED = {
   report_outbox: 'created_at',
   reports: 'created_at',
   arrival_declarations: 'arrived_on',
+  colour_overrides: 'ends_at',
+  venue_complaints: 'filed_at',
 } as const;
 
 export type AgedTable = keyof typeof AGED;

@@ -88,6 +88,10 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
     'arrival_declarations',
     factsCut - ARRIVAL_FACTS_SPAN_DAYS * DAY_MS,
   );
+  // Colour overrides (issue 10, P4) have no effect after their end: kept like facts from then on.
+  deleted['colour_overrides'] = await deleteRowsBefore(p.db, 'colour_overrides', factsCut);
+  // Venue complaints (S16) count for the flag for 30 days; kept as long as events (eventsDays).
+  deleted['venue_complaints'] = await deleteRowsBefore(p.db, 'venue_complaints', cutoffs['events'] ?? 0);
   await insertPurge(p.db, { at: now, actor, cutoffs, deleted });
   return { at: new Date(now).toISOString(), cutoffs, deleted };
 }

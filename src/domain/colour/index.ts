@@ -1,7 +1,13 @@
 export { assessColour } from './assess-colour.ts';
 export type { Assessment, Reason } from './assess-colour.ts';
 export { DEFAULT_POLICY } from './default-policy.ts';
-export { DEFAULT_RETENTION, DEFAULT_SERVICES, MIN_FACT_RETENTION_DAYS, validatePolicy } from './policy.ts';
+export {
+  DEFAULT_RETENTION,
+  DEFAULT_SERVICES,
+  MIN_FACT_RETENTION_DAYS,
+  VENUE_COMPLAINT_WINDOW_DAYS,
+  validatePolicy,
+} from './policy.ts';
 export type { Policy, PolicyRule, Retention, Services } from './policy.ts';
 export { REASON_PLACEHOLDERS } from './reason-text.ts';
 export { divisionCovers, stayRiskLevel } from './risk-level.ts';

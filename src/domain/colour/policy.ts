@@ -57,13 +57,23 @@ export interface Services {
   readonly paperCodeValidDays: number;
   /** No-code lane: document lookups one staff account may make in an hour, against enumeration. */
   readonly documentLookupsPerHour: number;
+  /**
+   * Venue complaints (S16, issue 10): a venue with more complaints than this in 30 days is flagged
+   * for accountability. Optional in a published block (policies published before issue 10 lack it):
+   * DEFAULT_SERVICES' value when absent.
+   */
+  readonly venueComplaintsFlag: number;
 }
+
+/** The window venue complaints are counted over for the flag. */
+export const VENUE_COMPLAINT_WINDOW_DAYS = 30;
 
 export const DEFAULT_SERVICES: Services = {
   familyMembersPerProxy: 8,
   proxiesPerMember: 2,
   paperCodeValidDays: 14,
   documentLookupsPerHour: 120,
+  venueComplaintsFlag: 5,
 };
 
 const SERVICE_LIMITS: Readonly<Record<keyof Services, readonly [min: number, max: number]>> = {
@@ -71,7 +81,11 @@ const SERVICE_LIMITS: Readonly<Record<keyof Services, readonly [min: number, max
   proxiesPerMember: [1, 10],
   paperCodeValidDays: [1, 30],
   documentLookupsPerHour: [1, 10_000],
+  venueComplaintsFlag: [1, 1000],
 };
+
+/** Keys added after policies with a services block were published: absent means the default. */
+const OPTIONAL_SERVICE_KEYS: ReadonlySet<keyof Services> = new Set(['venueComplaintsFlag']);
 
 /**
  * Days after which data is deleted by the purge job. Facts and records count from when they stop
@@ -272,7 +286,10 @@ function checkRetention(json: unknown, issues: FieldIssue[]): Retention | null {
   return Object.keys(out).length === RETENTION_KEYS.length ? (out as unknown as Retention) : null;
 }
 
-/** Every key is required when the block is given, like retention: no half-stated limits. */
+/**
+ * Every key is required when the block is given, like retention: no half-stated limits — except keys
+ * added later (OPTIONAL_SERVICE_KEYS), which take their default so that earlier policies stay valid.
+ */
 function checkServices(json: unknown, issues: FieldIssue[]): Services | null {
   if (!isRecord(json)) {
     issues.push(issue('services', 'services_not_object', 'services must be an object of limits.'));
@@ -284,6 +301,10 @@ function checkServices(json: unknown, issues: FieldIssue[]): Services | null {
   for (const key of keys) {
     const value = json[key];
     const [min, max] = SERVICE_LIMITS[key];
+    if (value === undefined && OPTIONAL_SERVICE_KEYS.has(key)) {
+      out[key] = DEFAULT_SERVICES[key];
+      continue;
+    }
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       issues.push(
         issue(`services.${key}`, 'services_limit', `${key} must be a whole number from ${min} to ${max}.`),

@@ -19,6 +19,7 @@ import { statisticsRoutes } from './epidemic/statistics.ts';
 import { platformRoutes } from './platform.ts';
 import { residentRoutes } from './residents/residents.ts';
 import { signInRoutes } from './sign-in/sessions.ts';
+import { complaintRoutes } from './venues/complaints.ts';
 import { placeCodeRoutes } from './venues/place-codes.ts';
 import { venueRoutes } from './venues/venues.ts';
 
@@ -44,6 +45,7 @@ export function registerRoutes(
   platformRoutes(app, p);
   venueRoutes(app, p);
   placeCodeRoutes(app, p);
+  complaintRoutes(app, p);
   reportRoutes(app, p, { heartbeatMs: options.reportStreamHeartbeatMs ?? HEARTBEAT_MS });
   checkpointPolicyRoutes(app, p);
   importRoutes(app, p);

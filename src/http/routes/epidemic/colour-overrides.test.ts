@@ -13,6 +13,7 @@ import {
   type TestPlatform,
 } from '../../../../test/support/platform.ts';
 import { formatChinaTime } from '../../../domain/china-time.ts';
+import { purge } from '../../../use-cases/retention.ts';
 import { DAY_MS, MINUTE_MS, type EpochMs } from '../../../domain/types.ts';
 
 type Json = Record<string, unknown>;
@@ -306,6 +307,14 @@ for (const dialect of DIALECTS) {
       assert.equal(late.statusCode, 409, late.body);
       assert.equal(errorCode(late), 'override_ended');
       assert.equal((await myCode()).colour, 'green');
+    });
+
+    test('retention: overrides go the policy’s factsDays after their end', async () => {
+      assert.ok((await storedOverrides()) > 0);
+      await moveTo(Date.parse('2027-03-01T10:00:00+08:00'));
+      const result = await purge(t.platform, 'test');
+      assert.ok((result.deleted['colour_overrides'] ?? 0) > 0);
+      assert.equal(await storedOverrides(), 0);
     });
   });
 }
