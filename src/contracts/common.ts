@@ -62,7 +62,9 @@ export const LocalizedText = Type.Object({ 'zh-CN': Type.String(), en: Type.Stri
 export const Reason = Type.Object(
   {
     ruleId: Type.String(),
-    colour: Type.Union([Type.Literal('red'), Type.Literal('yellow')]),
+    colour: Type.Union([Type.Literal('red'), Type.Literal('yellow'), Type.Literal('green')], {
+      description: 'red or yellow for a rule; any colour for an officer’s override (ruleId "override")',
+    }),
     factId: Type.String(),
     factKind: Type.String(),
     until: Type.Union([Type.Number(), Type.Null()], { description: 'epoch ms' }),

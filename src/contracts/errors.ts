@@ -68,7 +68,14 @@ export type ErrorCode =
   | 'feedback_closed'
   | 'appeal_not_found'
   | 'appeal_already_answered'
-  | 'appeal_escalated';
+  | 'appeal_escalated'
+  // issue 10 (overrides, complaints)
+  | 'override_end_invalid'
+  | 'override_too_long'
+  | 'override_not_found'
+  | 'override_self_approval'
+  | 'override_already_approved'
+  | 'override_ended';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -137,6 +144,13 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   appeal_not_found: 404,
   appeal_already_answered: 409,
   appeal_escalated: 409,
+  // issue 10 (overrides, complaints)
+  override_end_invalid: 400,
+  override_too_long: 400,
+  override_not_found: 404,
+  override_self_approval: 403,
+  override_already_approved: 409,
+  override_ended: 409,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

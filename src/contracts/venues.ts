@@ -41,6 +41,15 @@ export const Venue = Type.Object(
     createdAt: Time,
     approvedAt: Type.Union([Time, Type.Null()]),
     placeCodeVersion: Type.Integer({ description: '0 before approval' }),
+    complaints30Days: Type.Optional(
+      Type.Integer({ description: 'listVenues: complaints about the venue in the last 30 days (S16)' }),
+    ),
+    flagged: Type.Optional(
+      Type.Boolean({
+        description:
+          'listVenues: more complaints in 30 days than the policy allows (services.venueComplaintsFlag)',
+      }),
+    ),
   },
   { $id: 'Venue' },
 );

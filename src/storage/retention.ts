@@ -21,6 +21,8 @@ const AGED = {
   arrival_declarations: 'arrived_on',
   notice_outbox: 'created_at',
   notices: 'created_at',
+  colour_overrides: 'ends_at',
+  venue_complaints: 'filed_at',
 } as const;
 
 export type AgedTable = keyof typeof AGED;

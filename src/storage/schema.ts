@@ -43,6 +43,8 @@ export interface Tables {
   attachments: AttachmentsTable;
   notices: NoticesTable;
   notice_outbox: NoticeOutboxTable;
+  colour_overrides: ColourOverridesTable;
+  venue_complaints: VenueComplaintsTable;
 }
 
 export interface AccountsTable {
@@ -550,4 +552,29 @@ export interface NoticeOutboxTable {
   sent_at: number | null;
   last_error: string | null;
   created_at: number;
+}
+
+/** An officer's colour override (issue 10 item 4, P4): in force from approved_at until ends_at. */
+export interface ColourOverridesTable {
+  id: string;
+  resident_id: number;
+  division_code: string;
+  colour: 'green' | 'yellow' | 'red';
+  reason: string;
+  ends_at: number;
+  requested_by: number;
+  requested_at: number;
+  approved_by: number | null;
+  approved_at: number | null;
+}
+
+/** A resident's complaint about a venue (issue 10 item 5, S16), for the venue's district. */
+export interface VenueComplaintsTable {
+  id: string;
+  venue_id: number;
+  division_code: string;
+  resident_id: number;
+  kind: 'does_not_check' | 'records_health_info' | 'turns_green_away';
+  text: string;
+  filed_at: number;
 }

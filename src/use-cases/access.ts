@@ -108,9 +108,16 @@ export const ACCESS = {
   publishPolicy: { callers: ADMIN, rule: 'province' },
   rollbackPolicy: { callers: ADMIN, rule: 'province' },
   listPolicies: { callers: OFFICERS, rule: 'none' },
+  // Colour overrides (P4): requested by one officer, in force once a second one approves
+  requestColourOverride: { callers: OFFICERS, rule: 'jurisdiction' },
+  approveColourOverride: { callers: OFFICERS, rule: 'jurisdiction' },
+  // Venue complaints (S16): filed by residents, for the venue's district
+  fileVenueComplaint: { callers: RESIDENT, rule: 'self' },
+  listVenueComplaints: { callers: OFFICERS, rule: 'jurisdiction' },
   // Platform
   getSigningKeys: { callers: ANYONE, rule: 'none' },
   getHealth: { callers: ANYONE, rule: 'none' },
+  getSupportContact: { callers: ANYONE, rule: 'none' },
 } as const satisfies Record<string, Access>;
 
 export type OperationId = keyof typeof ACCESS;

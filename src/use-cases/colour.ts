@@ -8,6 +8,7 @@ import type { Db } from '../storage/database.ts';
 import { listFacts } from '../storage/facts.ts';
 import { insertNotice } from '../storage/notices.ts';
 import { listFactCorrections } from '../storage/fact-corrections.ts';
+import { listApprovedOverrides } from '../storage/colour-overrides.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { listRecordsForDocument, type StoredRecord } from '../storage/records.ts';
 import { findResidentForAssessment, updateResidentColour, type StoredColour } from '../storage/residents.ts';
@@ -61,7 +62,16 @@ export async function reassessResident(
     current.documentKey,
     current.divisionCode,
   );
-  const assessment = assessColour({ facts, riskAreas: context.riskAreas, policy: context.policy, now });
+  // Approved overrides are an input like the facts (P4): the one in force decides the colour, and
+  // its end is the stored `until`, so the colour returns to the rules' by itself at that moment.
+  const overrides = await listApprovedOverrides(db, residentId, now);
+  const assessment = assessColour({
+    facts,
+    riskAreas: context.riskAreas,
+    policy: context.policy,
+    now,
+    overrides,
+  });
   const stored = assessmentToStored(assessment, now);
   const areaDependent = facts.some((f) => f.kind === 'stay');
   await updateResidentColour(db, residentId, stored, areaDependent, status);

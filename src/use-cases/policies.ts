@@ -1,3 +1,4 @@
+import { listApprovedOverrides } from '../storage/colour-overrides.ts';
 import { assessColour, validatePolicy, type Policy } from '../domain/colour/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { findDivision } from '../domain/identity/index.ts';
@@ -77,7 +78,9 @@ export async function previewPolicy(
         r.document_key,
         r.address_division,
       );
-      const colour = assessColour({ facts, riskAreas, policy, now: at }).colour;
+      // An override in force at `at` keeps its colour whatever the new rules say.
+      const overrides = await listApprovedOverrides(p.db, Number(r.id) as ResidentId, at);
+      const colour = assessColour({ facts, riskAreas, policy, now: at, overrides }).colour;
       if (colour === r.colour) continue;
       addChange(total, r.colour, colour);
       let county = counties.get(r.address_division);

@@ -105,6 +105,10 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
   deleted['attachments'] = feedback.attachments + appeals.attachments + (await deleteOrphanAttachments(p.db));
   deleted['notice_outbox'] = await deleteRowsBefore(p.db, 'notice_outbox', cutoffs['notices'] ?? 0);
   deleted['notices'] = await deleteRowsBefore(p.db, 'notices', cutoffs['notices'] ?? 0);
+  // Colour overrides (issue 10, P4) have no effect after their end: kept like facts from then on.
+  deleted['colour_overrides'] = await deleteRowsBefore(p.db, 'colour_overrides', factsCut);
+  // Venue complaints (S16) count for the flag for 30 days; kept as long as events (eventsDays).
+  deleted['venue_complaints'] = await deleteRowsBefore(p.db, 'venue_complaints', cutoffs['events'] ?? 0);
   await insertPurge(p.db, { at: now, actor, cutoffs, deleted });
   return { at: new Date(now).toISOString(), cutoffs, deleted };
 }

@@ -29,6 +29,7 @@ import {
   type VisitResponse,
 } from '../contracts/venues.ts';
 import { authorize } from './access.ts';
+import { venueComplaintFlags } from './complaints.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { spoofingText } from '../domain/text.ts';
@@ -226,13 +227,26 @@ export async function listVenues(
     const own = await findStaffVenue(p.db, principal.staffId);
     const venue =
       own?.venueId == null || query.after !== undefined ? null : await findVenue(p.db, own.venueId);
-    return { venues: venue === null ? [] : [venueView(venue)], nextAfter: null };
+    return { venues: venue === null ? [] : await withComplaintFlags(p, [venue]), nextAfter: null };
   }
   const last = rows.at(-1);
   return {
-    venues: rows.map(venueView),
+    venues: await withComplaintFlags(p, rows),
     nextAfter: rows.length === limit && last !== undefined ? last.id : null,
   };
+}
+
+/** Venue views with their 30-day complaint count and flag (S16, issue 10 item 5). */
+async function withComplaintFlags(p: Platform, rows: readonly VenueRow[]): Promise<VenueResponse[]> {
+  const { threshold, counts } = await venueComplaintFlags(
+    p,
+    rows.map((v) => v.id),
+    p.clock.now(),
+  );
+  return rows.map((v) => {
+    const count = counts.get(v.id) ?? 0;
+    return { ...venueView(v), complaints30Days: count, flagged: count > threshold };
+  });
 }
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/;

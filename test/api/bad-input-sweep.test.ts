@@ -603,6 +603,18 @@ for (const dialect of DIALECTS) {
         publishCheckpointPolicy: { ...fixture.checkpointPolicy, version: 'sweep.1' },
         acknowledgeReport: { state: 'acknowledged' },
         importRecords: 'documentType,documentNumber,date\n',
+        requestColourOverride: {
+          documentType: 'resident_id_card',
+          documentNumber: residentIdNumber('37010219900307123'),
+          colour: 'yellow',
+          reason: 'Sweep override',
+          endsAt: '2026-11-30T10:00:00+08:00',
+        },
+        fileVenueComplaint: {
+          venueId: Number(fixture.venueA),
+          kind: 'does_not_check',
+          text: 'No one checks codes.',
+        },
         submitArrivalDeclaration: {
           kind: 'domestic',
           originDivisionCode: '110101',

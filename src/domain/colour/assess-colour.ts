@@ -1,5 +1,6 @@
 import type { Colour, EpochMs, LocalizedText } from '../types.ts';
 import type { Fact, FactKind, RiskArea } from './facts.ts';
+import { OVERRIDE_RULE_ID, overrideInForce, overrideReasonText, type ColourOverride } from './overrides.ts';
 import { compiledPolicy } from './policy.ts';
 import type { Policy } from './policy.ts';
 import { renderReason } from './reason-text.ts';
@@ -9,10 +10,12 @@ import { stayRiskLevel } from './risk-level.ts';
 
 /** One applying rule for one fact: why the resident has (at least) this colour (P2). */
 export interface Reason {
+  /** The policy rule, or 'override' for an officer's override (then `factId` is the override's id). */
   readonly ruleId: string;
-  readonly colour: 'red' | 'yellow';
+  /** red or yellow for a rule; any colour for an override. */
+  readonly colour: Colour;
   readonly factId: string;
-  readonly factKind: FactKind;
+  readonly factKind: FactKind | typeof OVERRIDE_RULE_ID;
   /** When this rule stops applying to this fact; null when open-ended. */
   readonly until: EpochMs | null;
   readonly text: LocalizedText;
@@ -20,11 +23,15 @@ export interface Reason {
 
 export interface Assessment {
   readonly colour: Colour;
-  /** Every applying rule, most severe first, then in policy order. */
+  /**
+   * Every applying rule, most severe first, then in policy order; an override in force comes first
+   * of all, and the rules' reasons after it still say what the rules alone would give.
+   */
   readonly reasons: readonly Reason[];
   /**
    * When the colour is expected to change if nothing else happens: the latest `until` among the
-   * reasons of the winning colour; null if one of them is open-ended, and null for green.
+   * reasons of the winning colour; null if one of them is open-ended, and null for green. With an
+   * override in force: the override's end, whatever the colour.
    */
   readonly until: EpochMs | null;
   readonly policyVersion: string;
@@ -46,8 +53,30 @@ export function assessColour(input: {
   readonly riskAreas: readonly RiskArea[];
   readonly policy: Policy;
   readonly now: EpochMs;
+  /** Approved overrides (P4); the one in force at `now`, if any, decides the colour until its end. */
+  readonly overrides?: readonly ColourOverride[];
 }): Assessment {
   const { facts, riskAreas, policy, now } = input;
+  const ruled = assessByRules(facts, riskAreas, policy, now);
+  const override = overrideInForce(input.overrides ?? [], now);
+  if (override === null) return ruled;
+  const reason: Reason = {
+    ruleId: OVERRIDE_RULE_ID,
+    colour: override.colour,
+    factId: override.id,
+    factKind: OVERRIDE_RULE_ID,
+    until: override.to,
+    text: overrideReasonText(override),
+  };
+  return { ...ruled, colour: override.colour, reasons: [reason, ...ruled.reasons], until: override.to };
+}
+
+function assessByRules(
+  facts: readonly Fact[],
+  riskAreas: readonly RiskArea[],
+  policy: Policy,
+  now: EpochMs,
+): Assessment {
   const { rulesByKind } = compiledPolicy(policy);
   const nowIso = isoTime(now);
   const ranked: RankedReason[] = [];

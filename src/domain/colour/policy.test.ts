@@ -214,7 +214,8 @@ void test('services: limits for people without a phone, all or none, each within
   };
   const ok = validatePolicy({ ...defaultPolicyJson, services });
   assert.ok(ok.ok);
-  assert.deepEqual(ok.value.services, services);
+  // venueComplaintsFlag came later (issue 10): a block without it takes the default.
+  assert.deepEqual(ok.value.services, { ...services, venueComplaintsFlag: 5 });
   assert.equal(validatePolicy(defaultPolicyJson).ok && DEFAULT_POLICY.services, undefined);
   const codes = (json: unknown) => {
     const r = validatePolicy({ ...defaultPolicyJson, services: json });
@@ -235,7 +236,7 @@ void test('services: limits for people without a phone, all or none, each within
   assert.deepEqual(codes('eight'), ['services:services_not_object']);
 });
 
-void test('services.appealDeadlineHours and retention of feedback and notices are optional, each within range', () => {
+void test('services.appealDeadlineHours, venueComplaintsFlag and retention of feedback and notices are optional, each within range', () => {
   const services = {
     familyMembersPerProxy: 4,
     proxiesPerMember: 2,
@@ -271,4 +272,15 @@ void test('services.appealDeadlineHours and retention of feedback and notices ar
   assert.deepEqual(codes({ retention: { ...retention, feedbackDays: 'x' } }), [
     'retention.feedbackDays:retention_days',
   ]);
+  const given = validatePolicy({ ...defaultPolicyJson, services: { ...services, venueComplaintsFlag: 12 } });
+  assert.ok(given.ok);
+  assert.equal(given.value.services?.venueComplaintsFlag, 12);
+  for (const bad of [0, 1001, 2.5, '5', null]) {
+    const r = validatePolicy({ ...defaultPolicyJson, services: { ...services, venueComplaintsFlag: bad } });
+    assert.deepEqual(
+      r.ok ? [] : r.issues.map((i) => `${i.path}:${i.code}`),
+      ['services.venueComplaintsFlag:services_limit'],
+      String(bad),
+    );
+  }
 });

@@ -62,7 +62,16 @@ export interface Services {
    * issue 10). Optional, so policies published before it stay valid; DEFAULT_APPEAL_DEADLINE_HOURS.
    */
   readonly appealDeadlineHours?: number;
+  /**
+   * Venue complaints (S16, issue 10): a venue with more complaints than this in 30 days is flagged
+   * for accountability. Optional in a published block (policies published before issue 10 lack it):
+   * DEFAULT_SERVICES' value when absent.
+   */
+  readonly venueComplaintsFlag: number;
 }
+
+/** The window venue complaints are counted over for the flag. */
+export const VENUE_COMPLAINT_WINDOW_DAYS = 30;
 
 export const DEFAULT_APPEAL_DEADLINE_HOURS = 24;
 const APPEAL_DEADLINE_LIMITS = [1, 720] as const;
@@ -72,6 +81,7 @@ export const DEFAULT_SERVICES: Services = {
   proxiesPerMember: 2,
   paperCodeValidDays: 14,
   documentLookupsPerHour: 120,
+  venueComplaintsFlag: 5,
 };
 
 type RequiredServices = Exclude<keyof Services, 'appealDeadlineHours'>;
@@ -80,7 +90,11 @@ const SERVICE_LIMITS: Readonly<Record<RequiredServices, readonly [min: number, m
   proxiesPerMember: [1, 10],
   paperCodeValidDays: [1, 30],
   documentLookupsPerHour: [1, 10_000],
+  venueComplaintsFlag: [1, 1000],
 };
+
+/** Keys added after policies with a services block were published: absent means the default. */
+const OPTIONAL_SERVICE_KEYS: ReadonlySet<keyof Services> = new Set(['venueComplaintsFlag']);
 
 /**
  * Days after which data is deleted by the purge job. Facts and records count from when they stop
@@ -294,7 +308,10 @@ function checkRetention(json: unknown, issues: FieldIssue[]): Retention | null {
   return Object.keys(out).length === RETENTION_KEYS.length + optional ? (out as unknown as Retention) : null;
 }
 
-/** Every key is required when the block is given, like retention: no half-stated limits. */
+/**
+ * Every key is required when the block is given, like retention: no half-stated limits — except keys
+ * added later (OPTIONAL_SERVICE_KEYS), which take their default so that earlier policies stay valid.
+ */
 function checkServices(json: unknown, issues: FieldIssue[]): Services | null {
   if (!isRecord(json)) {
     issues.push(issue('services', 'services_not_object', 'services must be an object of limits.'));
@@ -323,6 +340,10 @@ function checkServices(json: unknown, issues: FieldIssue[]): Services | null {
   for (const key of keys) {
     const value = json[key];
     const [min, max] = SERVICE_LIMITS[key];
+    if (value === undefined && OPTIONAL_SERVICE_KEYS.has(key)) {
+      out[key] = DEFAULT_SERVICES[key];
+      continue;
+    }
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       issues.push(
         issue(`services.${key}`, 'services_limit', `${key} must be a whole number from ${min} to ${max}.`),

@@ -7,6 +7,7 @@ import { arrivalDeclarationRoutes } from './arrivals/arrival-declarations.ts';
 import { checkpointPolicyRoutes } from './checkpoint/checkpoint-policy.ts';
 import { checkRoutes } from './checkpoint/checks.ts';
 import { documentLookupRoutes } from './checkpoint/document-lookups.ts';
+import { colourOverrideRoutes } from './epidemic/colour-overrides.ts';
 import { factRoutes } from './epidemic/facts.ts';
 import { feedbackRoutes } from './feedback/feedback.ts';
 import { familyMemberRoutes } from './family/family-members.ts';
@@ -19,6 +20,7 @@ import { statisticsRoutes } from './epidemic/statistics.ts';
 import { platformRoutes } from './platform.ts';
 import { residentRoutes } from './residents/residents.ts';
 import { signInRoutes } from './sign-in/sessions.ts';
+import { complaintRoutes } from './venues/complaints.ts';
 import { placeCodeRoutes } from './venues/place-codes.ts';
 import { venueRoutes } from './venues/venues.ts';
 
@@ -41,9 +43,11 @@ export function registerRoutes(
   checkRoutes(app, p);
   documentLookupRoutes(app, p);
   factRoutes(app, p);
+  colourOverrideRoutes(app, p);
   platformRoutes(app, p);
   venueRoutes(app, p);
   placeCodeRoutes(app, p);
+  complaintRoutes(app, p);
   reportRoutes(app, p, { heartbeatMs: options.reportStreamHeartbeatMs ?? HEARTBEAT_MS });
   checkpointPolicyRoutes(app, p);
   importRoutes(app, p);

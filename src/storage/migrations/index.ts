@@ -12,6 +12,7 @@ import * as m008 from './008-fact-corrections.ts';
 import * as m009 from './009-family-members.ts';
 import * as m010 from './010-arrival-declarations.ts';
 import * as m012 from './012-feedback-appeals.ts';
+import * as m013 from './013-overrides-complaints.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '009-family-members': m009,
   '010-arrival-declarations': m010,
   '012-feedback-appeals': m012,
+  '013-overrides-complaints': m013,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
