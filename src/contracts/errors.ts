@@ -60,7 +60,14 @@ export type ErrorCode =
   | 'paper_code_not_found'
   | 'paper_code_expired'
   | 'paper_code_revoked'
-  | 'arrival_not_yet_allowed';
+  | 'arrival_not_yet_allowed'
+  // issue 10
+  | 'staff_not_found'
+  | 'second_factor_required'
+  | 'second_factor_invalid'
+  | 'setup_link_invalid'
+  | 'setup_link_expired'
+  | 'reason_required';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -121,6 +128,13 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   paper_code_expired: 410,
   paper_code_revoked: 410,
   arrival_not_yet_allowed: 409,
+  // issue 10
+  staff_not_found: 404,
+  second_factor_required: 401,
+  second_factor_invalid: 401,
+  setup_link_invalid: 400,
+  setup_link_expired: 410,
+  reason_required: 400,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

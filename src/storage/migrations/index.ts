@@ -11,6 +11,7 @@ import * as m007 from './007-sign-in-throttles.ts';
 import * as m008 from './008-fact-corrections.ts';
 import * as m009 from './009-family-members.ts';
 import * as m010 from './010-arrival-declarations.ts';
+import * as m011 from './011-staff-accounts.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '008-fact-corrections': m008,
   '009-family-members': m009,
   '010-arrival-declarations': m010,
+  '011-staff-accounts': m011,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
