@@ -143,6 +143,7 @@ const admin: Principal = {
   staffId: 0,
   role: 'admin',
   divisionCode: '000000',
+  divisionCodes: ['000000'],
   displayName: 'bench',
   tokenHash: '',
 };

@@ -94,6 +94,7 @@ export async function setUpBenchPlatform(): Promise<BenchPlatform> {
       staffId: adminId,
       role: 'admin',
       divisionCode: '000000',
+      divisionCodes: ['000000'],
       displayName: 'bench admin',
       tokenHash: '',
     },

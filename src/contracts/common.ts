@@ -16,6 +16,9 @@ export const ErrorBody = Type.Object(
       issues: Type.Optional(
         Type.Array(Type.Object({ path: Type.String(), code: Type.String(), message: Type.String() })),
       ),
+      retryAt: Type.Optional(
+        Type.String({ description: 'a lock-out: when it ends (China time); Retry-After gives the seconds' }),
+      ),
     }),
   },
   {

@@ -75,7 +75,14 @@ export type ErrorCode =
   | 'override_not_found'
   | 'override_self_approval'
   | 'override_already_approved'
-  | 'override_ended';
+  | 'override_ended'
+  // issue 10
+  | 'staff_not_found'
+  | 'second_factor_required'
+  | 'second_factor_invalid'
+  | 'setup_link_invalid'
+  | 'setup_link_expired'
+  | 'reason_required';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -151,6 +158,13 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   override_self_approval: 403,
   override_already_approved: 409,
   override_ended: 409,
+  // issue 10
+  staff_not_found: 404,
+  second_factor_required: 401,
+  second_factor_invalid: 401,
+  setup_link_invalid: 400,
+  setup_link_expired: 410,
+  reason_required: 400,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

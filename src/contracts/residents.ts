@@ -128,7 +128,7 @@ export const DataAccessEntry = Type.Object({
   }),
   actor: Type.Object({
     kind: StringEnum(['staff', 'resident', 'system'] as const),
-    role: Type.Optional(StringEnum(['checkpoint', 'officer', 'admin'] as const)),
+    role: Type.Optional(StringEnum(['checkpoint', 'officer', 'admin', 'auditor'] as const)),
     divisionCode: Type.Optional(Type.String()),
     maskedName: Type.Optional(Type.String({ description: 'a resident actor (a proxy): the masked name' })),
     self: Type.Boolean({ description: 'you did it yourself' }),
@@ -137,3 +137,32 @@ export const DataAccessEntry = Type.Object({
 
 export const DataAccessList = Type.Object({ entries: Type.Array(DataAccessEntry) });
 export type DataAccessListResponse = Reply<typeof DataAccessList>;
+
+/** One read of the resident's personal data (issue 10 item 7): what, when, by whom, why. */
+export const AccessLogEntry = Type.Object({
+  at: Type.String(),
+  kind: StringEnum(['checkpoint_check', 'staff_lookup', 'proxy_view', 'export', 'other'] as const),
+  action: Type.String({ description: 'the audit action, or checkpoint_check' }),
+  venue: Type.Optional(Type.Object({ venueId: Type.Integer(), name: Type.String() })),
+  outcome: Type.Optional(StringEnum(['pass', 'refuse'] as const)),
+  actor: Type.Object({
+    kind: StringEnum(['staff', 'resident', 'system'] as const),
+    role: Type.Optional(StringEnum(['checkpoint', 'officer', 'admin', 'auditor'] as const)),
+    divisionCodes: Type.Optional(Type.Array(Type.String(), { description: 'the office: its divisions' })),
+    maskedName: Type.Optional(Type.String({ description: 'a proxy: the masked name' })),
+    self: Type.Boolean(),
+  }),
+  reason: Type.Optional(Type.String({ description: 'a staff lookup: the reason the officer gave' })),
+});
+
+export const AccessLogQuery = Type.Object(
+  {
+    memberId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'a family member you hold the code of (proxy): their log' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AccessLog = Type.Object({ entries: Type.Array(AccessLogEntry) });
+export type AccessLogResponse = Reply<typeof AccessLog>;

@@ -24,6 +24,13 @@ export const StaffSignInBody = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 64 }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
+    totp: Type.Optional(
+      Type.String({
+        maxLength: 16,
+        description:
+          'the 6-digit authenticator code: required once enrolled (officers, admins, auditors in production)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

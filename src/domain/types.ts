@@ -24,8 +24,9 @@ export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
 /** A sentence in both languages of the interface. */
 export type LocalizedText = Readonly<Record<Locale, string>>;
 
-export type StaffRole = 'checkpoint' | 'officer' | 'admin';
-export const STAFF_ROLES: readonly StaffRole[] = ['checkpoint', 'officer', 'admin'];
+/** `auditor` (issue 10): reads the audit log and nothing personal. */
+export type StaffRole = 'checkpoint' | 'officer' | 'admin' | 'auditor';
+export const STAFF_ROLES: readonly StaffRole[] = ['checkpoint', 'officer', 'admin', 'auditor'];
 
 /** A problem with one field of an input; `path` uses dots (`contactHistory.abroad.0.country`). */
 export interface FieldIssue {

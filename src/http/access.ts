@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ACCESS, authorize, describeCallers, isOperationId, isPublic } from '../use-cases/access.ts';
+import {
+  ACCESS,
+  authorize,
+  describeCallers,
+  isOperationId,
+  isPublic,
+  type Caller,
+} from '../use-cases/access.ts';
 import type { Platform } from '../use-cases/platform.ts';
 import type { Principal } from '../use-cases/sign-in.ts';
 import { principalOf } from './auth.ts';
@@ -29,6 +36,9 @@ export function registerAccess(app: FastifyInstance, p: Platform): void {
       );
     }
     const access = ACCESS[op];
+    if ((access.callers as readonly Caller[]).length === 0) {
+      throw new Error(`Operation ${op} declares no callers in the access table (src/use-cases/access.ts).`);
+    }
     schema['x-roles'] = [...access.callers];
     schema['x-access-rule'] = access.rule;
     const description = typeof schema['description'] === 'string' ? `${schema['description']}\n\n` : '';

@@ -9,7 +9,8 @@ import helmet from '@fastify/helmet';
 import { ERROR_STATUS, type ErrorCode } from '../contracts/errors.ts';
 import { AppError } from '../use-cases/errors.ts';
 import type { Platform } from '../use-cases/platform.ts';
-import type { FieldIssue } from '../domain/types.ts';
+import type { EpochMs, FieldIssue } from '../domain/types.ts';
+import { formatChinaTime } from '../domain/china-time.ts';
 import { ErrorBody } from '../contracts/common.ts';
 import { registerAccess } from './access.ts';
 import { registerTextBoundary } from './text-boundary.ts';
@@ -252,7 +253,15 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
     }
     void reply.status(status).send({
-      error: { code, message, requestId: request.id, ...(issues.length > 0 ? { issues } : {}) },
+      error: {
+        code,
+        message,
+        requestId: request.id,
+        ...(issues.length > 0 ? { issues } : {}),
+        ...(error instanceof AppError && error.retryAt !== undefined
+          ? { retryAt: formatChinaTime(error.retryAt as EpochMs) }
+          : {}),
+      },
     });
   });
   app.setNotFoundHandler((request, reply) => {

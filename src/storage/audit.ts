@@ -203,3 +203,31 @@ export async function listAuditEntries(db: Db, residentId: number): Promise<Audi
     detail: JSON.parse(r.detail) as unknown,
   }));
 }
+
+export interface AuditRow extends AuditEntry {
+  readonly id: number;
+  readonly hash: string | null;
+}
+
+/** A page of the audit log, oldest first, for auditors: by time and action, keyset-paged by id. */
+export async function listAuditPage(
+  db: Db,
+  f: { from?: number; to?: number; action?: string; afterId?: number; limit: number },
+): Promise<AuditRow[]> {
+  let q = db.selectFrom('audit_log').selectAll();
+  if (f.from !== undefined) q = q.where('at', '>=', f.from);
+  if (f.to !== undefined) q = q.where('at', '<', f.to);
+  if (f.action !== undefined) q = q.where('action', '=', f.action);
+  if (f.afterId !== undefined) q = q.where('id', '>', f.afterId);
+  const rows = await q.orderBy('id').limit(f.limit).execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: Number(r.at),
+    actorKind: r.actor_kind,
+    actorId: r.actor_id === null ? null : Number(r.actor_id),
+    action: r.action,
+    residentId: r.resident_id === null ? null : Number(r.resident_id),
+    detail: JSON.parse(r.detail) as unknown,
+    hash: r.hash,
+  }));
+}

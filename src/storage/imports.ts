@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { coveredDivisionsPattern } from '../domain/jurisdiction.ts';
+import { coveredDivisionsPatterns, type Jurisdiction } from '../domain/jurisdiction.ts';
 import type { Db } from './database.ts';
 import type { ImportsTable } from './schema.ts';
 
@@ -25,10 +25,15 @@ export async function findImport(db: Db, importId: string): Promise<ImportRow | 
 }
 
 /** The latest imports whose jurisdiction lies within `jurisdiction` (all of them for the whole platform). */
-export async function listImportRows(db: Db, jurisdiction: string, limit: number): Promise<ImportRow[]> {
-  const pattern = coveredDivisionsPattern(jurisdiction);
+export async function listImportRows(
+  db: Db,
+  jurisdiction: Jurisdiction,
+  limit: number,
+): Promise<ImportRow[]> {
+  const patterns = coveredDivisionsPatterns(jurisdiction);
   let query = db.selectFrom('imports').selectAll();
-  if (pattern !== null) query = query.where('jurisdiction', 'like', pattern);
+  if (patterns !== null)
+    query = query.where((eb) => eb.or(patterns.map((pattern) => eb('jurisdiction', 'like', pattern))));
   return query.orderBy('started_at', 'desc').limit(limit).execute();
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from './database.ts';
-import { divisionPattern } from './venues.ts';
+import { coveredDivisionsPatterns, type Jurisdiction } from '../domain/jurisdiction.ts';
 
 export type ReportKind = 'yellow_code' | 'red_code' | 'fever';
 export type ReportState = 'new' | 'acknowledged' | 'handled';
@@ -135,8 +135,8 @@ export async function findReport(db: Db, id: number): Promise<ReportRow | null> 
 }
 
 export interface ReportFilter {
-  /** The caller's jurisdiction ('000000' = all). */
-  readonly jurisdiction: string;
+  /** The caller's jurisdiction ('000000' = all; several divisions: any of them). */
+  readonly jurisdiction: Jurisdiction;
   readonly state?: ReportState;
   readonly from?: number;
   /** Only reports with a larger id (streams). */
@@ -149,12 +149,9 @@ export interface ReportFilter {
 
 export async function listReports(db: Db, f: ReportFilter): Promise<ReportRow[]> {
   let q = baseQuery(db);
-  const pattern = divisionPattern(f.jurisdiction);
-  if (pattern !== null) {
-    q =
-      'exact' in pattern
-        ? q.where('reports.division_code', '=', pattern.exact)
-        : q.where('reports.division_code', 'like', `${pattern.prefix}%`);
+  const patterns = coveredDivisionsPatterns(f.jurisdiction);
+  if (patterns !== null) {
+    q = q.where((eb) => eb.or(patterns.map((pattern) => eb('reports.division_code', 'like', pattern))));
   }
   if (f.state !== undefined) q = q.where('reports.state', '=', f.state);
   if (f.from !== undefined) q = q.where('reports.created_at', '>=', f.from);

@@ -13,6 +13,8 @@ export interface Tables {
   sign_in_throttles: SignInThrottlesTable;
   sessions: SessionsTable;
   staff: StaffTable;
+  staff_divisions: StaffDivisionsTable;
+  staff_setup_tokens: StaffSetupTokensTable;
   residents: ResidentsTable;
   facts: FactsTable;
   arrival_declarations: ArrivalDeclarationsTable;
@@ -107,13 +109,32 @@ export interface StaffTable {
   username: string;
   display_name: string;
   password_hash: string;
-  role: 'checkpoint' | 'officer' | 'admin';
+  role: 'checkpoint' | 'officer' | 'admin' | 'auditor';
   /** GB/T 2260 code of the jurisdiction; '000000' for the whole platform. */
   division_code: string;
   created_at: number;
   disabled_at: number | null;
   /** For checkpoint staff a venue manager created: the one venue they check at. */
   venue_id: number | null;
+  /** The TOTP secret (base32) once the second factor is enrolled (migration 011). */
+  totp_secret: string | null;
+  /** When the staff member set the password; null while the one-time link is unused. */
+  password_set_at: number | null;
+}
+
+/** Further divisions of a staff member's jurisdiction, beside `staff.division_code` (issue 10). */
+export interface StaffDivisionsTable {
+  staff_id: number;
+  division_code: string;
+}
+
+/** One-time links to set a staff password: SHA-256 of the token, single use, with an expiry. */
+export interface StaffSetupTokensTable {
+  token_hash: string;
+  staff_id: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface ResidentsTable {

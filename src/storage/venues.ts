@@ -1,3 +1,4 @@
+import { coveredDivisionsPatterns } from '../domain/jurisdiction.ts';
 import type { VenueKind } from '../domain/venues/index.ts';
 import type { Db } from './database.ts';
 import type { VenuesTable } from './schema.ts';
@@ -98,6 +99,8 @@ export interface VenueFilter {
   readonly managerAccountId?: number;
   /** Jurisdictions the venue must lie in (all must cover it). */
   readonly divisions?: readonly string[];
+  /** The caller's jurisdiction: any of its divisions must cover the venue. */
+  readonly jurisdiction?: readonly string[];
   readonly status?: 'pending' | 'approved';
   /** Keyset paging: only venues with a larger id. */
   readonly afterId?: number;
@@ -116,6 +119,10 @@ export async function listVenues(db: Db, filter: VenueFilter): Promise<VenueRow[
       'exact' in pattern
         ? q.where('division_code', '=', pattern.exact)
         : q.where('division_code', 'like', `${pattern.prefix}%`);
+  }
+  const patterns = filter.jurisdiction === undefined ? null : coveredDivisionsPatterns(filter.jurisdiction);
+  if (patterns !== null) {
+    q = q.where((eb) => eb.or(patterns.map((pattern) => eb('division_code', 'like', pattern))));
   }
   const rows = await q
     .orderBy('id')

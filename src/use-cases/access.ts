@@ -30,7 +30,8 @@ export type AccessRule =
   | 'province';
 
 export interface Access {
-  readonly callers: readonly Caller[];
+  /** At least one caller kind: an operation that declares none does not compile (nor start). */
+  readonly callers: readonly [Caller, ...Caller[]];
   readonly rule: AccessRule;
 }
 
@@ -39,6 +40,8 @@ const RESIDENT = ['resident'] as const;
 const ALL_STAFF = ['checkpoint', 'officer', 'admin'] as const;
 const OFFICERS = ['officer', 'admin'] as const;
 const ADMIN = ['admin'] as const;
+/** The audit log: auditors (nothing personal in it) and admins. */
+const AUDIT_READERS = ['auditor', 'admin'] as const;
 
 export const ACCESS = {
   // Signing in
@@ -53,6 +56,7 @@ export const ACCESS = {
   getMyCodeImage: { callers: RESIDENT, rule: 'self' },
   scanPlaceCode: { callers: RESIDENT, rule: 'self' },
   listMyDataAccess: { callers: RESIDENT, rule: 'self' },
+  getMyAccessLog: { callers: RESIDENT, rule: 'proxy_or_member' },
   // Family members and paper codes (S3)
   addFamilyMember: { callers: RESIDENT, rule: 'self' },
   listFamilyMembers: { callers: RESIDENT, rule: 'self' },
@@ -114,6 +118,13 @@ export const ACCESS = {
   // Venue complaints (S16): filed by residents, for the venue's district
   fileVenueComplaint: { callers: RESIDENT, rule: 'self' },
   listVenueComplaints: { callers: OFFICERS, rule: 'jurisdiction' },
+  // Staff accounts and the audit log (issue 10)
+  createStaffAccount: { callers: ADMIN, rule: 'province' },
+  updateStaffAccount: { callers: ADMIN, rule: 'province' },
+  listStaffAccounts: { callers: ADMIN, rule: 'province' },
+  setStaffPassword: { callers: ANYONE, rule: 'none' },
+  listAuditLog: { callers: AUDIT_READERS, rule: 'province' },
+  lookupResident: { callers: OFFICERS, rule: 'jurisdiction' },
   // Platform
   getSigningKeys: { callers: ANYONE, rule: 'none' },
   getHealth: { callers: ANYONE, rule: 'none' },
@@ -155,6 +166,7 @@ const CALLER_TEXT: Record<Caller, string> = {
   checkpoint: 'checkpoint staff',
   officer: 'district officers',
   admin: 'provincial admins',
+  auditor: 'auditors',
 };
 
 /** The caller kinds of an operation, for a person to read. */

@@ -1,6 +1,6 @@
 import { formatChinaTime } from '../domain/china-time.ts';
 import { maskName } from '../domain/identity/index.ts';
-import type { EpochMs } from '../domain/types.ts';
+import type { EpochMs, StaffRole } from '../domain/types.ts';
 import type { DataAccessListResponse } from '../contracts/residents.ts';
 import { listAuditEntries } from '../storage/audit.ts';
 import { findResidentById } from '../storage/residents.ts';
@@ -22,7 +22,7 @@ export async function listMyDataAccess(p: Platform, principal: Principal): Promi
   const me = authorize(principal, 'listMyDataAccess');
   const mine = await getMyApplication(p, me.accountId);
   const entries = (await listAuditEntries(p.db, mine.id)).reverse().slice(0, MAX_ENTRIES);
-  const staff = new Map<number, { role: 'checkpoint' | 'officer' | 'admin'; divisionCode: string } | null>();
+  const staff = new Map<number, { role: StaffRole; divisionCode: string } | null>();
   const residents = new Map<number, string | null>();
   const out: DataAccessListResponse['entries'][number][] = [];
   for (const e of entries) {

@@ -95,6 +95,7 @@ export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
     staffId: admin.id,
     role: 'admin',
     divisionCode: admin.divisionCode,
+    divisionCodes: admin.divisionCodes,
     displayName: admin.displayName,
     tokenHash: '',
   };

@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly issues: readonly FieldIssue[] = [],
     /** When trying again can help (rate limits, lock-outs); HTTP answers send it as Retry-After. */
     readonly retryAfterSeconds?: number,
+    /** When the refusal ends (a lock-out): sent as `retryAt` in the error body. */
+    readonly retryAt?: number,
   ) {
     super(message);
     this.name = 'AppError';

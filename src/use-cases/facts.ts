@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { validateFactInput, type FactInput } from '../domain/fact-input.ts';
-import { jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { jurisdictionCovers, type Jurisdiction } from '../domain/jurisdiction.ts';
 import { validateDocument, deriveDocumentKey, type DocumentType } from '../domain/identity/index.ts';
 import { chinaDate, formatChinaTime, parseInstant } from '../domain/china-time.ts';
 import type { FactCorrection } from '../domain/colour/index.ts';
@@ -31,7 +31,7 @@ export async function addResidentFact(
   const fact = validateFactInput(input.fact, now, { id: randomUUID(), source: 'officer' }, 'fact.');
   const issues = [...(doc.ok ? [] : doc.issues), ...(fact.ok ? [] : fact.issues)];
   if (!doc.ok || !fact.ok) throw invalid(issues);
-  const resident = await residentInJurisdiction(p, staff.divisionCode, doc.value);
+  const resident = await residentInJurisdiction(p, staff.divisionCodes, doc.value);
   const context = await loadColourContext(p, now);
   const stored = await p.db.transaction().execute(async (trx) => {
     await insertFacts(trx, resident.id, [fact.value], `staff:${staff.staffId}`, now);
@@ -59,7 +59,7 @@ export async function addResidentFact(
  */
 export async function residentInJurisdiction(
   p: Platform,
-  divisionCode: string,
+  divisionCode: Jurisdiction,
   doc: { type: DocumentType; number: string },
 ): Promise<Resident> {
   const resident = await findResidentByDocumentKey(p.db, deriveDocumentKey(p.secrets.identityPepper, doc));
@@ -120,7 +120,7 @@ export async function endResidentFact(
       message: 'Say why the fact is ended or withdrawn.',
     });
   if (!doc.ok || issues.length > 0) throw invalid(issues);
-  const resident = await residentInJurisdiction(p, staff.divisionCode, doc.value);
+  const resident = await residentInJurisdiction(p, staff.divisionCodes, doc.value);
   const recorded = await loadRecordedFacts(p.db, resident.id, resident.documentKey, resident.addressDivision);
   const fact = recorded.find((f) => f.id === input.factId);
   if (fact === undefined)

@@ -11,7 +11,7 @@ import {
 } from '../domain/imports/index.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import type { EpochMs, FieldIssue } from '../domain/types.ts';
-import { ALL_DIVISIONS, jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { ALL_DIVISIONS, jurisdictionCovers, type Jurisdiction } from '../domain/jurisdiction.ts';
 import type { Db } from '../storage/database.ts';
 import {
   findImport,
@@ -360,7 +360,7 @@ async function getImportStatusById(p: Platform, importId: string): Promise<Impor
  */
 export async function getImportStatus(
   p: Platform,
-  viewerJurisdiction: string,
+  viewerJurisdiction: Jurisdiction,
   importId: string,
   errorLimit = 100,
 ): Promise<ImportStatusResponse & { errors: ImportRowErrorResponse[] }> {
@@ -378,7 +378,7 @@ export async function getImportStatus(
 /** The latest imports run for the viewer's jurisdiction or divisions within it. */
 export async function listImports(
   p: Platform,
-  viewerJurisdiction: string,
+  viewerJurisdiction: Jurisdiction,
   limit = 50,
 ): Promise<ImportStatusResponse[]> {
   const now = p.clock.now();

@@ -230,7 +230,7 @@ export async function printPaperCodesInBulk(
     } else {
       let resident: Resident | null = null;
       try {
-        resident = await residentInJurisdiction(p, staff.divisionCode, doc.value);
+        resident = await residentInJurisdiction(p, staff.divisionCodes, doc.value);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         skip(error.code, error.message);

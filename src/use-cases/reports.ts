@@ -121,7 +121,7 @@ export async function listReports(
   const staff = authorize(principal, 'listReports');
   const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_REPORTS_PAGE);
   const rows = await listReportRows(p.db, {
-    jurisdiction: staff.divisionCode,
+    jurisdiction: staff.divisionCodes,
     ...(query.state === undefined ? {} : { state: query.state }),
     ...(query.from === undefined ? {} : { from: query.from }),
     ...(query.before === undefined ? {} : { beforeId: query.before }),
@@ -155,7 +155,7 @@ export async function acknowledgeReport(
   const s = stateOf(p);
   for (;;) {
     const report = await findReport(p.db, reportId);
-    if (report === null || !jurisdictionCovers(staff.divisionCode, report.divisionCode)) {
+    if (report === null || !jurisdictionCovers(staff.divisionCodes, report.divisionCode)) {
       // A report outside the jurisdiction is not even confirmed to exist.
       throw new AppError('report_not_found', `There is no report ${reportId} in your jurisdiction.`);
     }
@@ -214,7 +214,7 @@ export async function openReportStream(
     actorId: staff.staffId,
     action: 'open_report_stream',
     residentId: null,
-    detail: { afterId, jurisdiction: staff.divisionCode },
+    detail: { afterId, jurisdiction: staff.divisionCodes },
   });
   const s = stateOf(p);
   const sent = new Set<number>();
@@ -222,7 +222,7 @@ export async function openReportStream(
   let closed = false;
   const deliver = (row: ReportRow) => {
     if (closed || sent.has(row.id) || row.id <= (afterId ?? -1)) return;
-    if (!jurisdictionCovers(staff.divisionCode, row.divisionCode)) return;
+    if (!jurisdictionCovers(staff.divisionCodes, row.divisionCode)) return;
     sent.add(row.id);
     send(reportView(row));
   };
@@ -234,7 +234,7 @@ export async function openReportStream(
     polling = true;
     try {
       const rows = await listReportRows(p.db, {
-        jurisdiction: staff.divisionCode,
+        jurisdiction: staff.divisionCodes,
         afterId: Math.max(afterId ?? 0, cursor - POLL_OVERLAP),
         limit: 500,
         order: 'asc',

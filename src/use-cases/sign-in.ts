@@ -24,6 +24,7 @@ import {
 } from '../storage/sign-in-throttles.ts';
 import { findStaffById, findStaffByUsername } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
+import { totpMatches } from './second-factor.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
 
@@ -48,7 +49,10 @@ export type Principal =
       readonly kind: 'staff';
       readonly staffId: number;
       readonly role: StaffRole;
+      /** The first division of the jurisdiction. */
       readonly divisionCode: string;
+      /** The whole jurisdiction (issue 10): `divisionCode` and any further divisions. */
+      readonly divisionCodes: readonly string[];
       readonly displayName: string;
       readonly tokenHash: string;
     };
@@ -218,6 +222,7 @@ function signInLocked(what: 'account' | 'address', lockedUntil: number | null, n
       : `Too many failed sign-ins from this address: sign-in from it is locked until ${at}. Try again then.`,
     [],
     (until - now) / 1000,
+    until,
   );
 }
 
@@ -232,6 +237,7 @@ export async function staffSignIn(
   username: string,
   password: string,
   address: string,
+  totp?: string,
 ): Promise<StaffSessionResponse> {
   const now = p.clock.now();
   const addressKey = `address:${address}`;
@@ -244,7 +250,9 @@ export async function staffSignIn(
   let ok: boolean;
   try {
     // Always run scrypt, so an unknown username costs as long as a wrong password.
-    ok = await verifyPassword(password, staff?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    // An account waiting for its one-time link has no password (an empty hash): the same cost too.
+    const hash = staff === null || staff.passwordHash === '' ? DUMMY_PASSWORD_HASH : staff.passwordHash;
+    ok = (await verifyPassword(password, hash)) && staff !== null && staff.passwordHash !== '';
   } catch (error) {
     // Too busy to check the password (rate_limited): the try was not made, so it does not count.
     await refundThrottle(p.db, accountKey, ACCOUNT_RULE);
@@ -253,6 +261,19 @@ export async function staffSignIn(
   }
   if (staff === null || !ok || staff.disabled) {
     throw new AppError('invalid_credentials', 'The username or password is wrong.');
+  }
+  // The second factor (issue 10): checked whenever enrolled, in any mode. Setting a password through
+  // a one-time link enrols it for officers, admins and auditors in production (optional in demo
+  // mode); accounts the operator made with `healthcode staff` have none until they use a link.
+  // A missing or wrong code stays a failed try (it is counted).
+  if (staff.totpSecret !== null) {
+    if (totp === undefined || totp === '')
+      throw new AppError(
+        'second_factor_required',
+        'Enter the 6-digit code from your authenticator app (field totp).',
+      );
+    if (!totpMatches(staff.totpSecret, totp, now))
+      throw new AppError('second_factor_invalid', 'The authenticator code is wrong or has expired.');
   }
   await clearThrottle(p.db, accountKey);
   await refundThrottle(p.db, addressKey, ADDRESS_RULE);
@@ -339,6 +360,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
           staffId: staff.id,
           role: staff.role,
           divisionCode: staff.divisionCode,
+          divisionCodes: staff.divisionCodes,
           displayName: staff.displayName,
           tokenHash,
         };

@@ -47,7 +47,7 @@ export interface StaffCreateInput {
   readonly password?: string;
 }
 
-function usernameIssue(username: string): FieldIssue | null {
+export function usernameIssue(username: string): FieldIssue | null {
   return STAFF_USERNAME.test(username)
     ? null
     : {
@@ -112,7 +112,7 @@ export function checkDisplayName(input: string): { value: string } | { issue: Fi
   return { value };
 }
 
-function divisionIssue(code: string): FieldIssue | null {
+export function divisionIssue(code: string): FieldIssue | null {
   if (!/^\d{6}$/.test(code)) {
     return {
       path: 'divisionCode',
@@ -130,7 +130,7 @@ function divisionIssue(code: string): FieldIssue | null {
   return null;
 }
 
-function roleIssue(role: string): FieldIssue | null {
+export function roleIssue(role: string): FieldIssue | null {
   return (STAFF_ROLES as readonly string[]).includes(role)
     ? null
     : { path: 'role', code: 'role_invalid', message: `The role must be one of ${STAFF_ROLES.join(', ')}.` };
@@ -301,6 +301,7 @@ export async function staffPrincipalForCli(database: Database, username: string)
     staffId: staff.id,
     role: staff.role,
     divisionCode: staff.divisionCode,
+    divisionCodes: staff.divisionCodes,
     displayName: staff.displayName,
     tokenHash: '',
   };

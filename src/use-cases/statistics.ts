@@ -2,7 +2,7 @@ import { chinaDate, formatChinaTime, parseChinaDate } from '../domain/china-time
 import { findDivision } from '../domain/identity/index.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import { AppError, invalid } from './errors.ts';
-import { ALL_DIVISIONS, jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { coversAll, jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { authorize } from './access.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
@@ -66,12 +66,12 @@ export async function getColourStatistics(
         { path: 'divisionCode', code: 'division_unknown', message: `${scope} is not a division code.` },
       ]);
     }
-    if (!jurisdictionCovers(staff.divisionCode, scope)) {
+    if (!jurisdictionCovers(staff.divisionCodes, scope)) {
       throw new AppError('out_of_jurisdiction', 'This division is outside your jurisdiction.');
     }
   }
   const within = (code: string) =>
-    matches(staff.divisionCode === ALL_DIVISIONS ? null : staff.divisionCode, code) && matches(scope, code);
+    (coversAll(staff.divisionCodes) || jurisdictionCovers(staff.divisionCodes, code)) && matches(scope, code);
 
   const today = chinaDate(now);
   const to = query.to ?? today;

@@ -118,7 +118,7 @@ function requireOfficerOf(principal: Staff, venue: VenueRow): void {
   if (principal.role !== 'officer' && principal.role !== 'admin') {
     throw new AppError('forbidden', 'This operation is for district officers and provincial admins.');
   }
-  if (!jurisdictionCovers(principal.divisionCode, venue.divisionCode)) {
+  if (!jurisdictionCovers(principal.divisionCodes, venue.divisionCode)) {
     throw new AppError('out_of_jurisdiction', 'This venue is outside your jurisdiction.');
   }
 }
@@ -221,7 +221,7 @@ export async function listVenues(
   if (principal.kind === 'resident') {
     rows = await listVenueRows(p.db, { managerAccountId: principal.accountId, divisions, ...page });
   } else if (principal.role === 'officer' || principal.role === 'admin') {
-    rows = await listVenueRows(p.db, { divisions: [principal.divisionCode, ...divisions], ...page });
+    rows = await listVenueRows(p.db, { jurisdiction: principal.divisionCodes, divisions, ...page });
   } else {
     // Checkpoint staff: the venue they check at, if any — one page, whatever was asked.
     const own = await findStaffVenue(p.db, principal.staffId);

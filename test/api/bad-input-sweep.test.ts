@@ -496,6 +496,7 @@ for (const dialect of DIALECTS) {
       for (const [username, role, divisionCode] of [
         ['admin', 'admin', '000000'],
         ['officer', 'officer', '370000'],
+        ['auditor', 'auditor', '000000'],
       ] as const) {
         const id = await insertStaff(t.platform.db, {
           username,
@@ -598,6 +599,18 @@ for (const dialect of DIALECTS) {
         },
         addVenueStaff: { username: 'sweepgate', displayName: 'Sweep', password: 'sweep-password-1' },
         declareRiskArea: { divisionCode: '370104', level: 'high' },
+        createStaffAccount: {
+          username: `sweep${randomBytes(3).toString('hex')}`,
+          role: 'officer',
+          divisionCodes: ['370102'],
+          displayName: 'Sweep officer',
+        },
+        setStaffPassword: { token: 'sweep-token', password: 'sweep-password-1' },
+        lookupResident: {
+          documentType: 'resident_id_card',
+          documentNumber: residentIdNumber('37010219900307123'),
+          reason: 'sweep lookup',
+        },
         previewPolicy: { policy },
         publishPolicy: { policy },
         publishCheckpointPolicy: { ...fixture.checkpointPolicy, version: 'sweep.1' },

@@ -149,6 +149,7 @@ describe('healthcode paper-codes print', () => {
           staffId: staffId(dataDir, 'officer'),
           role: 'officer',
           divisionCode: '370100',
+          divisionCodes: ['370100'],
           displayName: 'test',
           tokenHash: '',
         };
@@ -208,6 +209,7 @@ describe('healthcode paper-codes print', () => {
           staffId: officer,
           role: 'officer',
           divisionCode: '370100',
+          divisionCodes: ['370100'],
           displayName: 'test',
           tokenHash: '',
         };

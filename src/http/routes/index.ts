@@ -21,6 +21,8 @@ import { platformRoutes } from './platform.ts';
 import { residentRoutes } from './residents/residents.ts';
 import { signInRoutes } from './sign-in/sessions.ts';
 import { complaintRoutes } from './venues/complaints.ts';
+import { auditLogRoutes } from './authority/audit-log.ts';
+import { staffAccountRoutes } from './staff/staff-accounts.ts';
 import { placeCodeRoutes } from './venues/place-codes.ts';
 import { venueRoutes } from './venues/venues.ts';
 
@@ -35,6 +37,8 @@ export function registerRoutes(
 ): void {
   for (const schema of [Venue, Report, CheckpointPolicy]) app.addSchema(schema);
   signInRoutes(app, p);
+  staffAccountRoutes(app, p);
+  auditLogRoutes(app, p);
   residentRoutes(app, p);
   familyMemberRoutes(app, p);
   paperCodeRoutes(app, p);

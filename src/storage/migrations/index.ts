@@ -11,6 +11,7 @@ import * as m007 from './007-sign-in-throttles.ts';
 import * as m008 from './008-fact-corrections.ts';
 import * as m009 from './009-family-members.ts';
 import * as m010 from './010-arrival-declarations.ts';
+import * as m011 from './011-staff-accounts.ts';
 import * as m012 from './012-feedback-appeals.ts';
 import * as m013 from './013-overrides-complaints.ts';
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '008-fact-corrections': m008,
   '009-family-members': m009,
   '010-arrival-declarations': m010,
+  '011-staff-accounts': m011,
   '012-feedback-appeals': m012,
   '013-overrides-complaints': m013,
 };

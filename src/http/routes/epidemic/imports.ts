@@ -75,7 +75,7 @@ export function importRoutes(app: FastifyInstance, p: Platform): void {
           jurisdiction: request.query.division ?? staff.divisionCode,
         };
         // Refused before anything is stored: the import record itself is part of the jurisdiction.
-        if (!jurisdictionCovers(staff.divisionCode, options.jurisdiction)) {
+        if (!jurisdictionCovers(staff.divisionCodes, options.jurisdiction)) {
           throw new AppError(
             'out_of_jurisdiction',
             `Division ${options.jurisdiction} is outside your jurisdiction.`,
@@ -107,7 +107,7 @@ export function importRoutes(app: FastifyInstance, p: Platform): void {
       const staff = authorize(await principalOf(p, request), 'getImportStatus');
       return getImportStatus(
         p,
-        staff.divisionCode,
+        staff.divisionCodes,
         request.params.importId,
         queryInteger(request.query.errors, 'errors', 0, 1000) ?? 100,
       );
@@ -134,7 +134,7 @@ export function importRoutes(app: FastifyInstance, p: Platform): void {
       return {
         imports: await listImports(
           p,
-          staff.divisionCode,
+          staff.divisionCodes,
           queryInteger(request.query.limit, 'limit', 1, 500) ?? 50,
         ),
       };

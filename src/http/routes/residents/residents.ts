@@ -1,6 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
+  AccessLog,
+  AccessLogQuery,
   ApplicationBody,
   ApplicationView,
   CodeImageQuery,
@@ -8,6 +10,7 @@ import {
   MyCode,
 } from '../../../contracts/residents.ts';
 import { listMyDataAccess } from '../../../use-cases/data-access.ts';
+import { getMyAccessLog } from '../../../use-cases/audit-access.ts';
 import { applicationView, getMyApplication, submitApplication } from '../../../use-cases/application.ts';
 import { getMyCode, getMyCodeImage } from '../../../use-cases/health-code.ts';
 import type { Platform } from '../../../use-cases/platform.ts';
@@ -103,5 +106,22 @@ export function residentRoutes(app: FastifyInstance, p: Platform): void {
       },
     },
     async (request) => listMyDataAccess(p, await principalOf(p, request)),
+  );
+
+  app.get<{ Querystring: Static<typeof AccessLogQuery> }>(
+    '/api/v1/me/access-log',
+    {
+      schema: {
+        operationId: 'getMyAccessLog',
+        tags: ['resident'],
+        summary: 'Who saw my data: every read of your personal data, newest first (P3)',
+        description:
+          'Checkpoint checks of your code (venue, time, outcome), staff lookups (role, office, reason), a proxy viewing your code, paper codes printed, and the other audited actions on your record. A proxy reads a family member’s log with memberId. listMyDataAccess is the older, audit-only view.',
+        security: bearerSecurity,
+        querystring: AccessLogQuery,
+        response: { 200: AccessLog, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => getMyAccessLog(p, await principalOf(p, request), request.query.memberId),
   );
 }

@@ -85,7 +85,7 @@ export function signInRoutes(app: FastifyInstance, p: Platform): void {
     },
     async (request) => {
       // request.ip is the socket's address, or the proxy's X-Forwarded-For when TRUST_PROXY=1.
-      return staffSignIn(p, request.body.username, request.body.password, request.ip);
+      return staffSignIn(p, request.body.username, request.body.password, request.ip, request.body.totp);
     },
   );
 }

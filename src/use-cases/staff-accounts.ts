@@ -1,0 +1,295 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { authenticator } from 'otplib';
+import { SECOND_FACTOR_ROLES, TOTP_ISSUER } from './second-factor.ts';
+import type {
+  StaffAccountCreatedResponse,
+  StaffAccountResponse,
+  StaffAccountUpdatedResponse,
+  StaffPasswordSetResponse,
+} from '../contracts/staff.ts';
+import { formatChinaTime } from '../domain/china-time.ts';
+import { MINUTE_MS, type EpochMs, type FieldIssue, type StaffRole } from '../domain/types.ts';
+import {
+  findStaffById,
+  findStaffByUsername,
+  insertSetupToken,
+  insertStaff,
+  listStaff,
+  updateStaff,
+  useSetupToken,
+  type StaffMember,
+} from '../storage/staff.ts';
+import { authorize } from './access.ts';
+import { AppError, invalid } from './errors.ts';
+import { hashPassword } from './passwords.ts';
+import type { Platform } from './platform.ts';
+import { forgetStaffSessions, type Principal } from './sign-in.ts';
+import {
+  checkDisplayName,
+  divisionIssue,
+  passwordIssue,
+  roleIssue,
+  usernameIssue,
+  WHOLE_PLATFORM,
+} from './staff-admin.ts';
+
+/**
+ * Staff accounts over the API (issue 10 item 2): provincial admins create, disable and re-scope
+ * accounts; the staff member sets the password through a one-time link and, for the roles that
+ * need it, enrols the second factor (TOTP) at the same time. Every change is audited.
+ */
+
+/** How long a one-time link works. */
+export const SETUP_LINK_MS = 72 * 60 * MINUTE_MS;
+
+export const hashSetupToken = (token: string): string =>
+  createHash('sha256').update(token).digest('base64url');
+
+function accountView(s: StaffMember): StaffAccountResponse {
+  return {
+    staffId: s.id,
+    username: s.username,
+    displayName: s.displayName,
+    role: s.role,
+    divisionCodes: [...s.divisionCodes],
+    disabled: s.disabled,
+    passwordSet: s.passwordSet,
+    secondFactorEnrolled: s.totpEnrolled,
+    venueId: s.venueId,
+  };
+}
+
+function divisionsIssues(codes: readonly string[]): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  codes.forEach((code, i) => {
+    const issue = divisionIssue(code);
+    if (issue !== null) issues.push({ ...issue, path: `divisionCodes.${i}` });
+  });
+  if (new Set(codes).size !== codes.length)
+    issues.push({
+      path: 'divisionCodes',
+      code: 'division_code_repeated',
+      message: 'A division is listed twice.',
+    });
+  if (codes.length > 1 && codes.includes(WHOLE_PLATFORM))
+    issues.push({
+      path: 'divisionCodes',
+      code: 'division_code_invalid',
+      message: `${WHOLE_PLATFORM} (the whole platform) covers every division: give it alone.`,
+    });
+  return issues;
+}
+
+async function newSetupLink(p: Platform, staffId: number, now: number) {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = now + SETUP_LINK_MS;
+  await insertSetupToken(p.db, { tokenHash: hashSetupToken(token), staffId, createdAt: now, expiresAt });
+  return {
+    token,
+    url: `${p.config.publicOrigin}/staff/setup#token=${token}`,
+    expiresAt: formatChinaTime(expiresAt as EpochMs),
+  };
+}
+
+async function auditStaff(
+  p: Platform,
+  admin: { staffId: number },
+  action: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await p.auditLog.write({
+    at: p.clock.now(),
+    actorKind: 'staff',
+    actorId: admin.staffId,
+    action,
+    residentId: null,
+    detail,
+  });
+}
+
+export async function createStaffAccountByAdmin(
+  p: Platform,
+  principal: Principal,
+  input: { username: string; role: string; divisionCodes: readonly string[]; displayName: string },
+): Promise<StaffAccountCreatedResponse> {
+  const admin = authorize(principal, 'createStaffAccount');
+  const name = checkDisplayName(input.displayName);
+  const issues = [
+    usernameIssue(input.username),
+    roleIssue(input.role),
+    'issue' in name ? name.issue : null,
+  ].filter((i): i is FieldIssue => i !== null);
+  issues.push(...divisionsIssues(input.divisionCodes));
+  const [first, ...more] = input.divisionCodes;
+  if (issues.length > 0 || 'issue' in name || first === undefined) throw invalid(issues);
+  if (input.role === 'checkpoint')
+    throw invalid([
+      {
+        path: 'role',
+        code: 'role_invalid',
+        message: 'Checkpoint staff are added by their venue’s manager (addVenueStaff), at their venue.',
+      },
+    ]);
+  const taken = () =>
+    new AppError('staff_username_taken', `The username "${input.username}" is taken; choose another.`);
+  if ((await findStaffByUsername(p.db, input.username)) !== null) throw taken();
+  const now = p.clock.now();
+  let staffId: number;
+  try {
+    staffId = await insertStaff(p.db, {
+      username: input.username,
+      displayName: name.value,
+      // No password until the staff member sets one through the link: an empty hash matches none.
+      passwordHash: '',
+      passwordSet: false,
+      role: input.role as StaffRole,
+      divisionCode: first,
+      moreDivisions: more,
+      createdAt: now,
+    });
+  } catch (error) {
+    if ((await findStaffByUsername(p.db, input.username)) !== null) throw taken();
+    throw error;
+  }
+  const setupLink = await newSetupLink(p, staffId, now);
+  await auditStaff(p, admin, 'create_staff', {
+    staffId,
+    role: input.role,
+    divisionCodes: input.divisionCodes,
+  });
+  const created = await findStaffById(p.db, staffId);
+  if (created === null) throw new Error('created staff account missing');
+  return { account: accountView(created), setupLink };
+}
+
+export async function updateStaffAccountByAdmin(
+  p: Platform,
+  principal: Principal,
+  staffId: number,
+  input: {
+    role?: string;
+    divisionCodes?: readonly string[];
+    displayName?: string;
+    disabled?: boolean;
+    newSetupLink?: boolean;
+  },
+): Promise<StaffAccountUpdatedResponse> {
+  const admin = authorize(principal, 'updateStaffAccount');
+  const issues: FieldIssue[] = [];
+  if (input.role !== undefined) {
+    const issue = roleIssue(input.role);
+    if (issue !== null) issues.push(issue);
+  }
+  if (input.divisionCodes !== undefined) issues.push(...divisionsIssues(input.divisionCodes));
+  let displayName: string | undefined;
+  if (input.displayName !== undefined) {
+    const name = checkDisplayName(input.displayName);
+    if ('issue' in name) issues.push(name.issue);
+    else displayName = name.value;
+  }
+  if (issues.length > 0) throw invalid(issues);
+  const staff = await findStaffById(p.db, staffId);
+  if (staff === null) throw new AppError('staff_not_found', `There is no staff account ${staffId}.`);
+  if (input.role !== undefined && (input.role === 'checkpoint') !== (staff.role === 'checkpoint'))
+    throw invalid([
+      {
+        path: 'role',
+        code: 'role_invalid',
+        message:
+          'Checkpoint staff belong to a venue: they neither become nor stop being checkpoint staff here.',
+      },
+    ]);
+  if (staff.id === admin.staffId && (input.disabled === true || (input.role ?? 'admin') !== 'admin'))
+    throw new AppError('forbidden', 'You cannot disable or demote your own account; ask another admin.');
+  const now = p.clock.now();
+  const [first, ...more] = input.divisionCodes ?? [];
+  const { sessionsRevoked } = await updateStaff(
+    p.db,
+    staff.id,
+    {
+      ...(input.role === undefined ? {} : { role: input.role as StaffRole }),
+      ...(first === undefined ? {} : { divisionCodes: [first, ...more] as const }),
+      ...(displayName === undefined ? {} : { displayName }),
+      ...(input.disabled === undefined || input.disabled === staff.disabled
+        ? {}
+        : { disabledAt: input.disabled ? now : null }),
+    },
+    now,
+  );
+  // This node stops honouring the ended sessions at once; others within SESSION_CACHE_MS.
+  if (sessionsRevoked > 0 || input.disabled === true) forgetStaffSessions(p, staff.id);
+  const setupLink = input.newSetupLink === true ? await newSetupLink(p, staff.id, now) : null;
+  await auditStaff(p, admin, 'update_staff', {
+    staffId: staff.id,
+    ...(input.role === undefined ? {} : { role: input.role }),
+    ...(input.divisionCodes === undefined ? {} : { divisionCodes: input.divisionCodes }),
+    ...(input.displayName === undefined ? {} : { displayNameChanged: true }),
+    ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
+    newSetupLink: setupLink !== null,
+    sessionsRevoked,
+  });
+  const updated = await findStaffById(p.db, staff.id);
+  if (updated === null) throw new Error('updated staff account missing');
+  return { account: accountView(updated), sessionsRevoked, setupLink };
+}
+
+export async function listStaffAccountsByAdmin(
+  p: Platform,
+  principal: Principal,
+): Promise<{ accounts: StaffAccountResponse[] }> {
+  authorize(principal, 'listStaffAccounts');
+  return { accounts: (await listStaff(p.db)).map(accountView) };
+}
+
+/**
+ * The staff member follows the one-time link: sets the password and, for a role that needs a second
+ * factor in production (officers, admins, auditors; optional for them in demo mode, where
+ * `enrolSecondFactor` asks for it), enrols TOTP — the answer carries the otpauth URI once. The link
+ * works once and until it expires; the account's sessions end.
+ */
+export async function setStaffPassword(
+  p: Platform,
+  input: { token: string; password: string; enrolSecondFactor?: boolean },
+): Promise<StaffPasswordSetResponse> {
+  const issue = passwordIssue(input.password);
+  if (issue !== null) throw invalid([issue]);
+  const now = p.clock.now();
+  let enrolled: { username: string; secret: string | null } | null = null;
+  const used = await useSetupToken(p.db, hashSetupToken(input.token), now, async (staffId) => {
+    const staff = await findStaffById(p.db, staffId);
+    const wantsTotp =
+      staff !== null &&
+      SECOND_FACTOR_ROLES.includes(staff.role) &&
+      (p.config.mode === 'production' || input.enrolSecondFactor !== false);
+    const secret = wantsTotp ? authenticator.generateSecret() : null;
+    enrolled = { username: staff?.username ?? '', secret };
+    return { passwordHash: await hashPassword(input.password), totpSecret: secret };
+  });
+  if (!used.ok) {
+    if (used.reason === 'expired')
+      throw new AppError('setup_link_expired', 'This link has expired; ask an administrator for a new one.');
+    throw new AppError(
+      'setup_link_invalid',
+      used.reason === 'used'
+        ? 'This link was already used; ask an administrator for a new one.'
+        : 'This link is not valid; check that it was copied whole.',
+    );
+  }
+  forgetStaffSessions(p, used.staffId);
+  const done = enrolled as { username: string; secret: string | null } | null;
+  await p.auditLog.write({
+    at: now,
+    actorKind: 'staff',
+    actorId: used.staffId,
+    action: 'set_staff_password',
+    residentId: null,
+    detail: { staffId: used.staffId, secondFactorEnrolled: done?.secret != null },
+  });
+  const username = done?.username ?? '';
+  const secret = done?.secret ?? null;
+  return {
+    username,
+    secondFactor:
+      secret === null ? null : { otpauthUri: authenticator.keyuri(username, TOTP_ISSUER, secret), secret },
+  };
+}
