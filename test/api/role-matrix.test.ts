@@ -406,5 +406,33 @@ for (const dialect of DIALECTS) {
       if (ofA.length !== 0) failures.push(`officer B lists ${ofA.length} imports of county A`);
       assert.deepEqual(failures, []);
     });
+
+    test('a staff lookup is in the resident’s access log (role, office, reason), with the checkpoint check; auditors see no reason text', async () => {
+      const reason = '核查密接 matrix-check';
+      const looked = await call('officerA', 'POST', '/api/v1/resident-lookups', {
+        documentType: 'resident_id_card',
+        documentNumber: fx.residentDocument,
+        reason,
+      });
+      assert.equal(looked.status, 200, looked.body);
+      const found = JSON.parse(looked.body) as { residents: { maskedName: string; facts: Json[] }[] };
+      assert.equal(found.residents.length, 1);
+      assert.ok(found.residents[0]?.facts.some((f) => f['source'] === 'officer'));
+      const log = JSON.parse((await call('resident', 'GET', '/api/v1/me/access-log')).body) as {
+        entries: { kind: string; reason?: string; actor: Json; venue?: Json }[];
+      };
+      const lookup = log.entries.find((e) => e.kind === 'staff_lookup' && e.reason === reason);
+      assert.ok(lookup, JSON.stringify(log.entries.slice(0, 5)));
+      assert.equal(lookup.actor['role'], 'officer');
+      assert.deepEqual(lookup.actor['divisionCodes'], [COUNTY_A]);
+      assert.ok(
+        log.entries.some((e) => e.kind === 'checkpoint_check' && e.venue?.['venueId'] === Number(fx.venueA)),
+      );
+      const audit = await call('auditor', 'GET', '/api/v1/audit-log?action=lookup_resident&limit=500');
+      assert.equal(audit.status, 200, audit.body);
+      assert.ok(audit.body.includes('lookup_resident'));
+      for (const secret of [reason, '核查', fx.residentDocument, '张小三', '13700137000'])
+        assert.ok(!audit.body.includes(secret), `the auditor's view holds ${secret}`);
+    });
   });
 }
