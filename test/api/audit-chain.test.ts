@@ -80,5 +80,40 @@ for (const dialect of DIALECTS) {
       assert.equal(report.broken?.id, rows[6]?.id);
       assert.match(report.broken?.reason ?? '', /removed or inserted/);
     });
+
+    test('a row inserted directly into the table is found at the row after it', async () => {
+      // Restore a verifying chain first: drop everything, write a fresh chain of three.
+      await t.platform.db.deleteFrom('audit_log').execute();
+      for (let i = 0; i < 3; i++)
+        await t.platform.auditLog.write({
+          at: t.clock.now() + i,
+          actorKind: 'system',
+          actorId: null,
+          action: 'purge',
+          residentId: null,
+          detail: { i },
+        });
+      assert.equal((await verifyAuditChain(t.platform.db)).broken, null);
+      const rows = await ids();
+      const first = rows[0];
+      assert.ok(first);
+      // A forged row copying the first row's link and hash, slipped in after it by id.
+      await t.platform.db
+        .insertInto('audit_log')
+        .values({
+          id: (rows.at(-1)?.id ?? 0) + 100,
+          at: t.clock.now() + 10,
+          actor_kind: 'staff',
+          actor_id: 1,
+          action: 'read_resident',
+          resident_id: 1,
+          detail: '{}',
+          prev_hash: first.hash,
+          hash: first.hash,
+        } as never)
+        .execute();
+      const report = await verifyAuditChain(t.platform.db);
+      assert.equal(report.broken?.id, (rows.at(-1)?.id ?? 0) + 100);
+    });
   });
 }
