@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { DatabaseIntrospector, DatabaseMetadata, TableMetadata } from 'kysely';
 import type { Tables } from './schema.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { FileDatasync, WalSync } from './wal-sync.ts';
@@ -262,6 +263,55 @@ function namingClient(client: pg.PoolClient): pg.PoolClient {
   });
 }
 
+/**
+ * Kysely's PostgreSQL introspector lists every column of every table in every schema and calls
+ * pg_get_serial_sequence on each; the migrator uses it only to ask whether its own two tables exist.
+ * With many schemas on one server (a test run, or tenants) that query is slow, and it fails with
+ * `schema "…" does not exist` when another schema is dropped while it runs. This one asks about the
+ * tables of our schema only, by name, and nothing else.
+ */
+class SchemaScopedIntrospector implements DatabaseIntrospector {
+  readonly #db: Kysely<unknown>;
+  readonly #schema: string | null;
+  constructor(db: Kysely<unknown>, schema: string | null) {
+    this.#db = db;
+    this.#schema = schema;
+  }
+  async getSchemas(): Promise<{ name: string }[]> {
+    const result = await sql<{ nspname: string }>`select nspname from pg_catalog.pg_namespace`.execute(
+      this.#db,
+    );
+    return result.rows.map((r) => ({ name: r.nspname }));
+  }
+  async getTables(): Promise<TableMetadata[]> {
+    const namespace = this.#schema === null ? sql`current_schema()` : sql`${this.#schema}`;
+    const result = await sql<{ relname: string; nspname: string; relkind: string }>`
+      select c.relname, ns.nspname, c.relkind from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+      where ns.nspname = ${namespace} and c.relkind in ('r', 'v', 'p')`.execute(this.#db);
+    return result.rows.map((r) => ({
+      name: r.relname,
+      schema: r.nspname,
+      isView: r.relkind === 'v',
+      columns: [],
+    }));
+  }
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+class ScopedPostgresDialect extends PostgresDialect {
+  readonly #schema: string | null;
+  constructor(config: ConstructorParameters<typeof PostgresDialect>[0], schema: string | null) {
+    super(config);
+    this.#schema = schema;
+  }
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SchemaScopedIntrospector(db, this.#schema);
+  }
+}
+
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const schema = options.schema ?? null;
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
@@ -298,7 +348,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       await client.end();
     }
   }
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: wrappedPool }) });
+  const db = new Kysely<Tables>({ dialect: new ScopedPostgresDialect({ pool: wrappedPool }, schema) });
   try {
     await migrateToLatest(db, 'postgres', schema ?? undefined);
   } catch (error) {
