@@ -37,3 +37,36 @@ void test('without PUBLIC_ORIGIN: http://HOST:PORT on loopback; production beyon
   );
   assert.equal(loadConfig({ HOST: '0.0.0.0' }, { mode: 'demo' }).publicOrigin, 'http://0.0.0.0:8080');
 });
+
+void test('support contact (S15): defaults, configured values, and every bad value named at once', () => {
+  assert.deepEqual(loadConfig({}).support, { phone: '12345', hours: '8:00–20:00', url: null });
+  assert.deepEqual(
+    loadConfig({
+      SUPPORT_PHONE: ' +86 531-12345 ',
+      SUPPORT_HOURS: '每日 8:00–22:00',
+      SUPPORT_URL: 'https://help.example.cn/hc',
+    }).support,
+    { phone: '+86 531-12345', hours: '每日 8:00–22:00', url: 'https://help.example.cn/hc' },
+  );
+  for (const [name, value] of [
+    ['SUPPORT_PHONE', 'call us'],
+    ['SUPPORT_PHONE', '12'],
+    ['SUPPORT_PHONE', '1'.repeat(30)],
+    ['SUPPORT_HOURS', ''],
+    ['SUPPORT_HOURS', 'x'.repeat(41)],
+    ['SUPPORT_HOURS', '8:00\n20:00'],
+    ['SUPPORT_URL', 'javascript:alert(1)'],
+    ['SUPPORT_URL', 'help.example.cn'],
+    ['SUPPORT_URL', 'https://u:p@help.example.cn'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith(name)),
+      `${name}=${JSON.stringify(value)}`,
+    );
+  }
+  assert.throws(
+    () => loadConfig({ SUPPORT_PHONE: 'x', SUPPORT_URL: 'ftp://a' }),
+    (e: unknown) => e instanceof ConfigError && e.problems.length === 2,
+  );
+});

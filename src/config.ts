@@ -42,6 +42,57 @@ export interface Config {
   readonly keyEncryptionKey: Buffer | null;
   /** When set, GET /metrics requires `Authorization: Bearer <this>`; otherwise it is open. Never logged. */
   readonly metricsToken: string | null;
+  /**
+   * The support contact (S15), shown in the app, the console, on posters and paper codes:
+   * SUPPORT_PHONE (default 12345, the local government service hotline), SUPPORT_HOURS (default
+   * 8:00–20:00), SUPPORT_URL (optional help page).
+   */
+  readonly support: SupportConfig;
+}
+
+export interface SupportConfig {
+  readonly phone: string;
+  readonly hours: string;
+  readonly url: string | null;
+}
+
+export const DEFAULT_SUPPORT: SupportConfig = { phone: '12345', hours: '8:00–20:00', url: null };
+
+/** Reads SUPPORT_PHONE, SUPPORT_HOURS and SUPPORT_URL; each problem is added to `problems`. */
+function readSupport(env: Readonly<Record<string, string | undefined>>, problems: string[]): SupportConfig {
+  const phone = (env['SUPPORT_PHONE'] ?? DEFAULT_SUPPORT.phone).trim();
+  if (!/^\+?[0-9][0-9 ()-]{1,22}[0-9]$/.test(phone)) {
+    problems.push(
+      `SUPPORT_PHONE must be a phone number of digits, spaces, "-", "(", ")" and an optional leading "+" (3–24 characters), got "${phone}"`,
+    );
+  }
+  const hours = (env['SUPPORT_HOURS'] ?? DEFAULT_SUPPORT.hours).trim();
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  if (hours.length === 0 || hours.length > 40 || /[\u0000-\u001f\u007f]/.test(hours)) {
+    problems.push(`SUPPORT_HOURS must be 1–40 printable characters such as "8:00–20:00", got "${hours}"`);
+  }
+  const givenUrl = env['SUPPORT_URL']?.trim() ?? '';
+  let url: string | null = null;
+  if (givenUrl !== '') {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(givenUrl);
+    } catch {
+      parsed = null;
+    }
+    if (
+      parsed === null ||
+      (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') ||
+      parsed.username !== '' ||
+      parsed.password !== '' ||
+      givenUrl.length > 200
+    ) {
+      problems.push(`SUPPORT_URL must be an http(s) address of at most 200 characters, got "${givenUrl}"`);
+    } else {
+      url = parsed.href;
+    }
+  }
+  return { phone, hours, url };
 }
 
 /**
@@ -158,6 +209,7 @@ export function loadConfig(
     trustProxy: env['TRUST_PROXY'] === '1',
     keyEncryptionKey,
     metricsToken,
+    support: readSupport(env, problems),
     ...overrides,
   };
   if (config.mode === 'production' && givenOrigin === null && !isLoopback(config.host)) {

@@ -34,6 +34,7 @@ export type {
 } from '../src/contracts/family.ts';
 export { RELATIONSHIPS } from '../src/contracts/family.ts';
 export type { HealthBadgeView } from '../src/contracts/common.ts';
+export type { SupportContact } from '../src/contracts/platform.ts';
 export type {
   ArrivalDeclarationListResponse,
   ArrivalDeclarationRequest,

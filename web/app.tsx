@@ -8,6 +8,7 @@ import { ApplyPage } from './pages/apply.tsx';
 import { FamilyPage } from './pages/family.tsx';
 import { MyCodePage } from './pages/my-code.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
+import { SupportFooter } from './components/support-footer.tsx';
 import { lazyPage } from './lazy-page.tsx';
 import { navigate, sectionFromPath, useHashRoute } from './router.ts';
 import { readStored, writeStored } from './storage.ts';
@@ -175,6 +176,7 @@ export function App() {
           />
         )}
       </main>
+      <SupportFooter />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
 /** The platform itself: its public keys (JWKS) and its health. */
 
@@ -19,3 +19,15 @@ export const Jwks = Type.Object({
 });
 
 export const Health = Type.Object({ status: Type.Literal('ok'), database: Type.String() });
+
+/** The support contact (S15), configured once and shown in the app, on posters and paper codes. */
+export const SupportContact = Type.Object({
+  phone: Type.String({
+    description: 'Where residents call for help, e.g. 12345 (the local government hotline).',
+  }),
+  hours: Type.String({ description: 'When the phone is answered, as configured, e.g. "8:00–20:00".' }),
+  url: Type.Union([Type.String({ format: 'uri' }), Type.Null()], {
+    description: 'A help page, when configured.',
+  }),
+});
+export type SupportContact = Static<typeof SupportContact>;

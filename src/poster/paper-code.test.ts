@@ -36,7 +36,11 @@ const unserialed = {
   printedAt: '2026-12-06 10:00',
   validUntil: '2026-12-20 10:00',
 } as const satisfies PaperCodeInput;
-const input: PaperCodeInput = { ...unserialed, serial: 'P-7K3Q9' };
+const input: PaperCodeInput = {
+  ...unserialed,
+  serial: 'P-7K3Q9',
+  support: { phone: '12345', hours: '8:00–20:00', url: null },
+};
 
 /** pdfinfo's page size line: A4 is 595.28 × 841.89 pt, A6 297.64 × 419.53 pt. */
 const PAGE_SIZE: Record<(typeof PAPER_SIZES)[number], RegExp> = {
@@ -111,6 +115,7 @@ describeNeeding(['pdfinfo', 'pdffonts', 'pdftotext', 'pdftoppm', 'zbarimg'], 'pa
         '出示此码供工作人员扫描。码上颜色为打印时颜色，在线查验以当前颜色为准。',
         '过期或遗失请重新打印。',
         'P-7K3Q9',
+        '咨询电话/Help:12345(8:00–20:00)',
       ]) {
         assert.ok(flat.includes(expected), `"${expected}" in:\n${text}`);
       }

@@ -6,7 +6,14 @@
  * place-code poster (pdf-kit.ts).
  */
 import PDFDocument from 'pdfkit';
-import { collectPdf, drawQr, fitFontSize, registerFonts } from './pdf-kit.ts';
+import {
+  collectPdf,
+  drawQr,
+  fitFontSize,
+  registerFonts,
+  supportLine,
+  type PrintedSupport,
+} from './pdf-kit.ts';
 
 export type PaperSize = 'A4' | 'A6';
 export const PAPER_SIZES: readonly PaperSize[] = ['A4', 'A6'];
@@ -24,6 +31,8 @@ export interface PaperCodeInput {
   readonly validUntil: string;
   /** A short id printed small, so a lost code can be revoked. */
   readonly serial?: string;
+  /** The support contact (S15), printed at the foot. */
+  readonly support?: PrintedSupport;
 }
 
 const INK = '#111111';
@@ -206,5 +215,6 @@ function footerLines(input: PaperCodeInput): FooterLine[] {
     ...(input.serial === undefined
       ? []
       : [{ text: `编号 / Serial: ${input.serial}`, size: small, muted: true }]),
+    ...(input.support === undefined ? [] : [{ text: supportLine(input.support), size: small, muted: true }]),
   ];
 }

@@ -89,3 +89,15 @@ export function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: numb
   }
   doc.fill('#000000');
 }
+
+/** The support contact (S15) as printed on posters and paper codes. */
+export interface PrintedSupport {
+  readonly phone: string;
+  readonly hours: string;
+  readonly url: string | null;
+}
+
+/** One line: "咨询电话 / Help: 12345 (8:00–20:00) · https://…". */
+export function supportLine(support: PrintedSupport): string {
+  return `咨询电话 / Help: ${support.phone} (${support.hours})${support.url === null ? '' : ` · ${support.url}`}`;
+}

@@ -59,6 +59,7 @@ const cases: { name: string; input: PlacePosterInput }[] = [
       venueKindLabelEn: VENUE_KIND_LABEL.residentialCommunity.en,
       placeCodeText: placeCode,
       url: 'https://healthcode.example.cn/p/0707070707070707',
+      support: { phone: '0531-12345', hours: '8:00–20:00', url: 'https://help.example.cn/healthcode' },
     },
   },
   {
@@ -108,6 +109,9 @@ void describe('place-code poster', () => {
         '请扫码进入',
         '无码、红码或黄码，请勿进入。',
         ...(input.url === undefined ? [] : [input.url]),
+        ...(input.support === undefined
+          ? []
+          : ['咨询电话', input.support.phone, input.support.hours, input.support.url ?? '']),
       ]) {
         assert.ok(flat.includes(expected.replace(/\s+/g, '')), `"${expected}" in:\n${text}`);
       }

@@ -4,7 +4,14 @@
  * any system CJK font; pdfkit embeds only the glyphs used, so a poster stays tens of kilobytes.
  */
 import PDFDocument from 'pdfkit';
-import { collectPdf, drawQr, fitFontSize, registerFonts } from './pdf-kit.ts';
+import {
+  collectPdf,
+  drawQr,
+  fitFontSize,
+  registerFonts,
+  supportLine,
+  type PrintedSupport,
+} from './pdf-kit.ts';
 
 export interface PlacePosterInput {
   readonly venueName: string;
@@ -14,6 +21,8 @@ export interface PlacePosterInput {
   readonly placeCodeText: string;
   /** Printed small under the QR, for people who type it in instead of scanning. */
   readonly url?: string;
+  /** The support contact (S15), printed at the foot. */
+  readonly support?: PrintedSupport;
 }
 
 /** Points (1/72 inch). A4 is 595.28 × 841.89. */
@@ -91,6 +100,13 @@ export async function renderPlacePoster(input: PlacePosterInput): Promise<Buffer
   const footerY = doc.page.height - MARGIN + 8;
   // Text below the bottom margin would otherwise start a new page.
   doc.page.margins.bottom = 0;
+  if (input.support !== undefined) {
+    // Its own line above the footer, wrapped if a long help address needs it.
+    const line = supportLine(input.support);
+    doc.font('regular').fontSize(11);
+    const height = doc.heightOfString(line, centred);
+    doc.fillColor(INK).text(line, MARGIN, footerY - 6 - height, centred);
+  }
   doc
     .font('regular')
     .fontSize(10)

@@ -33,6 +33,8 @@ export interface Access {
   /** At least one caller kind: an operation that declares none does not compile (nor start). */
   readonly callers: readonly [Caller, ...Caller[]];
   readonly rule: AccessRule;
+  /** Run from the `healthcode` command line only, not over HTTP (so not in /openapi.json). */
+  readonly cliOnly?: true;
 }
 
 const ANYONE = ['anyone'] as const;
@@ -64,7 +66,7 @@ export const ACCESS = {
   getFamilyMemberCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   printPaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
   revokePaperCode: { callers: RESIDENT, rule: 'proxy_or_member' },
-  printPaperCodesInBulk: { callers: OFFICERS, rule: 'jurisdiction' },
+  printPaperCodesInBulk: { callers: OFFICERS, rule: 'jurisdiction', cliOnly: true },
   // Arrivals (S8, S9): for oneself, and for family members travelling along
   submitArrivalDeclaration: { callers: RESIDENT, rule: 'proxy_or_member' },
   listMyArrivalDeclarations: { callers: RESIDENT, rule: 'proxy_or_member' },

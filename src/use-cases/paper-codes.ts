@@ -92,6 +92,7 @@ export async function issuePaperCode(
       printedAt: formatChinaMinute(issuedAt),
       validUntil: formatChinaMinute(expiresAt),
       serial: paperCodeId.slice(0, 8).toUpperCase(),
+      support: p.config.support,
     },
   };
 }

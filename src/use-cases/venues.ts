@@ -401,6 +401,7 @@ export async function getPlacePoster(
     venueKindLabelEn: label.en,
     placeCodeText: venue.placeCode,
     url: placeCodeUrl(origin, venue.placeCode),
+    support: p.config.support,
   });
 }
 

@@ -9,6 +9,8 @@ import {
 import { hashPassword } from '../../src/use-cases/passwords.ts';
 import { insertStaff } from '../../src/storage/staff.ts';
 import { BODY_LIMIT } from '../../src/http/app.ts';
+import { ACCESS, type Access } from '../../src/use-cases/access.ts';
+import fs from 'node:fs';
 
 type Method = 'POST' | 'PUT';
 interface Endpoint {
@@ -279,49 +281,20 @@ describe('the API contract', () => {
         for (const [method, op] of Object.entries(methods))
           if (op.operationId !== undefined) ops.set(op.operationId, { ...op, method });
       }
-      for (const id of [
-        'requestSignInCode',
-        'signIn',
-        'signOut',
-        'staffSignIn',
-        'submitApplication',
-        'getMyApplication',
-        'getMyCode',
-        'getMyCodeImage',
-        'verifyCode',
-        'getSigningKeys',
-        'addResidentFact',
-        // issue 3
-        'importRecords',
-        'getImportStatus',
-        'listImports',
-        'declareRiskArea',
-        'liftRiskArea',
-        'listRiskAreas',
-        'previewPolicy',
-        'publishPolicy',
-        'rollbackPolicy',
-        'listPolicies',
-        'getColourStatistics',
-        // issue 4
-        'registerVenue',
-        'approveVenue',
-        'listVenues',
-        'addVenueStaff',
-        'removeVenueStaff',
-        'getPlaceCode',
-        'getPlacePoster',
-        'revokePlaceCode',
-        'scanPlaceCode',
-        'recordCheckpointCheck',
-        'listVenueChecks',
-        'listVenueVisits',
-        'listReports',
-        'acknowledgeReport',
-        'streamReports',
-        'getCheckpointPolicy',
-        'publishCheckpointPolicy',
-      ]) {
+      // Every operation of the access table is served (but those of the command line only), and
+      // nothing is served that the table does not name; the README lists each once.
+      const table = Object.entries(ACCESS) as [string, Access][];
+      const served = table.filter(([, a]) => a.cliOnly !== true).map(([id]) => id);
+      assert.deepEqual(
+        [...ops.keys()].filter((id) => !Object.hasOwn(ACCESS, id)),
+        [],
+        'served but not in ACCESS',
+      );
+      const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      for (const [id] of table) {
+        assert.equal(readme.split(`\`${id}\``).length - 1, 1, `README names \`${id}\` once`);
+      }
+      for (const id of [...served]) {
         const op = ops.get(id);
         assert.ok(op, `${id} missing from OpenAPI`);
         assert.ok(

@@ -77,7 +77,10 @@ describeNeeding(['chromium'], 'resident web app in Chromium', () => {
   before(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-e2e-'));
     const built = await buildWeb(path.join(workDir, 'web'));
-    platform = await createTestPlatform('sqlite', { webRoot: built.outDir });
+    platform = await createTestPlatform('sqlite', {
+      webRoot: built.outDir,
+      env: { SUPPORT_PHONE: '0531-12345', SUPPORT_HOURS: '8:00–22:00' },
+    });
     await platform.app.listen({ host: '127.0.0.1', port: 0 });
     const address = platform.app.server.address();
     assert.ok(address !== null && typeof address === 'object');
@@ -118,6 +121,11 @@ describeNeeding(['chromium'], 'resident web app in Chromium', () => {
     await page.goto(baseUrl);
     await page.getByRole('heading', { level: 1, name: zhCN.signIn.heading }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    // The support contact (S15) configured with SUPPORT_PHONE/SUPPORT_HOURS, at the foot of the page.
+    const support = page.getByRole('contentinfo', { name: zhCN.app.support.label });
+    await support.getByTestId('support-phone').waitFor();
+    assert.equal(await support.getByTestId('support-phone').getAttribute('href'), 'tel:053112345');
+    assert.match((await support.textContent()) ?? '', /咨询电话\s*0531-12345\s*\(8:00–22:00\)/);
     await assertFitsWidth('sign-in');
     await page.getByLabel(zhCN.signIn.mobile).fill(MOBILE);
     await page.getByRole('button', { name: zhCN.signIn.sendCode }).click();

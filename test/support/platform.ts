@@ -105,12 +105,18 @@ export interface TestPlatform {
 
 export async function createTestPlatform(
   dialect: DialectName,
-  options: { mode?: Config['mode']; webRoot?: string | null; now?: number } = {},
+  options: {
+    mode?: Config['mode'];
+    webRoot?: string | null;
+    now?: number;
+    /** Configuration as if read from these environment variables (e.g. SUPPORT_PHONE). */
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<TestPlatform> {
   const { database, dispose } = await openTestDatabase(dialect);
   const clock = new ManualClock(options.now ?? TEST_EPOCH);
   const sms = new MemorySmsSender();
-  const config = loadConfig({}, { mode: options.mode ?? 'demo', dataDir: os.tmpdir() });
+  const config = loadConfig(options.env ?? {}, { mode: options.mode ?? 'demo', dataDir: os.tmpdir() });
   const platform = await createPlatform(config, { clock, sms, database });
   const app = await buildApp(platform, { webRoot: options.webRoot ?? null });
   return {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Health, Jwks } from '../../contracts/platform.ts';
+import { Health, Jwks, SupportContact } from '../../contracts/platform.ts';
 import { pingDatabase } from '../../storage/database.ts';
 import { AppError } from '../../use-cases/errors.ts';
 import type { Platform } from '../../use-cases/platform.ts';
@@ -28,6 +28,24 @@ export function platformRoutes(app: FastifyInstance, p: Platform): void {
     },
   );
   app.get('/.well-known/jwks.json', { schema: { hide: true } }, getKeys);
+
+  app.get(
+    '/api/v1/support',
+    {
+      schema: {
+        operationId: 'getSupportContact',
+        tags: ['platform'],
+        summary: 'The support contact: phone, hours and help page (S15)',
+        description:
+          'Configured once (SUPPORT_PHONE, SUPPORT_HOURS, SUPPORT_URL) and shown in the app, the console, on place-code posters and paper codes.',
+        response: { 200: SupportContact },
+      },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'public, max-age=300');
+      return p.config.support;
+    },
+  );
 
   app.get(
     '/healthz',
