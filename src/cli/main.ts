@@ -30,6 +30,8 @@ import {
   staffPrincipalForCli,
 } from '../use-cases/staff-admin.ts';
 import { BULK_PRINT_MAX_LINES, printPaperCodesInBulk } from '../use-cases/paper-codes.ts';
+import { SECOND_FACTOR_ROLES } from '../use-cases/second-factor.ts';
+import { issueSetupLinkFromCli } from '../use-cases/staff-accounts.ts';
 import { PAPER_SIZES } from '../poster/index.ts';
 import { countProgress, formatDuration, importProgress } from './progress.ts';
 import { parseResidentList } from './resident-list.ts';
@@ -241,9 +243,28 @@ staff
           `created ${created.role} ${created.username} (id ${created.staffId}, division ${created.divisionCode})`,
         );
         printPassword(created.generatedPassword);
+        if ((SECOND_FACTOR_ROLES as readonly string[]).includes(created.role))
+          console.error(
+            `In production a${created.role === 'admin' ? 'n' : ''} ${created.role} signs in only with an authenticator app: run "healthcode staff setup-link --username ${created.username}" and follow the link.`,
+          );
       });
     },
   );
+staff
+  .command('setup-link')
+  .description(
+    'Issue a one-time link (valid 72 hours) with which the staff member sets a password and enrols an authenticator app. In production, officers, admins and auditors sign in only with that second factor: the first admin of a fresh install follows one of these.',
+  )
+  .requiredOption('--username <name>', 'the account')
+  .action(async (opts: { username: string }) => {
+    const c = config();
+    await staffCommand(async (database) => {
+      const link = await issueSetupLinkFromCli(database, c, opts.username, systemClock.now());
+      console.log(`setup link for ${opts.username} (${link.role}), valid until ${link.expiresAt}:`);
+      console.log(link.url);
+      console.error('Hand the link over privately: whoever opens it first sets the password.');
+    });
+  });
 staff
   .command('disable')
   .description('Disable an account: it can no longer sign in, and its open sessions end at once.')

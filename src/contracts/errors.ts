@@ -80,6 +80,7 @@ export type ErrorCode =
   | 'staff_not_found'
   | 'second_factor_required'
   | 'second_factor_invalid'
+  | 'second_factor_not_enrolled'
   | 'setup_link_invalid'
   | 'setup_link_expired'
   | 'reason_required';
@@ -162,6 +163,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   staff_not_found: 404,
   second_factor_required: 401,
   second_factor_invalid: 401,
+  second_factor_not_enrolled: 403,
   setup_link_invalid: 400,
   setup_link_expired: 410,
   reason_required: 400,

@@ -121,6 +121,8 @@ export async function insertStaff(
     moreDivisions?: readonly string[];
     /** False: the account waits for its one-time link (an empty hash matches no password). */
     passwordSet?: boolean;
+    /** An enrolled second factor (TOTP secret, base32); none by default. */
+    totpSecret?: string | null;
   },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
@@ -135,6 +137,7 @@ export async function insertStaff(
         created_at: s.createdAt,
         disabled_at: null,
         password_set_at: s.passwordSet === false ? null : s.createdAt,
+        totp_secret: s.totpSecret ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -24,7 +24,7 @@ import {
 } from '../storage/sign-in-throttles.ts';
 import { findStaffById, findStaffByUsername } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
-import { totpMatches } from './second-factor.ts';
+import { SECOND_FACTOR_ROLES, totpMatches } from './second-factor.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
 
@@ -264,8 +264,23 @@ export async function staffSignIn(
   }
   // The second factor (issue 10): checked whenever enrolled, in any mode. Setting a password through
   // a one-time link enrols it for officers, admins and auditors in production (optional in demo
-  // mode); accounts the operator made with `healthcode staff` have none until they use a link.
-  // A missing or wrong code stays a failed try (it is counted).
+  // mode). In production those roles do not sign in without one: an account the operator made with
+  // `healthcode staff create` first follows a link from `healthcode staff setup-link`. The password
+  // was right, so that refusal is not a failed try. A missing or wrong code stays one (it is counted).
+  if (
+    staff.totpSecret === null &&
+    p.config.mode === 'production' &&
+    SECOND_FACTOR_ROLES.includes(staff.role)
+  ) {
+    await clearThrottle(p.db, accountKey);
+    await refundThrottle(p.db, addressKey, ADDRESS_RULE);
+    throw new AppError(
+      'second_factor_not_enrolled',
+      'This account must enrol an authenticator app before it signs in: follow a one-time setup link (an admin issues one in the console, or the operator runs `healthcode staff setup-link --username ' +
+        username +
+        '`).',
+    );
+  }
   if (staff.totpSecret !== null) {
     if (totp === undefined || totp === '')
       throw new AppError(

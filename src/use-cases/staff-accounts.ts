@@ -23,8 +23,11 @@ import { authorize } from './access.ts';
 import { AppError, invalid } from './errors.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../storage/database.ts';
 import { forgetStaffSessions, type Principal } from './sign-in.ts';
 import {
+  audit,
   checkDisplayName,
   divisionIssue,
   passwordIssue,
@@ -80,7 +83,7 @@ function divisionsIssues(codes: readonly string[]): FieldIssue[] {
   return issues;
 }
 
-async function newSetupLink(p: Platform, staffId: number, now: number) {
+async function newSetupLink(p: Pick<Platform, 'db' | 'config'>, staffId: number, now: number) {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = now + SETUP_LINK_MS;
   await insertSetupToken(p.db, { tokenHash: hashSetupToken(token), staffId, createdAt: now, expiresAt });
@@ -89,6 +92,30 @@ async function newSetupLink(p: Platform, staffId: number, now: number) {
     url: `${p.config.publicOrigin}/staff/setup#token=${token}`,
     expiresAt: formatChinaTime(expiresAt as EpochMs),
   };
+}
+
+/**
+ * A one-time setup link for an account, from the command line (`healthcode staff setup-link`): how
+ * the first admin of a fresh install, made with `healthcode staff create`, sets a password and
+ * enrols the second factor that production requires of officers, admins and auditors. Audited as
+ * a 'system' action with `via: 'cli'`.
+ */
+export async function issueSetupLinkFromCli(
+  database: Database,
+  config: Config,
+  username: string,
+  now: number,
+): Promise<{ staffId: number; role: StaffRole; url: string; expiresAt: string }> {
+  const staff = await findStaffByUsername(database.db, username);
+  if (staff === null) throw new AppError('not_found', `There is no staff account "${username}".`);
+  if (staff.disabled)
+    throw new AppError(
+      'forbidden',
+      `The staff account "${username}" is disabled ("healthcode staff enable").`,
+    );
+  const link = await newSetupLink({ db: database.db, config }, staff.id, now);
+  await audit(database, now, 'issue_staff_setup_link', { staffId: staff.id, username });
+  return { staffId: staff.id, role: staff.role, url: link.url, expiresAt: link.expiresAt };
 }
 
 async function auditStaff(

@@ -150,7 +150,8 @@ async function requireStaff(database: Database, username: string): Promise<Staff
   return staff;
 }
 
-async function audit(database: Database, now: number, action: string, detail: object): Promise<void> {
+/** An operator's command-line action, in the audit log as a 'system' action with `via: 'cli'`. */
+export async function audit(database: Database, now: number, action: string, detail: object): Promise<void> {
   await insertAuditEntries(database, [
     {
       at: now,

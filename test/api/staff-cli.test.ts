@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { authenticator } from 'otplib';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -70,8 +71,13 @@ for (const dialect of DIALECTS) {
       });
     };
 
+    /** The same database served in production mode, where officers and admins need a second factor. */
+    let production: { platform: Platform; app: FastifyInstance };
+
     before(async () => {
-      const config = loadConfig({}, { mode: 'production', dataDir: os.tmpdir() });
+      // Demo mode, where a password alone signs an officer in: these tests are about the accounts
+      // the CLI manages. The production rule (a second factor first) has its own test below.
+      const config = loadConfig({}, { mode: 'demo', dataDir: os.tmpdir() });
       if (dialect === 'sqlite') {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-staff-cli-'));
         env = { DATA_DIR: dir };
@@ -94,9 +100,19 @@ for (const dialect of DIALECTS) {
         };
       }
       app = await buildApp(platform, { webRoot: null });
+      const productionPlatform = await createPlatform(
+        loadConfig({}, { mode: 'production', dataDir: os.tmpdir() }),
+        { clock, sms: new MemorySmsSender(), database: platform.database },
+      );
+      production = {
+        platform: productionPlatform,
+        app: await buildApp(productionPlatform, { webRoot: null }),
+      };
     });
 
     after(async () => {
+      await production.app.close();
+      await production.platform.close();
       await app.close();
       await platform.close();
       await platform.database.close();
@@ -384,6 +400,70 @@ for (const dialect of DIALECTS) {
         actions.map((a) => a.action),
         ['disable_staff', 'enable_staff', 'reset_staff_password', 'reset_staff_password'],
       );
+    });
+
+    test('production: a CLI-made admin signs in only after a setup link enrols the authenticator', async () => {
+      const created = await run([
+        'create',
+        '--username',
+        'prod-admin',
+        '--role',
+        'admin',
+        '--division',
+        '370000',
+        '--name',
+        'Prod Admin',
+      ]);
+      assert.equal(created.status, 0, created.stderr);
+      assert.match(created.stderr, /healthcode staff setup-link --username prod-admin/);
+      const password = printedPassword(created.stdout);
+      const prodSignIn = (body: Record<string, string>) =>
+        production.app.inject({ method: 'POST', url: '/api/v1/staff-sessions', payload: body });
+
+      const refused = await prodSignIn({ username: 'prod-admin', password });
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.equal(refused.json<{ error: { code: string } }>().error.code, 'second_factor_not_enrolled');
+      assert.match(refused.body, /setup-link --username prod-admin/);
+      // Not a failed guess: the account is not brought nearer its lock-out.
+      for (let i = 0; i < 6; i++)
+        assert.equal((await prodSignIn({ username: 'prod-admin', password })).statusCode, 403);
+
+      const unknown = await run(['setup-link', '--username', 'nobody-here']);
+      assert.equal(unknown.status, 1);
+      assert.match(unknown.stderr, /not_found: There is no staff account "nobody-here"/);
+
+      const linked = await run(['setup-link', '--username', 'prod-admin']);
+      assert.equal(linked.status, 0, linked.stderr);
+      assert.match(linked.stdout, /setup link for prod-admin \(admin\), valid until \d{4}-\d\d-\d\dT/);
+      const token = /\/staff\/setup#token=([\w-]+)/.exec(linked.stdout)?.[1];
+      assert.ok(token, linked.stdout);
+
+      const chosen = 'prod admin chosen 2026';
+      const set = await production.app.inject({
+        method: 'POST',
+        url: '/api/v1/staff-password-setups',
+        payload: { token, password: chosen },
+      });
+      assert.equal(set.statusCode, 200, set.body);
+      const secret = set.json<{ secondFactor: { secret: string } | null }>().secondFactor?.secret;
+      assert.ok(secret, 'production enrols the second factor');
+
+      assert.equal((await prodSignIn({ username: 'prod-admin', password: chosen })).statusCode, 401);
+      const ok = await prodSignIn({
+        username: 'prod-admin',
+        password: chosen,
+        totp: authenticator.clone({ epoch: clock.now() }).generate(secret),
+      });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(ok.json<{ role: string }>().role, 'admin');
+
+      const audit = await platform.db
+        .selectFrom('audit_log')
+        .select('detail')
+        .where('action', '=', 'issue_staff_setup_link')
+        .execute();
+      assert.equal(audit.length, 1);
+      assert.match(audit[0]?.detail ?? '', /"via":"cli"/);
     });
   });
 }

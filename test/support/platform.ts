@@ -16,7 +16,9 @@ import { buildApp } from '../../src/http/app.ts';
 import { gb11643CheckCharacter } from '../../src/domain/identity/index.ts';
 import type { StaffRole } from '../../src/domain/types.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { insertStaff } from '../../src/storage/staff.ts';
+import { findStaffByUsername, insertStaff } from '../../src/storage/staff.ts';
+import { SECOND_FACTOR_ROLES, totpAt } from '../../src/use-cases/second-factor.ts';
+import { authenticator } from 'otplib';
 
 /**
  * Test harness: a real platform on a real database — SQLite always, PostgreSQL when one answers.
@@ -170,12 +172,18 @@ export function sampleApplication(overrides: Record<string, unknown> = {}) {
 }
 
 /** Staff accounts (password 'pw') inserted straight into storage, for suites that need a few roles. */
+/**
+ * Staff accounts with the password 'pw'. On a platform in production mode, officers, admins and
+ * auditors get an enrolled second factor (production refuses them without one); `staffToken`
+ * then sends its current code.
+ */
 export async function addStaff(
   t: TestPlatform,
   staff: readonly { username: string; role: StaffRole; divisionCode: string }[],
 ): Promise<void> {
   const passwordHash = await hashPassword('pw');
   for (const s of staff) {
+    const needsSecondFactor = t.platform.config.mode === 'production' && SECOND_FACTOR_ROLES.includes(s.role);
     await insertStaff(t.platform.db, {
       username: s.username,
       role: s.role,
@@ -183,16 +191,22 @@ export async function addStaff(
       displayName: s.username,
       passwordHash,
       createdAt: t.clock.now(),
+      totpSecret: needsSecondFactor ? authenticator.generateSecret() : null,
     });
   }
 }
 
-/** Signs a staff account (password 'pw') in through the API and returns the bearer token. */
+/** Signs a staff account (password 'pw', and its TOTP code if enrolled) in and returns the bearer token. */
 export async function staffToken(t: TestPlatform, username: string): Promise<string> {
+  const secret = (await findStaffByUsername(t.platform.db, username))?.totpSecret ?? null;
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/staff-sessions',
-    payload: { username, password: 'pw' },
+    payload: {
+      username,
+      password: 'pw',
+      ...(secret === null ? {} : { totp: totpAt(secret, t.clock.now()) }),
+    },
   });
   if (res.statusCode !== 200) throw new Error(`staffSignIn ${username}: ${res.statusCode} ${res.body}`);
   return res.json<{ token: string }>().token;

@@ -10,6 +10,8 @@ import { loadConfig } from '../../../config.ts';
 import { codeKid } from '../../../domain/token/index.ts';
 import { buildApp } from '../../../http/app.ts';
 import { openPostgres, openSqlite, sqliteFileIn } from '../../../storage/database.ts';
+import { authenticator } from 'otplib';
+import { totpAt } from '../../../use-cases/second-factor.ts';
 import { hashPassword } from '../../../use-cases/passwords.ts';
 import { insertStaff } from '../../../storage/staff.ts';
 import { ManualClock } from '../../../use-cases/clock.ts';
@@ -54,6 +56,8 @@ const venueInput = (name: string, divisionCode: string) => ({
   address: { divisionCode, detail: `${name} 1 号` },
   contact: { name: '王经理', mobile: '13900139001' },
 });
+
+const OFFICER_TOTP = authenticator.generateSecret();
 
 for (const dialect of DIALECTS) {
   describe(
@@ -135,11 +139,17 @@ for (const dialect of DIALECTS) {
           displayName: 'officer',
           passwordHash: await hashPassword('officer-password'),
           createdAt: clock.now(),
+          // Production: an officer signs in with a second factor.
+          totpSecret: OFFICER_TOTP,
         });
         const s = await app.inject({
           method: 'POST',
           url: '/api/v1/staff-sessions',
-          payload: { username: 'officer', password: 'officer-password' },
+          payload: {
+            username: 'officer',
+            password: 'officer-password',
+            totp: totpAt(OFFICER_TOTP, clock.now()),
+          },
         });
         tokens['officer'] = s.json<{ token: string }>().token;
         tokens['manager'] = await signInResident(t, '13900139000');
