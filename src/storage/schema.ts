@@ -116,8 +116,10 @@ export interface StaffTable {
   disabled_at: number | null;
   /** For checkpoint staff a venue manager created: the one venue they check at. */
   venue_id: number | null;
-  /** The TOTP secret (base32) once the second factor is enrolled (migration 011). */
+  /** Sealed like platform secrets (ValueSealer, context `staff:<id>:totp`): the base32 TOTP secret. */
   totp_secret: string | null;
+  /** The 30-second step of the last accepted code: each code signs in once. */
+  totp_last_step: number | null;
   /** When the staff member set the password; null while the one-time link is unused. */
   password_set_at: number | null;
 }

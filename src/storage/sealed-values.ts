@@ -2,9 +2,10 @@ import type { Db } from './database.ts';
 import { ValueSealer } from './sealing.ts';
 import { secretContext } from './secrets.ts';
 import { keyContext } from './signing-keys.ts';
+import { totpContext } from './staff.ts';
 
 /**
- * Rewrites every signing key and platform secret, opened with `from` and sealed with `to`, in one
+ * Rewrites every signing key, platform secret and staff TOTP secret, opened with `from` and sealed with `to`, in one
  * transaction; returns how many values it wrote. Every value is opened first, so a missing or wrong
  * key-encryption key fails here, naming it, before anything changes.
  *
@@ -44,6 +45,23 @@ export async function resealStoredValues(
         .updateTable('platform_secrets')
         .set({ value: to.seal(value, secretContext(s.name)) })
         .where('name', '=', s.name)
+        .execute();
+      written += 1;
+    }
+    const staff = await trx
+      .selectFrom('staff')
+      .select(['id', 'totp_secret'])
+      .where('totp_secret', 'is not', null)
+      .execute();
+    for (const s of staff) {
+      if (s.totp_secret === null) continue;
+      const id = Number(s.id);
+      const value = from.open(s.totp_secret, totpContext(id));
+      if (skip(s.totp_secret)) continue;
+      await trx
+        .updateTable('staff')
+        .set({ totp_secret: to.seal(value, totpContext(id)) })
+        .where('id', '=', id)
         .execute();
       written += 1;
     }

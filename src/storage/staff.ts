@@ -1,3 +1,4 @@
+import type { ValueSealer } from './sealing.ts';
 import type { StaffRole } from '../domain/types.ts';
 import type { Db } from './database.ts';
 import { revokeStaffSessions } from './sessions.ts';
@@ -121,8 +122,6 @@ export async function insertStaff(
     moreDivisions?: readonly string[];
     /** False: the account waits for its one-time link (an empty hash matches no password). */
     passwordSet?: boolean;
-    /** An enrolled second factor (TOTP secret, base32); none by default. */
-    totpSecret?: string | null;
   },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
@@ -137,7 +136,6 @@ export async function insertStaff(
         created_at: s.createdAt,
         disabled_at: null,
         password_set_at: s.passwordSet === false ? null : s.createdAt,
-        totp_secret: s.totpSecret ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -239,6 +237,7 @@ export async function useSetupToken(
   db: Db,
   tokenHash: string,
   now: number,
+  /** The new password hash and the TOTP secret in its stored (sealed) form, for this account. */
   set: (staffId: number) => Promise<{ passwordHash: string; totpSecret: string | null }>,
 ): Promise<SetupTokenUse> {
   const row = await db
@@ -263,7 +262,12 @@ export async function useSetupToken(
     if (Number(claimed.numUpdatedRows) !== 1) return { ok: false, reason: 'used' };
     await trx
       .updateTable('staff')
-      .set({ password_hash: values.passwordHash, totp_secret: values.totpSecret, password_set_at: now })
+      .set({
+        password_hash: values.passwordHash,
+        totp_secret: values.totpSecret,
+        totp_last_step: null,
+        password_set_at: now,
+      })
       .where('id', '=', staffId)
       .execute();
     await revokeStaffSessions(trx, staffId, now);
@@ -327,4 +331,45 @@ export async function setStaffPassword(
     await trx.updateTable('staff').set({ password_hash: passwordHash }).where('id', '=', staffId).execute();
     return { sessionsRevoked: await revokeStaffSessions(trx, staffId, now) };
   });
+}
+
+/** The sealing context of a staff member's TOTP secret: a sealed value moved to another row does not open. */
+export const totpContext = (staffId: number): string => `staff:${staffId}:totp`;
+
+/** The base32 TOTP secret of a stored (sealed, or base64) value. */
+export function openTotpSecret(sealer: ValueSealer, staffId: number, stored: string): string {
+  return sealer.open(stored, totpContext(staffId)).toString('utf8');
+}
+
+/** The stored form of a TOTP secret: sealed under the key-encryption key when there is one. */
+export function sealTotpSecret(sealer: ValueSealer, staffId: number, secret: string): string {
+  return sealer.seal(Buffer.from(secret, 'utf8'), totpContext(staffId));
+}
+
+/** Enrols (or replaces) a staff member's second factor. */
+export async function enrolTotpSecret(
+  db: Db,
+  sealer: ValueSealer,
+  staffId: number,
+  secret: string,
+): Promise<void> {
+  await db
+    .updateTable('staff')
+    .set({ totp_secret: sealTotpSecret(sealer, staffId, secret), totp_last_step: null })
+    .where('id', '=', staffId)
+    .execute();
+}
+
+/**
+ * Accepts a TOTP code's 30-second step once: one conditional update, so two sign-ins with the same
+ * code (or an older one) cannot both pass. False when this step, or a later one, was used already.
+ */
+export async function claimTotpStep(db: Db, staffId: number, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('staff')
+    .set({ totp_last_step: step })
+    .where('id', '=', staffId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

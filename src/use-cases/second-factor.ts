@@ -8,10 +8,16 @@ export const SECOND_FACTOR_ROLES: readonly StaffRole[] = ['officer', 'admin', 'a
 /** Shown in authenticator apps. */
 export const TOTP_ISSUER = 'Health Pass Code';
 
-/** A TOTP code checked at `now` (the platform clock), one 30-second step either side. */
-export function totpMatches(secret: string, token: string, now: number): boolean {
-  if (!/^\d{6}$/.test(token)) return false;
-  return authenticator.clone({ epoch: now, window: 1 }).check(token, secret);
+export const TOTP_STEP_MS = 30_000;
+
+/**
+ * The 30-second step (since the epoch) a TOTP code belongs to, checked at `now` (the platform
+ * clock) one step either side; null when it matches none. The caller accepts each step once.
+ */
+export function totpStep(secret: string, token: string, now: number): number | null {
+  if (!/^\d{6}$/.test(token)) return null;
+  const delta = authenticator.clone({ epoch: now, window: 1 }).checkDelta(token, secret);
+  return delta === null ? null : Math.floor(now / TOTP_STEP_MS) + delta;
 }
 
 /** The current TOTP code of a secret at `now` (tests, the demo). */

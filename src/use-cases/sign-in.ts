@@ -22,9 +22,9 @@ import {
   refundThrottle,
   type ThrottleRule,
 } from '../storage/sign-in-throttles.ts';
-import { findStaffById, findStaffByUsername } from '../storage/staff.ts';
+import { claimTotpStep, findStaffById, findStaffByUsername, openTotpSecret } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
-import { SECOND_FACTOR_ROLES, totpMatches } from './second-factor.ts';
+import { SECOND_FACTOR_ROLES, totpStep } from './second-factor.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
 
@@ -287,8 +287,15 @@ export async function staffSignIn(
         'second_factor_required',
         'Enter the 6-digit code from your authenticator app (field totp).',
       );
-    if (!totpMatches(staff.totpSecret, totp, now))
+    const step = totpStep(openTotpSecret(p.sealer, staff.id, staff.totpSecret), totp, now);
+    if (step === null)
       throw new AppError('second_factor_invalid', 'The authenticator code is wrong or has expired.');
+    // Each code once: one already used (or older than the last used) is refused like a wrong one.
+    if (!(await claimTotpStep(p.db, staff.id, step)))
+      throw new AppError(
+        'second_factor_invalid',
+        'This authenticator code was used already; wait for the next one (every 30 seconds).',
+      );
   }
   await clearThrottle(p.db, accountKey);
   await refundThrottle(p.db, addressKey, ADDRESS_RULE);

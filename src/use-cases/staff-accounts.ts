@@ -14,6 +14,7 @@ import {
   findStaffByUsername,
   insertSetupToken,
   insertStaff,
+  sealTotpSecret,
   listStaff,
   updateStaff,
   useSetupToken,
@@ -290,7 +291,10 @@ export async function setStaffPassword(
       (p.config.mode === 'production' || input.enrolSecondFactor !== false);
     const secret = wantsTotp ? authenticator.generateSecret() : null;
     enrolled = { username: staff?.username ?? '', secret };
-    return { passwordHash: await hashPassword(input.password), totpSecret: secret };
+    return {
+      passwordHash: await hashPassword(input.password),
+      totpSecret: secret === null ? null : sealTotpSecret(p.sealer, staffId, secret),
+    };
   });
   if (!used.ok) {
     if (used.reason === 'expired')

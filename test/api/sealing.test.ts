@@ -6,6 +6,13 @@ import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { resealStoredValues } from '../../src/storage/sealed-values.ts';
 import { ValueSealer } from '../../src/storage/sealing.ts';
+import {
+  enrolTotpSecret,
+  findStaffByUsername,
+  insertStaff,
+  openTotpSecret,
+} from '../../src/storage/staff.ts';
+import { authenticator } from 'otplib';
 import { rotateSigningKey } from '../../src/use-cases/keyring.ts';
 import { createPlatform } from '../../src/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
@@ -17,7 +24,12 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 async function storedValues(database: Database): Promise<string[]> {
   const keys = await database.db.selectFrom('signing_keys').select(['seed', 'secret']).execute();
   const secrets = await database.db.selectFrom('platform_secrets').select('value').execute();
-  return [...keys.flatMap((k) => [k.seed, k.secret]), ...secrets.map((s) => s.value)];
+  const totp = await database.db.selectFrom('staff').select('totp_secret').execute();
+  return [
+    ...keys.flatMap((k) => [k.seed, k.secret]),
+    ...secrets.map((s) => s.value),
+    ...totp.flatMap((s) => (s.totp_secret === null ? [] : [s.totp_secret])),
+  ];
 }
 
 for (const dialect of DIALECTS) {
@@ -36,6 +48,17 @@ for (const dialect of DIALECTS) {
         const plain = await start(null);
         const kid = plain.keyring.activeKey().kid;
         const pepper = plain.secrets.identityPepper;
+        // An officer's second factor, enrolled before the key-encryption key was configured.
+        const officerId = await insertStaff(database.db, {
+          username: 'officer.sealed',
+          displayName: 'officer',
+          passwordHash: '',
+          role: 'officer',
+          divisionCode: '370102',
+          createdAt: clock.now(),
+        });
+        const totp = authenticator.generateSecret();
+        await enrolTotpSecret(database.db, plain.sealer, officerId, totp);
         assert.ok((await storedValues(database)).every((v) => !v.startsWith('kek1:')));
 
         const kek = randomBytes(32);
@@ -48,6 +71,12 @@ for (const dialect of DIALECTS) {
         );
         assert.equal(sealed.keyring.activeKey().kid, kid, 'the same signing key');
         assert.deepEqual(sealed.secrets.identityPepper, pepper, 'the same secrets');
+        const storedTotp = await findStaffByUsername(database.db, 'officer.sealed');
+        const sealedTotp = storedTotp?.totpSecret ?? '';
+        assert.ok(sealedTotp.startsWith('kek1:'), 'the TOTP secret is sealed');
+        assert.equal(openTotpSecret(sealed.sealer, officerId, sealedTotp), totp);
+        // Bound to its row: the sealed value does not open as another account's.
+        assert.throws(() => openTotpSecret(sealed.sealer, officerId + 1, sealedTotp), /wrong key|altered/);
 
         await assert.rejects(start(null), /KEY_ENCRYPTION_KEY_FILE/);
         await assert.rejects(start(randomBytes(32)), /wrong key/);

@@ -16,7 +16,12 @@ import { buildApp } from '../../src/http/app.ts';
 import { gb11643CheckCharacter } from '../../src/domain/identity/index.ts';
 import type { StaffRole } from '../../src/domain/types.ts';
 import { hashPassword } from '../../src/use-cases/passwords.ts';
-import { findStaffByUsername, insertStaff } from '../../src/storage/staff.ts';
+import {
+  enrolTotpSecret,
+  findStaffByUsername,
+  insertStaff,
+  openTotpSecret,
+} from '../../src/storage/staff.ts';
 import { SECOND_FACTOR_ROLES, totpAt } from '../../src/use-cases/second-factor.ts';
 import { authenticator } from 'otplib';
 
@@ -183,22 +188,28 @@ export async function addStaff(
 ): Promise<void> {
   const passwordHash = await hashPassword('pw');
   for (const s of staff) {
-    const needsSecondFactor = t.platform.config.mode === 'production' && SECOND_FACTOR_ROLES.includes(s.role);
-    await insertStaff(t.platform.db, {
+    const staffId = await insertStaff(t.platform.db, {
       username: s.username,
       role: s.role,
       divisionCode: s.divisionCode,
       displayName: s.username,
       passwordHash,
       createdAt: t.clock.now(),
-      totpSecret: needsSecondFactor ? authenticator.generateSecret() : null,
     });
+    if (t.platform.config.mode === 'production' && SECOND_FACTOR_ROLES.includes(s.role))
+      await enrolTotpSecret(t.platform.db, t.platform.sealer, staffId, authenticator.generateSecret());
   }
+}
+
+/** The base32 TOTP secret a staff account enrolled, or null. */
+export async function staffTotpSecret(t: TestPlatform, username: string): Promise<string | null> {
+  const staff = await findStaffByUsername(t.platform.db, username);
+  return staff?.totpSecret == null ? null : openTotpSecret(t.platform.sealer, staff.id, staff.totpSecret);
 }
 
 /** Signs a staff account (password 'pw', and its TOTP code if enrolled) in and returns the bearer token. */
 export async function staffToken(t: TestPlatform, username: string): Promise<string> {
-  const secret = (await findStaffByUsername(t.platform.db, username))?.totpSecret ?? null;
+  const secret = await staffTotpSecret(t, username);
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/staff-sessions',

@@ -14,6 +14,7 @@ import * as m010 from './010-arrival-declarations.ts';
 import * as m011 from './011-staff-accounts.ts';
 import * as m012 from './012-feedback-appeals.ts';
 import * as m013 from './013-overrides-complaints.ts';
+import * as m014 from './014-totp-sealing.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '011-staff-accounts': m011,
   '012-feedback-appeals': m012,
   '013-overrides-complaints': m013,
+  '014-totp-sealing': m014,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema

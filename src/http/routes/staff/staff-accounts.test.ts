@@ -8,10 +8,10 @@ import {
   DIALECTS,
   errorCode,
   staffToken,
+  staffTotpSecret,
   type TestPlatform,
 } from '../../../../test/support/platform.ts';
 import { totpAt } from '../../../use-cases/second-factor.ts';
-import { findStaffByUsername } from '../../../storage/staff.ts';
 import { SETUP_LINK_MS } from '../../../use-cases/staff-accounts.ts';
 import { STAFF_SIGN_IN_FAILURES, STAFF_SIGN_IN_LOCK_MS } from '../../../use-cases/sign-in.ts';
 
@@ -74,6 +74,35 @@ for (const dialect of DIALECTS) {
       assert.equal(errorCode(bad), 'second_factor_invalid');
       const ok = await signIn('officer.two', 'a-good-password-1', right);
       assert.equal(ok.statusCode, 200, ok.body);
+      // Each code once (RFC 6238 §5.2): the same code again, still inside its window, is refused.
+      const replayed = await signIn('officer.two', 'a-good-password-1', right);
+      assert.equal(replayed.statusCode, 401);
+      assert.equal(errorCode(replayed), 'second_factor_invalid');
+      assert.match(replayed.body, /used already/);
+      // Nor is the code of the step before, though it is inside the window.
+      const earlier = totpAt(secondFactor.secret, t.clock.now() - 30_000);
+      if (earlier !== right)
+        assert.equal(
+          errorCode(await signIn('officer.two', 'a-good-password-1', earlier)),
+          'second_factor_invalid',
+        );
+      // The next step's code signs in.
+      t.clock.advance(30_000);
+      const next = await signIn(
+        'officer.two',
+        'a-good-password-1',
+        totpAt(secondFactor.secret, t.clock.now()),
+      );
+      assert.equal(next.statusCode, 200, next.body);
+      // The secret is not in the database as it was shown: stored through the sealer (base64 here,
+      // sealed under the key-encryption key when one is configured — test/api/sealing.test.ts).
+      const stored = await t.platform.db
+        .selectFrom('staff')
+        .select('totp_secret')
+        .where('username', '=', 'officer.two')
+        .executeTakeFirstOrThrow();
+      assert.notEqual(stored.totp_secret, secondFactor.secret);
+      assert.equal(await staffTotpSecret(t, 'officer.two'), secondFactor.secret);
     });
 
     test('a link past its expiry is refused (410 setup_link_expired) and stores nothing', async () => {
@@ -184,7 +213,7 @@ for (const dialect of DIALECTS) {
         'still locked 1 ms before the end',
       );
       t.clock.advance(1);
-      const secret = (await findStaffByUsername(t.platform.db, 'officer.locked'))?.totpSecret;
+      const secret = await staffTotpSecret(t, 'officer.locked');
       assert.ok(secret, 'production: the officer has a second factor');
       const open = await signIn('officer.locked', 'pw', totpAt(secret, t.clock.now()));
       assert.equal(open.statusCode, 200, open.body);

@@ -13,7 +13,7 @@ import { openPostgres, openSqlite, sqliteFileIn } from '../../../storage/databas
 import { authenticator } from 'otplib';
 import { totpAt } from '../../../use-cases/second-factor.ts';
 import { hashPassword } from '../../../use-cases/passwords.ts';
-import { insertStaff } from '../../../storage/staff.ts';
+import { enrolTotpSecret, insertStaff } from '../../../storage/staff.ts';
 import { ManualClock } from '../../../use-cases/clock.ts';
 import { createPlatform } from '../../../platform.ts';
 import { MemorySmsSender } from '../../../use-cases/sms.ts';
@@ -132,16 +132,16 @@ for (const dialect of DIALECTS) {
             await dispose();
           },
         };
-        await insertStaff(platform.db, {
+        const officerId = await insertStaff(platform.db, {
           username: 'officer',
           role: 'officer',
           divisionCode: '370000',
           displayName: 'officer',
           passwordHash: await hashPassword('officer-password'),
           createdAt: clock.now(),
-          // Production: an officer signs in with a second factor.
-          totpSecret: OFFICER_TOTP,
         });
+        // Production: an officer signs in with a second factor.
+        await enrolTotpSecret(platform.db, platform.sealer, officerId, OFFICER_TOTP);
         const s = await app.inject({
           method: 'POST',
           url: '/api/v1/staff-sessions',
