@@ -33,8 +33,8 @@ const browserDomain: Plugin = {
 
 /**
  * The `console.*` strings of the catalogues travel with the console's chunk (web/console/strings.ts
- * imports them); the catalogues the app itself loads (web/i18n/index.ts) leave them out, so the
- * resident app does not grow with the console.
+ * imports them); the catalogues the app itself loads (web/i18n/index.ts) leave them out but for
+ * `console.title`, so the resident app does not grow with the console.
  */
 const consoleStrings: Plugin = {
   name: 'console-strings',
@@ -46,11 +46,14 @@ const consoleStrings: Plugin = {
       return { path: file, namespace: forConsole ? 'console-strings' : 'app-strings' };
     });
     b.onLoad({ filter: /.*/, namespace: 'app-strings' }, async (args) => {
-      const { console: _console, ...rest } = JSON.parse(await fs.readFile(args.path, 'utf8')) as Record<
-        string,
-        unknown
-      >;
-      return { contents: JSON.stringify(rest), loader: 'json' };
+      const catalogue = JSON.parse(await fs.readFile(args.path, 'utf8')) as Record<string, unknown> & {
+        console?: { title?: string };
+      };
+      // The top bar names the console before its chunk has loaded: its title stays.
+      return {
+        contents: JSON.stringify({ ...catalogue, console: { title: catalogue.console?.title } }),
+        loader: 'json',
+      };
     });
     b.onLoad({ filter: /.*/, namespace: 'console-strings' }, async (args) => {
       const catalogue = JSON.parse(await fs.readFile(args.path, 'utf8')) as Record<string, unknown>;
