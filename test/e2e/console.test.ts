@@ -63,6 +63,7 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
   let adminToken: string;
   let gateToken: string;
   let appellantToken: string;
+  let managerToken: string;
   let venueId: number;
   const secrets: Record<string, string> = {};
   const browsers: Browser[] = [];
@@ -167,7 +168,7 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     secrets[AUDITOR.username] = await enrol(AUDITOR, 'auditor');
 
     // Two residents of the officer's county, both green; one manages a venue with a checkpoint.
-    const managerToken = await signInResident(platform, MANAGER.mobile);
+    managerToken = await signInResident(platform, MANAGER.mobile);
     appellantToken = await signInResident(platform, APPELLANT.mobile);
     for (const [token, who] of [
       [managerToken, MANAGER],
@@ -307,6 +308,28 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     assert.equal(answered?.state, 'answered');
     assert.equal(answered?.answer, ANSWER);
     assert.equal(answered?.outcome, 'rejected');
+
+    // A colour override requested by another officer (here the admin) waits for this one's approval.
+    const endsAt = new Date(Date.now() + 8 * 3_600_000 + 3 * DAY_MS).toISOString().slice(0, 10);
+    const requested = await api<{ overrideId: string; status: string }>(
+      'POST',
+      '/api/v1/colour-overrides',
+      adminToken,
+      {
+        documentType: 'resident_id_card',
+        documentNumber: MANAGER.document,
+        colour: 'yellow',
+        reason: '流调：与确诊病例同一时段到访同一商场',
+        endsAt,
+      },
+    );
+    assert.equal(requested.status, 'pending');
+    await page.getByRole('link', { name: zhCN.console.nav.overrides, exact: true }).click();
+    const row = page.locator(`#overrides tr[data-override-id="${requested.overrideId}"]`);
+    await row.getByRole('button', { name: zhCN.console.overrides.approveSubmit, exact: true }).click();
+    await page.getByRole('status').filter({ hasText: zhCN.console.colour.yellow }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await api<{ colour: string }>('GET', '/api/v1/me/code', managerToken)).colour, 'yellow');
     assert.deepEqual(pageProblems, []);
   });
 

@@ -27,6 +27,7 @@ import type {
   ComplaintPageResponse,
   OverrideApprovedResponse,
   OverrideBody,
+  OverrideListResponse,
 } from '../../src/contracts/overrides-complaints.ts';
 import type { ReportPage, ReportResponse, ReportStateBody } from '../../src/contracts/reports.ts';
 import type { StaffSessionResponse } from '../../src/contracts/sign-in.ts';
@@ -180,6 +181,9 @@ export const lookupResident = (token: string, body: ResidentLookupRequest) =>
 
 export const requestOverride = (token: string, body: OverrideRequest) =>
   callApi<ColourOverrideResponse>('POST', '/api/v1/colour-overrides', { token, body });
+
+export const fetchOverrides = (token: string, status: 'pending' | 'in_force' | 'ended') =>
+  callApi<OverrideListResponse>('GET', `/api/v1/colour-overrides?status=${status}`, { token });
 
 export const approveOverride = (token: string, overrideId: string) =>
   callApi<OverrideApprovedResponse>('POST', `/api/v1/colour-overrides/${id(overrideId)}/approval`, {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { IMPORT_KINDS } from '../../src/domain/imports/kinds.ts';
 import { DOCUMENT_TYPE_OPTIONS } from '../application-form.ts';
 import { currentLocale, t } from '../i18n/index.ts';
@@ -21,6 +21,7 @@ import {
   fetchImports,
   fetchPolicies,
   fetchRiskAreas,
+  fetchOverrides,
   fetchStaffAccounts,
   fetchVenues,
   liftRiskArea,
@@ -652,15 +653,22 @@ export function VenuesView(props: ViewProps) {
 
 const MAX_OVERRIDE_DAYS = 14;
 
-/** requestColourOverride (reason, end ≤ 14 days) and approveColourOverride by a second officer (P4). */
+/**
+ * requestColourOverride (reason, end ≤ 14 days) and the queue of pending requests of the
+ * jurisdiction (listColourOverrides), which a second officer approves (P4).
+ */
 export function OverridesView(props: ViewProps) {
   const [documentType, setDocumentType] = useState('resident_id_card');
   const [documentNumber, setDocumentNumber] = useState('');
   const [colour, setColour] = useState<'green' | 'yellow' | 'red'>('green');
   const [reason, setReason] = useState('');
   const [endsAt, setEndsAt] = useState('');
-  const [approveId, setApproveId] = useState('');
-  const [requested, setRequested] = useState<readonly ColourOverrideResponse[]>([]);
+  const [shown, setShown] = useState<'pending' | 'in_force' | 'ended'>('pending');
+  const overrides = useLoad(() => fetchOverrides(props.token, shown), props.onFailure);
+  const { reload } = overrides;
+  useEffect(() => {
+    void reload();
+  }, [shown, reload]);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const maxDate = new Date(Date.now() + 8 * 3_600_000 + MAX_OVERRIDE_DAYS * 86_400_000)
@@ -684,12 +692,11 @@ export function OverridesView(props: ViewProps) {
       return;
     }
     setError(null);
-    setRequested((list) => [result.value, ...list]);
     setStatus(t('console.overrides.requested', { id: result.value.overrideId }));
+    void reload();
   };
-  const approve = async (e: Event) => {
-    e.preventDefault();
-    const result = await approveOverride(props.token, approveId.trim());
+  const approve = async (override: ColourOverrideResponse) => {
+    const result = await approveOverride(props.token, override.overrideId);
     if (!result.ok) {
       setError(failureText(result.failure));
       return;
@@ -698,6 +705,7 @@ export function OverridesView(props: ViewProps) {
     setStatus(
       t('console.overrides.approved', { colour: t(`console.colour.${result.value.resident.colour}`) }),
     );
+    void reload();
   };
   return (
     <section class="console-view" aria-labelledby="view-heading">
@@ -705,8 +713,67 @@ export function OverridesView(props: ViewProps) {
         {t('console.overrides.heading')}
       </h1>
       <p class="hint">{t('console.overrides.intro', { days: MAX_OVERRIDE_DAYS })}</p>
-      <ErrorNotice message={error} />
+      <ErrorNotice message={error ?? overrides.error} />
       <StatusNotice message={status} />
+      <div class="field field--inline">
+        <label for="ovr-shown">{t('console.overrides.show')}</label>
+        <select
+          id="ovr-shown"
+          value={shown}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            setShown(v === 'in_force' || v === 'ended' ? v : 'pending');
+          }}
+        >
+          {(['pending', 'in_force', 'ended'] as const).map((s) => (
+            <option key={s} value={s}>
+              {t(`console.overrides.status.${s}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <table class="data-table" id="overrides">
+        <caption>{t('console.overrides.list')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('console.overrides.colour')}</th>
+            <th scope="col">{t('console.overrides.reason')}</th>
+            <th scope="col">{t('console.county')}</th>
+            <th scope="col">{t('console.overrides.requestedAt')}</th>
+            <th scope="col">{t('console.overrides.endsAt')}</th>
+            <th scope="col">{t('console.actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {overrides.data?.overrides.length === 0 && (
+            <tr>
+              <td colSpan={6}>{t('console.none')}</td>
+            </tr>
+          )}
+          {overrides.data?.overrides.map((o) => (
+            <tr key={o.overrideId} data-override-id={o.overrideId}>
+              <td>
+                <span class={`badge badge--${o.colour}`}>{t(`console.colour.${o.colour}`)}</span>
+              </td>
+              <td class="queue__text">{o.reason}</td>
+              <td>{o.divisionCode}</td>
+              <td>
+                {shortTime(o.requestedAt)} · {t('console.overrides.by', { id: o.requestedBy })}
+              </td>
+              <td>{shortTime(o.endsAt)}</td>
+              <td>
+                {o.status === 'pending' ? (
+                  <button type="button" class="button button--primary" onClick={() => void approve(o)}>
+                    {t('console.overrides.approveSubmit')}
+                  </button>
+                ) : (
+                  t(`console.overrides.status.${o.status}`)
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <form class="console-form" onSubmit={(e) => void request(e)} noValidate>
         <h2>{t('console.overrides.request')}</h2>
         <Labelled id="ovr-document-type" label={t('console.documentType')}>
@@ -756,36 +823,13 @@ export function OverridesView(props: ViewProps) {
             type="date"
             max={maxDate}
             required
+            aria-describedby="ovr-ends-hint"
             value={endsAt}
             onInput={(e) => setEndsAt(e.currentTarget.value)}
           />
         </Labelled>
         <button type="submit" class="button button--primary">
           {t('console.overrides.requestSubmit')}
-        </button>
-      </form>
-      {requested.length > 0 && (
-        <ul class="plain-list">
-          {requested.map((o) => (
-            <li key={o.overrideId}>
-              <code>{o.overrideId}</code> · {t(`console.colour.${o.colour}`)} ·{' '}
-              {t(`console.overrides.status.${o.status}`)} · {shortTime(o.endsAt)}
-            </li>
-          ))}
-        </ul>
-      )}
-      <form class="console-form" onSubmit={(e) => void approve(e)} noValidate>
-        <h2>{t('console.overrides.approve')}</h2>
-        <Labelled id="ovr-approve-id" label={t('console.overrides.id')} hint={t('console.overrides.idHint')}>
-          <input
-            id="ovr-approve-id"
-            maxLength={64}
-            value={approveId}
-            onInput={(e) => setApproveId(e.currentTarget.value)}
-          />
-        </Labelled>
-        <button type="submit" class="button button--primary">
-          {t('console.overrides.approveSubmit')}
         </button>
       </form>
     </section>
