@@ -21,6 +21,7 @@ import {
   staffToken,
   type TestPlatform,
 } from '../support/platform.ts';
+import en from '../../web/i18n/en.json' with { type: 'json' };
 import zhCN from '../../web/i18n/zh-CN.json' with { type: 'json' };
 
 /**
@@ -49,6 +50,7 @@ const OFFICER = {
   displayName: '历下区疾控 王科长',
 };
 const AUDITOR = { username: 'auditor.prov', password: 'province-auditor-2026', displayName: '省审计 周' };
+const ADMIN = { username: 'admin.prov', password: 'province-admin-2026', displayName: '省卫健委 管理员' };
 const GATE = { username: 'gate-console', displayName: '东门查验', password: 'east-gate-2026' };
 const ANSWER = '经核实，确诊记录来自市疾控中心的导入，维持原判。';
 
@@ -97,7 +99,7 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     const created = await api<{ setupLink: { token: string } }>('POST', '/api/v1/staff', adminToken, {
       username: account.username,
       role,
-      divisionCodes: role === 'auditor' ? ['000000'] : [COUNTY],
+      divisionCodes: role === 'officer' ? [COUNTY] : ['000000'],
       displayName: account.displayName,
     });
     const set = await api<{ secondFactor: { secret: string } | null }>(
@@ -166,6 +168,7 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     adminToken = await staffToken(platform, 'root-admin');
     secrets[OFFICER.username] = await enrol(OFFICER, 'officer');
     secrets[AUDITOR.username] = await enrol(AUDITOR, 'auditor');
+    secrets[ADMIN.username] = await enrol(ADMIN, 'admin');
 
     // Two residents of the officer's county, both green; one manages a venue with a checkpoint.
     managerToken = await signInResident(platform, MANAGER.mobile);
@@ -356,6 +359,52 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
       assert.ok(!text.includes(secret), `the audit log page shows ${secret}`);
     }
     await shoot(page, 'audit-log');
+    assert.deepEqual(pageProblems, []);
+  });
+
+  test('an admin opens every view in both languages without a page error; previews the policy per county and creates an account with its one-time link', async () => {
+    const page = await openPage();
+    await signIn(page, ADMIN);
+    await page.getByRole('heading', { level: 1, name: zhCN.console.dashboard.heading }).waitFor();
+    const views = Object.keys(zhCN.console.nav).filter(
+      (k) => k !== 'label',
+    ) as (keyof typeof zhCN.console.nav)[];
+    const navLinks = await page.getByRole('navigation').getByRole('link').allTextContents();
+    assert.deepEqual(
+      navLinks,
+      views.map((v) => zhCN.console.nav[v]),
+    );
+    for (const view of views) {
+      await page
+        .getByRole('navigation')
+        .getByRole('link', { name: zhCN.console.nav[view], exact: true })
+        .click();
+      await page
+        .locator('h1')
+        .filter({ hasText: zhCN.console.nav[view].slice(0, 2) })
+        .first()
+        .waitFor();
+    }
+    // English: every heading and the navigation switch at once.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: en.console.audit.heading }).waitFor();
+    await page.getByRole('link', { name: en.console.nav.risk, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: en.console.risk.heading }).waitFor();
+    // The policy in force, previewed as it is: how many people change colour per county.
+    await page.getByLabel(en.console.policy.document).waitFor();
+    await page.waitForFunction(
+      () => (document.getElementById('policy-json') as HTMLTextAreaElement | null)?.value !== '',
+    );
+    await page.getByRole('button', { name: en.console.policy.preview, exact: true }).click();
+    await page.locator('#policy-preview').waitFor();
+    await page.getByRole('link', { name: en.console.nav.staff, exact: true }).click();
+    await page.getByLabel(en.console.staff.username, { exact: true }).fill('officer.new');
+    await page.getByLabel(en.console.staff.displayName, { exact: true }).fill('New officer');
+    await page.getByLabel(en.console.staff.role, { exact: true }).selectOption('officer');
+    await page.getByLabel(en.console.staff.divisions, { exact: true }).fill(COUNTY);
+    await page.getByRole('button', { name: en.console.staff.createSubmit, exact: true }).click();
+    const link = (await page.locator('#setup-link').textContent()) ?? '';
+    assert.match(link, /^https?:\/\/.+/);
     assert.deepEqual(pageProblems, []);
   });
 });

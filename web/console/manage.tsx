@@ -448,6 +448,8 @@ export function RiskAreasView(props: ViewProps & { readonly admin: boolean }) {
       )}
       {props.admin && (
         <PolicyEditor
+          // A new editor once the policy in force has loaded: it starts from that document.
+          key={inForce?.version ?? 'none'}
           {...props}
           current={inForce?.policy ?? null}
           onPublished={() => void policies.reload()}
