@@ -31,8 +31,39 @@ const browserDomain: Plugin = {
   },
 };
 
-/** Concatenated in this order into styles.css: the app's, then the checkpoint and place-scan pages'. */
-const STYLESHEETS = ['styles.css', 'checkpoint/checkpoint.css'];
+/**
+ * The `console.*` strings of the catalogues travel with the console's chunk (web/console/strings.ts
+ * imports them); the catalogues the app itself loads (web/i18n/index.ts) leave them out but for
+ * `console.title`, so the resident app does not grow with the console.
+ */
+const consoleStrings: Plugin = {
+  name: 'console-strings',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)(en|zh-CN)\.json$/ }, (args) => {
+      const file = path.resolve(args.resolveDir, args.path);
+      if (path.dirname(file) !== path.join(WEB, 'i18n')) return undefined;
+      const forConsole = path.resolve(args.importer) === path.join(WEB, 'console', 'strings.ts');
+      return { path: file, namespace: forConsole ? 'console-strings' : 'app-strings' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'app-strings' }, async (args) => {
+      const catalogue = JSON.parse(await fs.readFile(args.path, 'utf8')) as Record<string, unknown> & {
+        console?: { title?: string };
+      };
+      // The top bar names the console before its chunk has loaded: its title stays.
+      return {
+        contents: JSON.stringify({ ...catalogue, console: { title: catalogue.console?.title } }),
+        loader: 'json',
+      };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'console-strings' }, async (args) => {
+      const catalogue = JSON.parse(await fs.readFile(args.path, 'utf8')) as Record<string, unknown>;
+      return { contents: JSON.stringify({ console: catalogue['console'] }), loader: 'json' };
+    });
+  },
+};
+
+/** Concatenated in this order into styles.css: the app's, the checkpoint and place-scan pages', the console's. */
+const STYLESHEETS = ['styles.css', 'checkpoint/checkpoint.css', 'console/console.css'];
 
 export interface BuiltFile {
   readonly name: string;
@@ -74,7 +105,7 @@ export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
     legalComments: 'eof',
     write: false,
     logLevel: 'silent',
-    plugins: [browserDomain],
+    plugins: [browserDomain, consoleStrings],
   });
   const appPath = path.join(out, 'app.js');
   const js = bundle.outputFiles.find((f) => f.path === appPath)?.text;

@@ -81,7 +81,7 @@ function isErrorBody(value: unknown): value is Static<typeof ErrorBody> {
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 interface CallOptions {
   readonly token?: string | null;
   readonly body?: unknown;

@@ -10,11 +10,13 @@ import { MyCodePage } from './pages/my-code.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SupportFooter } from './components/support-footer.tsx';
 import { lazyPage } from './lazy-page.tsx';
-import { navigate, sectionFromPath, useHashRoute } from './router.ts';
+import { navigate, sectionFromPath, useHashRoute, type Section } from './router.ts';
 import { readStored, writeStored } from './storage.ts';
 
 // Staff and place-scan pages carry the camera and the QR decoder: loaded only when opened.
 const CheckpointPage = lazyPage(() => import('./pages/checkpoint.tsx').then((m) => m.CheckpointPage));
+// The authority console carries chart.js: officers' code never reaches a resident's phone.
+const ConsolePage = lazyPage(() => import('./pages/console.tsx').then((m) => m.ConsolePage));
 const ScanPlacePage = lazyPage(() => import('./pages/scan-place.tsx').then((m) => m.ScanPlacePage));
 // The arrivals page carries the table of administrative divisions for its picker.
 const ArrivalsPage = lazyPage(() => import('./pages/arrivals.tsx').then((m) => m.ArrivalsPage));
@@ -24,6 +26,12 @@ const LANGUAGES: readonly { readonly locale: Locale; readonly label: string }[] 
   { locale: 'zh-CN', label: '中文' },
   { locale: 'en', label: 'English' },
 ];
+
+function sectionTitle(section: Section): string {
+  if (section === 'checkpoint') return t('checkpoint.title');
+  if (section === 'console') return t('console.title');
+  return t('app.title');
+}
 
 function applyLargeType(on: boolean): void {
   document.documentElement.classList.toggle('large-type', on);
@@ -51,7 +59,7 @@ export function App() {
   // A layout effect: the class lands in the same task as aria-pressed, never a frame later.
   useLayoutEffect(() => applyLargeType(largeType), [largeType]);
   useEffect(() => {
-    document.title = section === 'checkpoint' ? t('checkpoint.title') : t('app.title');
+    document.title = sectionTitle(section);
   }, [locale, section]);
 
   const chooseLocale = (next: Locale) => {
@@ -94,9 +102,7 @@ export function App() {
         {t('app.skipToContent')}
       </a>
       <header class="top-bar">
-        <span class="top-bar__title">
-          {section === 'checkpoint' ? t('checkpoint.title') : t('app.title')}
-        </span>
+        <span class="top-bar__title">{sectionTitle(section)}</span>
         <div class="top-bar__controls">
           <div class="segmented" role="group" aria-label={t('app.languageGroup')}>
             {LANGUAGES.map((l) => (
@@ -118,9 +124,11 @@ export function App() {
           </button>
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} class={section === 'console' ? 'main--wide' : undefined}>
         {section === 'checkpoint' ? (
           <CheckpointPage />
+        ) : section === 'console' ? (
+          <ConsolePage />
         ) : route === 'sign-in' || token === null ? (
           <SignInPage
             notice={notice}

@@ -1,14 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * Parts of the app that have their own address: the checkpoint page for staff, and the page a
- * place code's link opens (`/scan?c=<code>`, printed on posters, so it must be a plain path).
+ * Parts of the app that have their own address: the checkpoint page for staff, the authority
+ * console for officers, admins and auditors, and the page a place code's link opens
+ * (`/scan?c=<code>`, printed on posters, so it must be a plain path).
  */
-export type Section = 'resident' | 'checkpoint' | 'scan';
+export type Section = 'resident' | 'checkpoint' | 'console' | 'scan';
 
 export function sectionFromPath(pathname: string): Section {
   const path = pathname.replace(/\/+$/, '');
   if (path === '/checkpoint') return 'checkpoint';
+  if (path === '/console') return 'console';
   if (path === '/scan') return 'scan';
   return 'resident';
 }

@@ -46,6 +46,19 @@ export const ColourOverride = Type.Object({
   approvedAt: Nullable(Time),
 });
 
+export const OverridesQuery = Type.Object(
+  { status: Type.Optional(OverrideStatus) },
+  { additionalProperties: false },
+);
+
+export const MAX_OVERRIDES_LIST = 200;
+
+export const OverrideList = Type.Object({
+  overrides: Type.Array(ColourOverride, {
+    description: `of residents of your jurisdiction, newest request first, at most ${MAX_OVERRIDES_LIST}`,
+  }),
+});
+
 export const OverrideApproved = Type.Object({
   override: ColourOverride,
   resident: Type.Object({
@@ -117,6 +130,7 @@ export const ComplaintPage = Type.Object({
 
 export type ColourOverrideResponse = Reply<typeof ColourOverride>;
 export type OverrideApprovedResponse = Reply<typeof OverrideApproved>;
+export type OverrideListResponse = Reply<typeof OverrideList>;
 export type VenueComplaintResponse = Reply<typeof VenueComplaint>;
 export type ComplaintFiledResponse = Reply<typeof ComplaintFiled>;
 export type ComplaintPageResponse = Reply<typeof ComplaintPage>;

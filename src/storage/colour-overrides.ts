@@ -116,3 +116,27 @@ export async function listResidentOverrides(db: Db, residentId: ResidentId): Pro
     .execute();
   return rows.map(toOverride);
 }
+
+/**
+ * Overrides of residents living in the divisions `like` the patterns (null: everywhere), newest
+ * request first; `status` as the API defines it at `now` (pending, in_force, ended).
+ */
+export async function listOverridesInDivisions(
+  db: Db,
+  patterns: readonly string[] | null,
+  status: 'pending' | 'in_force' | 'ended' | undefined,
+  now: EpochMs,
+  limit: number,
+): Promise<StoredOverride[]> {
+  let q = db
+    .selectFrom('colour_overrides')
+    .selectAll()
+    .orderBy('requested_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit);
+  if (patterns !== null) q = q.where((eb) => eb.or(patterns.map((p) => eb('division_code', 'like', p))));
+  if (status === 'pending') q = q.where('approved_at', 'is', null).where('ends_at', '>', now);
+  else if (status === 'in_force') q = q.where('approved_at', 'is not', null).where('ends_at', '>', now);
+  else if (status === 'ended') q = q.where('ends_at', '<=', now);
+  return (await q.execute()).map(toOverride);
+}

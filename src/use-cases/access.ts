@@ -117,6 +117,7 @@ export const ACCESS = {
   // Colour overrides (P4): requested by one officer, in force once a second one approves
   requestColourOverride: { callers: OFFICERS, rule: 'jurisdiction' },
   approveColourOverride: { callers: OFFICERS, rule: 'jurisdiction' },
+  listColourOverrides: { callers: OFFICERS, rule: 'jurisdiction' },
   // Venue complaints (S16): filed by residents, for the venue's district
   fileVenueComplaint: { callers: RESIDENT, rule: 'self' },
   listVenueComplaints: { callers: OFFICERS, rule: 'jurisdiction' },

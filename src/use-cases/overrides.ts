@@ -2,15 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { chinaDate, formatChinaTime, parseInstant } from '../domain/china-time.ts';
 import { OVERRIDE_MAX_DAYS, OVERRIDE_MAX_MS } from '../domain/colour/index.ts';
 import { validateDocument } from '../domain/identity/index.ts';
-import { jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { coveredDivisionsPatterns, jurisdictionCovers } from '../domain/jurisdiction.ts';
 import type { Colour, EpochMs, FieldIssue } from '../domain/types.ts';
 import {
   approveOverrideRow,
   findOverride,
   insertOverride,
+  listOverridesInDivisions,
   type StoredOverride,
 } from '../storage/colour-overrides.ts';
-import type { ColourOverrideResponse, OverrideApprovedResponse } from '../contracts/overrides-complaints.ts';
+import {
+  MAX_OVERRIDES_LIST,
+  type ColourOverrideResponse,
+  type OverrideApprovedResponse,
+  type OverrideListResponse,
+} from '../contracts/overrides-complaints.ts';
 import { authorize } from './access.ts';
 import { loadColourContext, reassessResident } from './colour.ts';
 import { AppError, invalid } from './errors.ts';
@@ -152,4 +158,26 @@ export async function approveColourOverride(
       reasons: stored.reasons,
     },
   };
+}
+
+/**
+ * The overrides of residents of the officer's jurisdiction (the console's queue of requests for a
+ * second officer to approve). The same jurisdiction as approveColourOverride checks; ids, colour,
+ * reason and times only — no name or document.
+ */
+export async function listColourOverrides(
+  p: Platform,
+  principal: Principal,
+  filter: { readonly status?: 'pending' | 'in_force' | 'ended' | undefined },
+): Promise<OverrideListResponse> {
+  const staff = authorize(principal, 'listColourOverrides');
+  const now = p.clock.now();
+  const rows = await listOverridesInDivisions(
+    p.db,
+    coveredDivisionsPatterns(staff.divisionCode),
+    filter.status,
+    now,
+    MAX_OVERRIDES_LIST,
+  );
+  return { overrides: rows.map((o) => overrideView(o, now)) };
 }

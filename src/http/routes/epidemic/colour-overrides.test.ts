@@ -316,5 +316,58 @@ for (const dialect of DIALECTS) {
       assert.ok((result.deleted['colour_overrides'] ?? 0) > 0);
       assert.equal(await storedOverrides(), 0);
     });
+
+    test('listColourOverrides: the pending requests of the jurisdiction for a second officer, then in force, then ended; nothing of another county', async () => {
+      const now = t.clock.now();
+      await signInStaff();
+      const endsAt = formatChinaTime((now + 2 * DAY_MS) as EpochMs);
+      const requested = await request({ colour: 'yellow', reason: '待复核的密接线索', endsAt }, 'lixia');
+      assert.equal(requested.statusCode, 201, requested.body);
+      const overrideId = String(requested.json<Json>()['overrideId']);
+      const list = async (as: string, status?: string) => {
+        const res = await t.app.inject({
+          method: 'GET',
+          url: `/api/v1/colour-overrides${status === undefined ? '' : `?status=${status}`}`,
+          headers: bearer(tokens[as] ?? ''),
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        assert.ok(!res.body.includes(DOC), 'no document number in the list');
+        return res.json<{ overrides: Json[] }>().overrides;
+      };
+      const ids = (overrides: Json[]) => overrides.map((o) => o['overrideId']);
+
+      const pending = await list('jinan', 'pending');
+      assert.deepEqual(ids(pending), [overrideId]);
+      assert.equal(pending[0]?.['status'], 'pending');
+      assert.equal(pending[0]?.['requestedBy'], staffIds['lixia']);
+      assert.equal(pending[0]?.['divisionCode'], '370102');
+      assert.equal(pending[0]?.['reason'], '待复核的密接线索');
+      assert.deepEqual(ids(await list('lixia')), [overrideId], 'no filter: every status');
+      assert.deepEqual(ids(await list('admin', 'pending')), [overrideId]);
+      assert.deepEqual(await list('qingdao'), [], 'another county sees nothing');
+
+      assert.equal((await approve(overrideId, 'jinan')).statusCode, 200);
+      assert.deepEqual(await list('lixia', 'pending'), []);
+      assert.deepEqual(ids(await list('lixia', 'in_force')), [overrideId]);
+      await moveTo(now + 2 * DAY_MS);
+      assert.deepEqual(await list('lixia', 'in_force'), []);
+      assert.deepEqual(ids(await list('lixia', 'ended')), [overrideId]);
+
+      for (const [as, url, status, code] of [
+        ['lixia', '/api/v1/colour-overrides?status=approved', 400, 'validation_failed'],
+        ['lixia', '/api/v1/colour-overrides?colour=red', 400, 'validation_failed'],
+      ] as const) {
+        const res = await t.app.inject({ method: 'GET', url, headers: bearer(tokens[as] ?? '') });
+        assert.equal(res.statusCode, status, res.body);
+        assert.equal(errorCode(res), code);
+      }
+      // Months on, the resident signs in again: residents are not among the callers.
+      const asResident = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/colour-overrides',
+        headers: bearer(await signInResident(t, '13800138000')),
+      });
+      assert.equal(asResident.statusCode, 403);
+    });
   });
 }

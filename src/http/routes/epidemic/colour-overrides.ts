@@ -5,9 +5,15 @@ import {
   ColourOverride,
   OverrideApproved,
   OverrideBody,
+  OverrideList,
   OverrideParams,
+  OverridesQuery,
 } from '../../../contracts/overrides-complaints.ts';
-import { approveColourOverride, requestColourOverride } from '../../../use-cases/overrides.ts';
+import {
+  approveColourOverride,
+  listColourOverrides,
+  requestColourOverride,
+} from '../../../use-cases/overrides.ts';
 import type { Platform } from '../../../use-cases/platform.ts';
 import { bearerSecurity, principalOf } from '../../auth.ts';
 import { emptyBodyAllowed, errorResponses } from '../../route-helpers.ts';
@@ -52,5 +58,22 @@ export function colourOverrideRoutes(app: FastifyInstance, p: Platform): void {
       },
     },
     async (request) => approveColourOverride(p, await principalOf(p, request), request.params.overrideId),
+  );
+
+  app.get<{ Querystring: Static<typeof OverridesQuery> }>(
+    '/api/v1/colour-overrides',
+    {
+      schema: {
+        operationId: 'listColourOverrides',
+        tags: ['officer'],
+        summary: 'Colour overrides of residents in your jurisdiction, newest first (district officer, admin)',
+        description:
+          '`status=pending`: the requests waiting for a second officer’s approval (approveColourOverride). No name or document: the override, its reason, times and staff ids.',
+        security: bearerSecurity,
+        querystring: OverridesQuery,
+        response: { 200: OverrideList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => listColourOverrides(p, await principalOf(p, request), request.query),
   );
 }
