@@ -1,9 +1,10 @@
 import { formatChinaTime } from '../domain/china-time.ts';
 import type { Colour } from '../domain/types.ts';
-import type { NoticeListResponse } from '../contracts/feedback.ts';
+import type { NoticeCountResponse, NoticeListResponse } from '../contracts/feedback.ts';
 import { listActiveBindings } from '../storage/family.ts';
 import {
   claimNoticeSms,
+  countUnreadNotices,
   dueNoticeSms,
   listNotices,
   markNoticesRead,
@@ -45,6 +46,18 @@ export async function listMyNotices(p: Platform, principal: Principal): Promise<
     })),
     unread: unread.length,
   };
+}
+
+/**
+ * The number of unread notices (the resident's own and their family members'), for the app's top
+ * bar: unlike listMyNotices it marks nothing as read.
+ */
+export async function countMyUnreadNotices(p: Platform, principal: Principal): Promise<NoticeCountResponse> {
+  const me = authorize(principal, 'countMyUnreadNotices');
+  const resident = await getMyApplication(p, me.accountId);
+  const members = await listActiveBindings(p.db, 'proxy', resident.id);
+  const ids = [resident.id, ...members.map((b) => Number(b.memberResidentId))];
+  return { unread: await countUnreadNotices(p.db, ids) };
 }
 
 export interface NoticeSmsOptions {
