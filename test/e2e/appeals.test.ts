@@ -36,6 +36,7 @@ const DOC = residentIdNumber('37010219900307123');
 const EXPLANATION = '那天我在青岛出差，没有去过发热门诊。';
 const ANSWER = '经核实，该就诊记录登记有误，已撤销。';
 const LOOKUP_REASON = '核查发热门诊记录 e2e-lookup';
+const VENUE_NAME = '泉城广场商场';
 /** A 1×1 PNG. */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
@@ -288,6 +289,51 @@ describeNeeding(
         fill(en.accessLog.actors.staff, { role: en.appeal.roles.officer, office: '370102' }),
       );
       assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      assert.deepEqual(pageProblems, []);
+    });
+
+    test('a venue complaint from the place-scan result page reaches the venue’s district; the feedback page leads to the same form', async () => {
+      const venue = await api<{ venueId: number }>('POST', '/api/v1/venues', residentToken, {
+        name: VENUE_NAME,
+        kind: 'mallOrSupermarket',
+        address: { divisionCode: '370102', detail: '泉城路 200 号' },
+        contact: { name: '张经理', mobile: MOBILE },
+      });
+      await api('POST', `/api/v1/venues/${venue.venueId}/approval`, officerToken, {});
+      const placeCode = await api<{ url: string }>(
+        'GET',
+        `/api/v1/venues/${venue.venueId}/place-code`,
+        residentToken,
+      );
+      const link = new URL(placeCode.url);
+      const page = await openPage(residentToken);
+      await page.goto(`${baseUrl}${link.pathname}${link.search}`);
+      await page.locator('#venue-name').waitFor();
+      await page.locator('#place-complain').click();
+      await page.getByRole('heading', { level: 1, name: zhCN.complaint.heading }).waitFor();
+      assert.equal(await page.getByLabel(zhCN.complaint.venue, { exact: true }).inputValue(), String(venue.venueId));
+      await page.getByLabel(zhCN.complaint.kinds.turns_green_away).check();
+      await page.getByRole('button', { name: zhCN.complaint.submit }).click();
+      await page.locator('#error-text').waitFor();
+      assert.equal(await page.locator('#error-text').textContent(), zhCN.issues.field_required);
+      await page.getByLabel(zhCN.complaint.text, { exact: true }).fill('今天上午十点，门口保安不让绿码人员进入。');
+      await page.getByRole('button', { name: zhCN.complaint.submit }).click();
+      await page.locator('#complaint-filed').waitFor();
+      assert.match((await page.locator('#complaint-filed').textContent()) ?? '', new RegExp(VENUE_NAME));
+      const listed = await api<{ complaints: { kind: string; venue: { id: number } }[] }>(
+        'GET',
+        `/api/v1/venue-complaints?venueId=${venue.venueId}`,
+        officerToken,
+      );
+      assert.deepEqual(
+        listed.complaints.map((c) => [c.venue.id, c.kind]),
+        [[venue.venueId, 'turns_green_away']],
+        'the district’s officer has it',
+      );
+
+      await page.goto(`${baseUrl}/#/feedback`);
+      await page.locator('#go-complaint').click();
+      await page.getByRole('heading', { level: 1, name: zhCN.complaint.heading }).waitFor();
       assert.deepEqual(pageProblems, []);
     });
 
