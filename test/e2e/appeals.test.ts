@@ -311,12 +311,17 @@ describeNeeding(
       await page.locator('#venue-name').waitFor();
       await page.locator('#place-complain').click();
       await page.getByRole('heading', { level: 1, name: zhCN.complaint.heading }).waitFor();
-      assert.equal(await page.getByLabel(zhCN.complaint.venue, { exact: true }).inputValue(), String(venue.venueId));
+      assert.equal(
+        await page.getByLabel(zhCN.complaint.venue, { exact: true }).inputValue(),
+        String(venue.venueId),
+      );
       await page.getByLabel(zhCN.complaint.kinds.turns_green_away).check();
       await page.getByRole('button', { name: zhCN.complaint.submit }).click();
       await page.locator('#error-text').waitFor();
       assert.equal(await page.locator('#error-text').textContent(), zhCN.issues.field_required);
-      await page.getByLabel(zhCN.complaint.text, { exact: true }).fill('今天上午十点，门口保安不让绿码人员进入。');
+      await page
+        .getByLabel(zhCN.complaint.text, { exact: true })
+        .fill('今天上午十点，门口保安不让绿码人员进入。');
       await page.getByRole('button', { name: zhCN.complaint.submit }).click();
       await page.locator('#complaint-filed').waitFor();
       assert.match((await page.locator('#complaint-filed').textContent()) ?? '', new RegExp(VENUE_NAME));
