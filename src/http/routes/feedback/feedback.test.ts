@@ -115,6 +115,14 @@ for (const dialect of DIALECTS) {
       assert.equal(await unread(), 1, 'the badge counts it');
       assert.equal(await unread(), 1, 'counting marks nothing as read');
       assert.equal((await get('officer', '/api/v1/me/notices/unread')).statusCode, 403, 'residents only');
+      const newcomer = await signInResident(t, '13800138009');
+      const before = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me/notices/unread',
+        headers: bearer(newcomer),
+      });
+      assert.equal(before.statusCode, 200, 'before applying: no notices, not 404');
+      assert.deepEqual(before.json(), { unread: 0 });
       const inbox = await notices();
       assert.equal(inbox.unread, 1);
       assert.equal(inbox.notices[0]?.['kind'], 'colour_changed');

@@ -207,6 +207,7 @@ export function feedbackRoutes(app: FastifyInstance, p: Platform): void {
         operationId: 'countMyUnreadNotices',
         tags: ['resident'],
         summary: 'How many notices in your inbox are unread (the app’s badge); marks nothing as read',
+        description: 'Before applying: 0.',
         security: bearerSecurity,
         response: { 200: NoticeCount, ...errorResponses(401, 403, 404) },
       },
