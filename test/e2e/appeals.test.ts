@@ -57,6 +57,7 @@ describeNeeding(
     let residentToken: string;
     let officerToken: string;
     let adminToken: string;
+    let secondOfficerToken: string;
     let appealId = '';
     const browsers: Browser[] = [];
     const pageProblems: string[] = [];
@@ -117,6 +118,7 @@ describeNeeding(
       clockTimer = setInterval(() => platform.clock.set(Date.now()), 100);
       await addStaff(platform, [
         { username: 'officer', role: 'officer', divisionCode: '370102' },
+        { username: 'officer2', role: 'officer', divisionCode: '370102' },
         { username: 'admin', role: 'admin', divisionCode: '000000' },
       ]);
       await platform.app.listen({ host: '127.0.0.1', port: 0 });
@@ -128,6 +130,7 @@ describeNeeding(
       await api('PUT', '/api/v1/me/application', residentToken, sampleApplication({ mobile: MOBILE }));
       officerToken = await staffToken(platform, 'officer');
       adminToken = await staffToken(platform, 'admin');
+      secondOfficerToken = await staffToken(platform, 'officer2');
       // A fever-clinic visit yesterday, recorded by the district office: the code turns yellow.
       const yesterday = new Date(Date.now() - 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
       const added = await api<{ colour: string }>('POST', '/api/v1/facts', officerToken, {
@@ -258,6 +261,29 @@ describeNeeding(
         (await api<{ unread: number }>('GET', '/api/v1/me/notices/unread', residentToken)).unread,
         0,
       );
+      assert.deepEqual(pageProblems, []);
+    });
+
+    test('an approved colour override shows on #/appeal with its reason', async () => {
+      const reason = '复核中 e2e-override';
+      const endsAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+      const requested = await api<{ overrideId: string; status: string }>(
+        'POST',
+        '/api/v1/colour-overrides',
+        officerToken,
+        { documentType: 'resident_id_card', documentNumber: DOC, colour: 'yellow', reason, endsAt },
+      );
+      assert.equal(requested.status, 'pending');
+      await api('POST', `/api/v1/colour-overrides/${requested.overrideId}/approval`, secondOfficerToken, {});
+      const page = await openPage(residentToken);
+      await page.goto(`${baseUrl}/#/appeal`);
+      await page.locator('#appeal-override').waitFor();
+      assert.equal(await page.locator('#appeal-colour').getAttribute('data-colour'), 'yellow');
+      assert.equal(
+        await page.locator('#appeal-override h2').textContent(),
+        fill(zhCN.appeal.overrideHeading, { colour: zhCN.code.colourInSentence.yellow }),
+      );
+      assert.match((await page.locator('#appeal-override').textContent()) ?? '', new RegExp(reason));
       assert.deepEqual(pageProblems, []);
     });
 

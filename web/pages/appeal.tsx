@@ -293,10 +293,8 @@ export function AppealPage(props: {
             .map((r) => (
               <div key={r.factId} id="appeal-override" class="notice notice--warning">
                 <h2>{t('appeal.overrideHeading', { colour: t(`code.colourInSentence.${r.colour}`) })}</h2>
-                <p>{t('appeal.overrideReason', { reason: r.text[locale] })}</p>
-                {r.until !== null && (
-                  <p>{t('appeal.overrideUntil', { time: shownTime(new Date(r.until).toISOString()) })}</p>
-                )}
+                {/* The server's sentence: who approved it, the officer's reason, when it ends. */}
+                <p class="appeal-override__reason">{r.text[locale]}</p>
               </div>
             ))}
           {load.inputs.reasons.length > 0 && (
