@@ -33,6 +33,7 @@ import zhCN from '../../web/i18n/zh-CN.json' with { type: 'json' };
 
 const MOBILE = '13800138000';
 const DOC = residentIdNumber('37010219900307123');
+const MEMBER_DOC = residentIdNumber('37010219400101002');
 const EXPLANATION = '那天我在青岛出差，没有去过发热门诊。';
 const ANSWER = '经核实，该就诊记录登记有误，已撤销。';
 const LOOKUP_REASON = '核查发热门诊记录 e2e-lookup';
@@ -315,6 +316,68 @@ describeNeeding(
         fill(en.accessLog.actors.staff, { role: en.appeal.roles.officer, office: '370102' }),
       );
       assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      assert.deepEqual(pageProblems, []);
+    });
+
+    test('a proxy switches to a family member on #/appeal, disputes the member’s input, and reads the member’s access log', async () => {
+      const { pledge: _pledge, ...items } = sampleApplication({
+        name: '王秀英',
+        documentNumber: MEMBER_DOC,
+        address: { divisionCode: '370102', detail: '泉城路 1 号' },
+      });
+      const member = await api<{ memberId: string; maskedName: string }>(
+        'POST',
+        '/api/v1/me/family-members',
+        residentToken,
+        { relationship: 'grandparent', member: items, pledge: true },
+      );
+      await api('POST', '/api/v1/facts', officerToken, {
+        documentType: 'resident_id_card',
+        documentNumber: MEMBER_DOC,
+        fact: { kind: 'feverClinic', from: new Date(Date.now() - 3_600_000).toISOString() },
+      });
+      const page = await openPage(residentToken);
+      await page.goto(`${baseUrl}/#/appeal`);
+      await page.getByRole('heading', { level: 1, name: zhCN.appeal.heading }).waitFor();
+      await page.locator(`#appeal-switcher [data-member-id="${member.memberId}"]`).click();
+      await page
+        .getByRole('heading', {
+          level: 1,
+          name: fill(zhCN.appeal.memberHeading, { name: member.maskedName }),
+        })
+        .waitFor();
+      const input = page.locator('#colour-inputs > li').filter({ hasText: zhCN.appeal.kinds.feverClinic });
+      await input.waitFor();
+      assert.equal(await page.locator('#appeal-colour').getAttribute('data-colour'), 'yellow');
+      await input.locator('[data-dispute]').click();
+      await page.getByLabel(zhCN.appeal.explanation).fill('老人那天一直在家。');
+      await page.locator('#appeal-form').getByRole('button', { name: zhCN.appeal.submit }).click();
+      await page.locator('#appeal-filed').waitFor();
+      const appeals = await api<{ appeals: { memberId: string | null; explanation: string }[] }>(
+        'GET',
+        '/api/v1/me/feedback',
+        residentToken,
+      );
+      assert.deepEqual(
+        appeals.appeals.filter((a) => a.memberId !== null).map((a) => [a.memberId, a.explanation]),
+        [[member.memberId, '老人那天一直在家。']],
+        'filed for the member',
+      );
+      // The same person stays chosen on the access log.
+      await page.goto(`${baseUrl}/#/access-log`);
+      await page
+        .getByRole('heading', {
+          level: 1,
+          name: fill(zhCN.accessLog.memberHeading, { name: member.maskedName }),
+        })
+        .waitFor();
+      assert.equal(
+        await page
+          .locator(`#access-log-switcher [data-member-id="${member.memberId}"]`)
+          .getAttribute('aria-pressed'),
+        'true',
+      );
+      await page.locator('#access-log > li').first().waitFor();
       assert.deepEqual(pageProblems, []);
     });
 
