@@ -124,9 +124,11 @@ export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
       },
     )
   ).code;
+  // From the root: index.html is also the page of deeper paths (/staff/setup), where a relative
+  // `app.js` would resolve to /staff/app.js.
   const html = (await fs.readFile(path.join(WEB, 'index.html'), 'utf8'))
-    .replace('%APP_JS%', `app.js?v=${contentHash(js)}`)
-    .replace('%STYLES_CSS%', `styles.css?v=${contentHash(css)}`);
+    .replace('%APP_JS%', `/app.js?v=${contentHash(js)}`)
+    .replace('%STYLES_CSS%', `/styles.css?v=${contentHash(css)}`);
 
   await fs.rm(path.join(out, 'chunks'), { recursive: true, force: true });
   await fs.mkdir(path.join(out, 'chunks'), { recursive: true });

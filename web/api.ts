@@ -12,8 +12,25 @@ import type {
   FamilyMemberView,
   PaperCodeRevokedResponse,
 } from '../src/contracts/family.ts';
-import type { ApplicationRequest, ApplicationResponse, MyCodeResponse } from '../src/contracts/residents.ts';
-import type { SessionResponse, SignInCodeResponse } from '../src/contracts/sign-in.ts';
+import type {
+  AppealViewT,
+  ColourInputsResponse,
+  FeedbackViewT,
+  FileAppealRequest,
+  MyFeedbackListResponse,
+  NoticeCountResponse,
+  NoticeListResponse,
+  SubmitFeedbackRequest,
+} from '../src/contracts/feedback.ts';
+import type { ComplaintFiledResponse, ComplaintRequest } from '../src/contracts/overrides-complaints.ts';
+import type {
+  AccessLogResponse,
+  ApplicationRequest,
+  ApplicationResponse,
+  MyCodeResponse,
+} from '../src/contracts/residents.ts';
+import type { SessionResponse, SignInCodeResponse, StaffSessionResponse } from '../src/contracts/sign-in.ts';
+import type { StaffPasswordSetResponse } from '../src/contracts/staff.ts';
 import { readStored, writeStored } from './storage.ts';
 
 /** The API contract, taken from the server's own schemas (src/contracts) so the two cannot drift apart. */
@@ -40,6 +57,20 @@ export type {
   ArrivalDeclarationRequest,
   ArrivalDeclarationResultResponse,
 } from '../src/contracts/arrivals.ts';
+export type {
+  AppealViewT as AppealView,
+  AttachmentUploadT as AttachmentUpload,
+  ColourInputT as ColourInput,
+  ColourInputsResponse,
+  FeedbackViewT as FeedbackView,
+  FileAppealRequest,
+  MyFeedbackListResponse,
+  NoticeListResponse,
+  SubmitFeedbackRequest,
+} from '../src/contracts/feedback.ts';
+export type { ComplaintFiledResponse, ComplaintRequest } from '../src/contracts/overrides-complaints.ts';
+export type { AccessLogResponse } from '../src/contracts/residents.ts';
+export type { StaffPasswordSetResponse } from '../src/contracts/staff.ts';
 export type ApiErrorDetail = Static<typeof ErrorBody>['error'];
 export type CodeReason = Static<typeof Reason>;
 
@@ -229,6 +260,44 @@ export const submitArrivalDeclaration = (token: string, body: ArrivalDeclaration
 
 export const fetchMyArrivalDeclarations = (token: string) =>
   callApi<ArrivalDeclarationListResponse>('GET', '/api/v1/me/arrival-declarations', { token });
+
+const memberQuery = (memberId: string | null) =>
+  memberId === null ? '' : `?memberId=${encodeURIComponent(memberId)}`;
+
+/** getMyColourInputs: every input behind the colour of oneself (null) or a family member. */
+export const fetchColourInputs = (token: string, memberId: string | null) =>
+  callApi<ColourInputsResponse>('GET', `/api/v1/me/colour-inputs${memberQuery(memberId)}`, { token });
+
+export const fileAppeal = (token: string, body: FileAppealRequest) =>
+  callApi<AppealViewT>('POST', '/api/v1/me/appeals', { token, body });
+
+export const submitFeedback = (token: string, body: SubmitFeedbackRequest) =>
+  callApi<FeedbackViewT>('POST', '/api/v1/me/feedback', { token, body });
+
+export const fetchMyFeedback = (token: string) =>
+  callApi<MyFeedbackListResponse>('GET', '/api/v1/me/feedback', { token });
+
+/** listMyNotices: opening the inbox marks what it shows as read. */
+export const fetchMyNotices = (token: string) =>
+  callApi<NoticeListResponse>('GET', '/api/v1/me/notices', { token });
+
+/** countMyUnreadNotices: the top bar's count; marks nothing as read. */
+export const fetchUnreadNotices = (token: string) =>
+  callApi<NoticeCountResponse>('GET', '/api/v1/me/notices/unread', { token });
+
+/** getMyAccessLog: who saw the data of oneself (null) or a family member. */
+export const fetchAccessLog = (token: string, memberId: string | null) =>
+  callApi<AccessLogResponse>('GET', `/api/v1/me/access-log${memberQuery(memberId)}`, { token });
+
+export const fileVenueComplaint = (token: string, body: ComplaintRequest) =>
+  callApi<ComplaintFiledResponse>('POST', '/api/v1/venue-complaints', { token, body });
+
+/** setStaffPassword: the one-time link's token, the new password; the answer carries the TOTP secret once. */
+export const setStaffPassword = (token: string, password: string) =>
+  callApi<StaffPasswordSetResponse>('POST', '/api/v1/staff-password-setups', { body: { token, password } });
+
+export const staffSignIn = (username: string, password: string, totp: string) =>
+  callApi<StaffSessionResponse>('POST', '/api/v1/staff-sessions', { body: { username, password, totp } });
 
 /** True when the failure means the session is gone and the resident must sign in again. */
 export const isSessionLost = (failure: ApiFailure): boolean =>

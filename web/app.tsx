@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { Locale } from '../src/domain/types.ts';
-import { deleteSession, storeSession, storedToken, type ApiFailure } from './api.ts';
+import { deleteSession, fetchUnreadNotices, storeSession, storedToken, type ApiFailure } from './api.ts';
 import { describeFailure } from './failures.ts';
 import { currentLocale, setLocale, t } from './i18n/index.ts';
 import { placeCodeFromSearch } from './checkpoint/place-code-text.ts';
@@ -10,7 +10,7 @@ import { MyCodePage } from './pages/my-code.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SupportFooter } from './components/support-footer.tsx';
 import { lazyPage } from './lazy-page.tsx';
-import { navigate, sectionFromPath, useHashRoute, type Section } from './router.ts';
+import { navigate, sectionFromPath, useHashRoute, venueFromHash, type Section } from './router.ts';
 import { readStored, writeStored } from './storage.ts';
 
 // Staff and place-scan pages carry the camera and the QR decoder: loaded only when opened.
@@ -20,6 +20,13 @@ const ConsolePage = lazyPage(() => import('./pages/console.tsx').then((m) => m.C
 const ScanPlacePage = lazyPage(() => import('./pages/scan-place.tsx').then((m) => m.ScanPlacePage));
 // The arrivals page carries the table of administrative divisions for its picker.
 const ArrivalsPage = lazyPage(() => import('./pages/arrivals.tsx').then((m) => m.ArrivalsPage));
+// Issue 10's resident pages and the staff setup link's page: opened now and then, so not in the first load.
+const AppealPage = lazyPage(() => import('./pages/appeal.tsx').then((m) => m.AppealPage));
+const FeedbackPage = lazyPage(() => import('./pages/feedback.tsx').then((m) => m.FeedbackPage));
+const NoticesPage = lazyPage(() => import('./pages/notices.tsx').then((m) => m.NoticesPage));
+const AccessLogPage = lazyPage(() => import('./pages/access-log.tsx').then((m) => m.AccessLogPage));
+const ComplaintPage = lazyPage(() => import('./pages/complaint.tsx').then((m) => m.ComplaintPage));
+const StaffSetupPage = lazyPage(() => import('./pages/staff-setup.tsx').then((m) => m.StaffSetupPage));
 
 const LARGE_TYPE_KEY = 'healthcode.largeType';
 const LANGUAGES: readonly { readonly locale: Locale; readonly label: string }[] = [
@@ -30,6 +37,7 @@ const LANGUAGES: readonly { readonly locale: Locale; readonly label: string }[] 
 function sectionTitle(section: Section): string {
   if (section === 'checkpoint') return t('checkpoint.title');
   if (section === 'console') return t('console.title');
+  if (section === 'staff-setup') return t('staffSetup.title');
   return t('app.title');
 }
 
@@ -52,6 +60,20 @@ export function App() {
   const hashRoute = useHashRoute();
   const route =
     token === null ? 'sign-in' : hashRoute === null || hashRoute === 'sign-in' ? 'code' : hashRoute;
+  // The inbox's unread count in the top bar (countMyUnreadNotices marks nothing read).
+  const [unread, setUnread] = useState(0);
+  const [unreadCheck, setUnreadCheck] = useState(0);
+  useEffect(() => {
+    if (section !== 'resident' || token === null) return setUnread(0);
+    let live = true;
+    void fetchUnreadNotices(token).then((result) => {
+      if (live && result.ok) setUnread(result.value.unread);
+    });
+    return () => {
+      live = false;
+    };
+  }, [section, token, route, unreadCheck]);
+  const onNoticesRead = useCallback(() => setUnreadCheck((n) => n + 1), []);
 
   useEffect(() => {
     if (section === 'resident') navigate(route);
@@ -87,6 +109,9 @@ export function App() {
     setCodeSubject(memberId);
     navigate('code');
   }, []);
+  const toCode = useCallback(() => navigate('code'), []);
+  const toFeedback = useCallback(() => navigate('feedback'), []);
+  const toAppeal = useCallback(() => navigate('appeal'), []);
 
   return (
     <>
@@ -104,6 +129,21 @@ export function App() {
       <header class="top-bar">
         <span class="top-bar__title">{sectionTitle(section)}</span>
         <div class="top-bar__controls">
+          {section === 'resident' && token !== null && (
+            <a
+              id="top-notices"
+              class="toggle top-bar__notices"
+              href="#/notices"
+              aria-label={t('app.noticesCount', { count: unread })}
+            >
+              {t('app.notices')}
+              {unread > 0 && (
+                <span id="unread-count" class="badge" aria-hidden="true">
+                  {unread}
+                </span>
+              )}
+            </a>
+          )}
           <div class="segmented" role="group" aria-label={t('app.languageGroup')}>
             {LANGUAGES.map((l) => (
               <button
@@ -129,6 +169,8 @@ export function App() {
           <CheckpointPage />
         ) : section === 'console' ? (
           <ConsolePage />
+        ) : section === 'staff-setup' ? (
+          <StaffSetupPage />
         ) : route === 'sign-in' || token === null ? (
           <SignInPage
             notice={notice}
@@ -146,6 +188,7 @@ export function App() {
             onSessionLost={onSessionLost}
             onApplicationRequired={() => window.location.assign('/#/apply')}
             onMyCode={() => window.location.assign('/#/code')}
+            onComplain={(hash) => window.location.assign(`/${hash}`)}
           />
         ) : route === 'apply' ? (
           <ApplyPage
@@ -170,6 +213,52 @@ export function App() {
             onShowCode={onShowMemberCode}
             onBack={() => navigate('code')}
           />
+        ) : route === 'appeal' ? (
+          <AppealPage
+            token={token}
+            subject={codeSubject}
+            onSubject={setCodeSubject}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
+            onFeedback={toFeedback}
+            onBack={toCode}
+          />
+        ) : route === 'feedback' ? (
+          <FeedbackPage
+            token={token}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
+            onComplaint={() => navigate('complaint')}
+            onAppeal={toAppeal}
+            onBack={toCode}
+          />
+        ) : route === 'notices' ? (
+          <NoticesPage
+            token={token}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
+            onRead={onNoticesRead}
+            onFeedback={toFeedback}
+            onBack={toCode}
+          />
+        ) : route === 'access-log' ? (
+          <AccessLogPage
+            token={token}
+            subject={codeSubject}
+            onSubject={setCodeSubject}
+            onSessionLost={onSessionLost}
+            onApplicationRequired={onApplicationRequired}
+            onBack={toCode}
+          />
+        ) : route === 'complaint' ? (
+          <ComplaintPage
+            key={window.location.hash}
+            token={token}
+            venue={venueFromHash(window.location.hash)}
+            onSessionLost={onSessionLost}
+            onScan={() => window.location.assign('/scan')}
+            onBack={toFeedback}
+          />
         ) : (
           <MyCodePage
             token={token}
@@ -180,6 +269,10 @@ export function App() {
             onUpdate={() => navigate('apply')}
             onFamily={() => navigate('family')}
             onArrivals={() => navigate('arrivals')}
+            onAppeal={toAppeal}
+            onFeedback={toFeedback}
+            onNotices={() => navigate('notices')}
+            onAccessLog={() => navigate('access-log')}
             onSignOut={() => void signOut()}
           />
         )}

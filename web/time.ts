@@ -42,3 +42,9 @@ export function refreshDelay(refreshAtMs: number, serverNowMs: number): number {
   const SETTLE_MS = 250;
   return Math.min(MAX_MS, Math.max(MIN_MS, refreshAtMs - serverNowMs + SETTLE_MS));
 }
+
+/** An API time as the pages show it, China time to the minute ("2026-11-25 10:00"); as sent if unreadable. */
+export function shownTime(text: string): string {
+  const ms = parseApiTime(text);
+  return ms === null ? text : formatChinaClock(ms, false);
+}

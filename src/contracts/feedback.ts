@@ -221,11 +221,17 @@ export const NoticeList = Type.Object({
   unread: Type.Integer(),
 });
 
+export const NoticeCount = Type.Object({
+  unread: Type.Integer({ description: 'unread notices, yours and your family members’' }),
+});
+
 export type SubmitFeedbackRequest = Static<typeof SubmitFeedbackBody>;
 export type FileAppealRequest = Static<typeof FileAppealBody>;
 export type AnswerFeedbackRequest = Static<typeof AnswerFeedbackBody>;
 export type AnswerAppealRequest = Static<typeof AnswerAppealBody>;
 export type AttachmentUploadT = Static<typeof AttachmentUpload>;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 export type FeedbackViewT = Reply<typeof FeedbackView>;
 export type OfficerFeedbackViewT = Reply<typeof OfficerFeedbackView>;
 export type FeedbackListResponse = Reply<typeof FeedbackList>;
@@ -235,3 +241,4 @@ export type AppealViewT = Reply<typeof AppealView>;
 export type AppealListResponse = Reply<typeof AppealList>;
 export type MyFeedbackListResponse = Reply<typeof MyFeedbackList>;
 export type NoticeListResponse = Reply<typeof NoticeList>;
+export type NoticeCountResponse = Reply<typeof NoticeCount>;

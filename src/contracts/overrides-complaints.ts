@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { OVERRIDE_MAX_DAYS } from '../domain/colour/overrides.ts';
 import { Colour, Nullable, QueryInteger, Reason, StringEnum, Time, type Reply } from './common.ts';
 
@@ -132,5 +132,6 @@ export type ColourOverrideResponse = Reply<typeof ColourOverride>;
 export type OverrideApprovedResponse = Reply<typeof OverrideApproved>;
 export type OverrideListResponse = Reply<typeof OverrideList>;
 export type VenueComplaintResponse = Reply<typeof VenueComplaint>;
+export type ComplaintRequest = Static<typeof ComplaintBody>;
 export type ComplaintFiledResponse = Reply<typeof ComplaintFiled>;
 export type ComplaintPageResponse = Reply<typeof ComplaintPage>;

@@ -68,6 +68,18 @@ export async function listNotices(
   }));
 }
 
+/** How many notices of these residents are unread, without marking any (the app's badge). */
+export async function countUnreadNotices(db: Db, residentIds: readonly number[]): Promise<number> {
+  if (residentIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('notices')
+    .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+    .where('resident_id', 'in', residentIds)
+    .where('read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function markNoticesRead(db: Db, ids: readonly string[], at: EpochMs): Promise<void> {
   if (ids.length === 0) return;
   await db

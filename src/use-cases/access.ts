@@ -80,6 +80,7 @@ export const ACCESS = {
   listAppeals: { callers: OFFICERS, rule: 'jurisdiction' },
   answerAppeal: { callers: OFFICERS, rule: 'jurisdiction' },
   listMyNotices: { callers: RESIDENT, rule: 'proxy_or_member' },
+  countMyUnreadNotices: { callers: RESIDENT, rule: 'proxy_or_member' },
   // Checkpoints
   verifyCode: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },
   recordCheckpointCheck: { callers: ALL_STAFF, rule: 'venue_staff_or_jurisdiction' },

@@ -1,9 +1,10 @@
 import { formatChinaTime } from '../domain/china-time.ts';
 import type { Colour } from '../domain/types.ts';
-import type { NoticeListResponse } from '../contracts/feedback.ts';
+import type { NoticeCountResponse, NoticeListResponse } from '../contracts/feedback.ts';
 import { listActiveBindings } from '../storage/family.ts';
 import {
   claimNoticeSms,
+  countUnreadNotices,
   dueNoticeSms,
   listNotices,
   markNoticesRead,
@@ -12,6 +13,7 @@ import {
   type DueSms,
 } from '../storage/notices.ts';
 import { authorize } from './access.ts';
+import { readResidentByAccount } from '../storage/residents.ts';
 import { getMyApplication } from './application.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
@@ -45,6 +47,20 @@ export async function listMyNotices(p: Platform, principal: Principal): Promise<
     })),
     unread: unread.length,
   };
+}
+
+/**
+ * The number of unread notices (the resident's own and their family members'), for the app's top
+ * bar: unlike listMyNotices it marks nothing as read. Before applying there are none (0, not 404:
+ * the top bar asks on every page, the application form included).
+ */
+export async function countMyUnreadNotices(p: Platform, principal: Principal): Promise<NoticeCountResponse> {
+  const me = authorize(principal, 'countMyUnreadNotices');
+  const resident = await readResidentByAccount(p.database, me.accountId);
+  if (resident === null) return { unread: 0 };
+  const members = await listActiveBindings(p.db, 'proxy', resident.id);
+  const ids = [resident.id, ...members.map((b) => Number(b.memberResidentId))];
+  return { unread: await countUnreadNotices(p.db, ids) };
 }
 
 export interface NoticeSmsOptions {

@@ -23,6 +23,17 @@ import {
   type ArrivalForm,
 } from '../../web/arrival-form.ts';
 import { colourAfter, formatChinaClock, refreshDelay } from '../../web/time.ts';
+import {
+  MAX_ATTACHMENT_BYTES,
+  attachmentIssues,
+  attachmentUpload,
+  bytesToBase64,
+  checkedVenues,
+  setupTokenFromHash,
+  sniffAttachmentType,
+  totpCode,
+} from '../../web/feedback-form.ts';
+import { complaintHash, routeFromHash, sectionFromPath, venueFromHash } from '../../web/router.ts';
 import type { Colour } from '../../src/domain/types.ts';
 
 /** The browser-free logic of the web app: time words, refresh timing, the apply form. */
@@ -322,5 +333,109 @@ describe('the family member form and downloads', () => {
     assert.equal(fileNameOf('attachment; filename="paper-code-A6.pdf"', 'x.pdf'), 'paper-code-A6.pdf');
     assert.equal(fileNameOf(null, 'paper-code.pdf'), 'paper-code.pdf');
     assert.equal(fileNameOf('attachment; filename="../etc/passwd"', 'paper-code.pdf'), 'paper-code.pdf');
+  });
+});
+
+describe('attachments are checked on the device before they are sent (issue 10)', () => {
+  const PNG = Uint8Array.from(
+    Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+      'base64',
+    ),
+  );
+  const bytes = (text: string) => Uint8Array.from(Buffer.from(text, 'latin1'));
+  const picked = (name: string, size: number, head: Uint8Array) => ({ name, size, head });
+
+  test('the type comes from the bytes, as the server checks it', () => {
+    assert.equal(sniffAttachmentType(PNG), 'image/png');
+    assert.equal(sniffAttachmentType(bytes('\xff\xd8\xff\xe0\x00\x10JFIF')), 'image/jpeg');
+    assert.equal(sniffAttachmentType(bytes('RIFF\x24\x00\x00\x00WEBPVP8 ')), 'image/webp');
+    assert.equal(sniffAttachmentType(bytes('%PDF-1.4\n')), 'application/pdf');
+    assert.equal(sniffAttachmentType(bytes('RIFF\x24\x00\x00\x00WAVEfmt ')), null, 'a RIFF that is not WebP');
+    assert.equal(sniffAttachmentType(bytes('MZ\x90\x00')), null, 'an executable');
+    assert.equal(sniffAttachmentType(bytes('%PD')), null, 'too short to tell');
+    assert.equal(sniffAttachmentType(new Uint8Array()), null);
+  });
+
+  test('5 MB is allowed, one byte more is not; wrong types and a fourth file are refused', () => {
+    assert.deepEqual(attachmentIssues([picked('scan.png', MAX_ATTACHMENT_BYTES, PNG)]), []);
+    const codes = (files: Parameters<typeof attachmentIssues>[0]) =>
+      attachmentIssues(files).map((i) => [i.path, i.code]);
+    assert.deepEqual(codes([picked('big.png', MAX_ATTACHMENT_BYTES + 1, PNG)]), [
+      ['attachments', 'attachment_too_large'],
+    ]);
+    assert.deepEqual(codes([picked('virus.pdf', 100, bytes('MZ\x90\x00\x03'))]), [
+      ['attachments', 'attachment_type_unsupported'],
+    ]);
+    assert.deepEqual(codes([picked('empty.png', 0, new Uint8Array())]), [
+      ['attachments', 'attachment_type_unsupported'],
+    ]);
+    assert.deepEqual(codes([1, 2, 3, 4].map((n) => picked(`${n}.png`, PNG.length, PNG))), [
+      ['attachments', 'attachments_too_many'],
+    ]);
+  });
+
+  test('an upload carries the sniffed type and the bytes in base64, also past one slice', () => {
+    const upload = attachmentUpload(PNG);
+    assert.deepEqual(upload, { mediaType: 'image/png', data: Buffer.from(PNG).toString('base64') });
+    assert.equal(attachmentUpload(bytes('hello')), null);
+    const large = new Uint8Array(100_003).map((_, i) => (i * 7) % 256);
+    assert.equal(bytesToBase64(large), Buffer.from(large).toString('base64'));
+  });
+});
+
+describe('hash routes and links of issue 10', () => {
+  test('a route keeps its name with parameters; the complaint link names its venue', () => {
+    assert.equal(routeFromHash('#/appeal'), 'appeal');
+    assert.equal(routeFromHash('#/access-log'), 'access-log');
+    const hash = complaintHash({ id: 42, name: '泉城 商场&1' });
+    assert.equal(routeFromHash(hash), 'complaint');
+    assert.deepEqual(venueFromHash(hash), { id: 42, name: '泉城 商场&1' });
+    assert.equal(venueFromHash('#/complaint'), null);
+    assert.equal(venueFromHash('#/complaint?venue=0'), null);
+    assert.equal(venueFromHash('#/complaint?venue=1e3x'), null);
+    assert.equal(routeFromHash('#/nowhere?x=1'), null);
+  });
+
+  test('the staff setup link: its path and its token from the fragment', () => {
+    assert.equal(sectionFromPath('/staff/setup'), 'staff-setup');
+    assert.equal(sectionFromPath('/staff/setup/'), 'staff-setup');
+    assert.equal(setupTokenFromHash('#token=abc-DEF_123'), 'abc-DEF_123');
+    assert.equal(setupTokenFromHash('#token='), null);
+    assert.equal(setupTokenFromHash(''), null);
+    assert.equal(totpCode(' 123 456 '), '123456');
+    assert.equal(totpCode('12345'), null);
+    assert.equal(totpCode('12345a'), null);
+  });
+
+  test('the venues to complain about: those that checked my code, newest first, each once', () => {
+    const check = (venueId: number, name: string, at: string) => ({
+      at,
+      kind: 'checkpoint_check' as const,
+      action: 'checkpoint_check',
+      venue: { venueId, name },
+      outcome: 'pass' as const,
+      actor: { kind: 'staff' as const, role: 'checkpoint' as const, self: false },
+    });
+    const venues = checkedVenues({
+      entries: [
+        check(2, 'B', '2026-11-25T10:00:00+08:00'),
+        {
+          at: '2026-11-25T09:30:00+08:00',
+          kind: 'staff_lookup',
+          action: 'lookup_resident',
+          actor: { kind: 'staff', self: false },
+        },
+        check(1, 'A', '2026-11-25T09:00:00+08:00'),
+        check(2, 'B', '2026-11-24T09:00:00+08:00'),
+      ],
+    });
+    assert.deepEqual(
+      venues.map((v) => [v.id, v.name, v.at]),
+      [
+        [2, 'B', '2026-11-25T10:00:00+08:00'],
+        [1, 'A', '2026-11-25T09:00:00+08:00'],
+      ],
+    );
   });
 });

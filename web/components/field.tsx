@@ -129,3 +129,42 @@ export function CheckboxField(props: CheckboxFieldProps) {
     </div>
   );
 }
+
+interface TextAreaFieldProps {
+  readonly path: string;
+  readonly label: string;
+  readonly hint?: string;
+  readonly value: string;
+  readonly onValue: (value: string) => void;
+  readonly issues: readonly FieldIssue[] | undefined;
+  readonly maxLength?: number;
+  readonly required?: boolean;
+  readonly rows?: number;
+}
+
+export function TextAreaField(props: TextAreaFieldProps) {
+  const invalid = props.issues !== undefined && props.issues.length > 0;
+  const id = fieldId(props.path);
+  return (
+    <div class={`field${invalid ? ' field--invalid' : ''}`}>
+      <label for={id}>{props.label}</label>
+      {props.hint !== undefined && (
+        <p class="hint" id={`hint-${id}`}>
+          {props.hint}
+        </p>
+      )}
+      <textarea
+        id={id}
+        name={props.path}
+        value={props.value}
+        rows={props.rows ?? 4}
+        onInput={(e) => props.onValue(e.currentTarget.value)}
+        aria-invalid={invalid}
+        aria-describedby={describedBy(props.path, props.hint !== undefined, invalid)}
+        maxLength={props.maxLength}
+        required={props.required}
+      />
+      <FieldErrors path={props.path} issues={props.issues} />
+    </div>
+  );
+}

@@ -1,16 +1,15 @@
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
-  fetchFamily,
   fetchFamilyMemberCode,
   fetchMyCode,
   isSessionLost,
   type ApiFailure,
-  type FamilyMemberView,
   type MyCodeResponse,
 } from '../api.ts';
 import { HealthBadge } from '../components/health-badge.tsx';
 import { PaperCodePanel } from '../components/paper-code.tsx';
+import { SubjectSwitcher, useFamilyMembers } from '../components/subject-switcher.tsx';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { colourAfter, formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
@@ -67,43 +66,6 @@ function untilSentence(code: MyCodeResponse): string | null {
   });
 }
 
-/** Me and the family members whose codes I hold (S3): the proxy switches between them. */
-function CodeSwitcher(props: {
-  members: readonly FamilyMemberView[];
-  subject: string | null;
-  onSubject: (memberId: string | null) => void;
-}) {
-  return (
-    <div
-      id="code-switcher"
-      class="segmented segmented--wrap code-switcher"
-      role="group"
-      aria-label={t('code.switcher')}
-    >
-      <button
-        type="button"
-        class="segmented__option"
-        aria-pressed={props.subject === null}
-        onClick={() => props.onSubject(null)}
-      >
-        {t('code.mine')}
-      </button>
-      {props.members.map((m) => (
-        <button
-          key={m.memberId}
-          type="button"
-          class="segmented__option"
-          data-member-id={m.memberId}
-          aria-pressed={props.subject === m.memberId}
-          onClick={() => props.onSubject(m.memberId)}
-        >
-          {m.maskedName} <span class="segmented__note">({t(`family.relationships.${m.relationship}`)})</span>
-        </button>
-      ))}
-    </div>
-  );
-}
-
 export function MyCodePage(props: {
   token: string;
   /** null: my own code; else the binding id of a family member whose code I hold. */
@@ -114,30 +76,21 @@ export function MyCodePage(props: {
   onUpdate: () => void;
   onFamily: () => void;
   onArrivals: () => void;
+  onAppeal: () => void;
+  onFeedback: () => void;
+  onNotices: () => void;
+  onAccessLog: () => void;
   onSignOut: () => void;
 }) {
   const [state, setState] = useState<CodeState>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const [members, setMembers] = useState<readonly FamilyMemberView[]>([]);
   const heading = useRef<HTMLHeadingElement>(null);
   useSecondTicker();
   const { token, subject, onSubject, onSessionLost, onApplicationRequired } = props;
 
   // The family list only once a code has loaded: before applying there is none to ask for.
   const [applied, setApplied] = useState(false);
-  useEffect(() => {
-    if (!applied) return;
-    let live = true;
-    void fetchFamily(token).then((result) => {
-      if (!live || !result.ok) return;
-      setMembers(result.value.members);
-      // A member removed meanwhile (here or by the member): back to my own code.
-      if (subject !== null && !result.value.members.some((m) => m.memberId === subject)) onSubject(null);
-    });
-    return () => {
-      live = false;
-    };
-  }, [token, subject, onSubject, applied]);
+  const members = useFamilyMembers(token, subject, onSubject, applied);
 
   useEffect(() => {
     let live = true;
@@ -190,8 +143,9 @@ export function MyCodePage(props: {
     if (ready) heading.current?.focus();
   }, [ready]);
 
-  const switcher =
-    members.length > 0 ? <CodeSwitcher members={members} subject={subject} onSubject={onSubject} /> : null;
+  const switcher = (
+    <SubjectSwitcher id="code-switcher" members={members} subject={subject} onSubject={onSubject} />
+  );
   if (state.kind === 'loading') {
     return (
       <section class="page">
@@ -243,6 +197,19 @@ export function MyCodePage(props: {
         <span class="colour-band__meaning">{t(`code.meaning.${code.colour}`)}</span>
       </div>
       <HealthBadge health={code.health} />
+      <p class="code-page__why">
+        <a
+          id="go-appeal"
+          class="button button--link"
+          href="#/appeal"
+          onClick={(e) => {
+            e.preventDefault();
+            props.onAppeal();
+          }}
+        >
+          {t('code.why')}
+        </a>
+      </p>
 
       <div class="code-card">
         <p class="code-card__name">
@@ -317,6 +284,15 @@ export function MyCodePage(props: {
         </button>
         <button id="go-arrivals" class="button button--secondary" type="button" onClick={props.onArrivals}>
           {t('code.arrivals')}
+        </button>
+        <button id="go-feedback" class="button button--secondary" type="button" onClick={props.onFeedback}>
+          {t('code.feedback')}
+        </button>
+        <button id="go-notices" class="button button--secondary" type="button" onClick={props.onNotices}>
+          {t('code.notices')}
+        </button>
+        <button id="go-access-log" class="button button--secondary" type="button" onClick={props.onAccessLog}>
+          {t('code.accessLog')}
         </button>
         <button class="button button--link" type="button" onClick={props.onSignOut}>
           {t('code.signOut')}

@@ -8,6 +8,7 @@ import { HealthBadge } from '../components/health-badge.tsx';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
+import { complaintHash } from '../router.ts';
 import { useSecondTicker } from '../use-second-ticker.ts';
 
 /** ms between retries of the code refresh while the server cannot be reached. */
@@ -55,6 +56,8 @@ export function ScanPlacePage(props: {
   onSessionLost: (failure: ApiFailure) => void;
   onApplicationRequired: () => void;
   onMyCode: () => void;
+  /** To the venue complaint page (S16), by its hash. */
+  onComplain: (hash: string) => void;
 }) {
   const [state, setState] = useState<ScanState>(() =>
     props.initialCode === null ? { kind: 'scanning' } : { kind: 'sending' },
@@ -184,6 +187,14 @@ export function ScanPlacePage(props: {
           </button>
           <button class="button button--link" type="button" onClick={props.onMyCode}>
             {t('scanPlace.myCode')}
+          </button>
+          <button
+            id="place-complain"
+            class="button button--link"
+            type="button"
+            onClick={() => props.onComplain(complaintHash(venue))}
+          >
+            {t('scanPlace.complain')}
           </button>
         </div>
       </section>

@@ -107,12 +107,29 @@ for (const dialect of DIALECTS) {
       assert.equal(added.json<Json>()['colour'], 'yellow');
       // Nothing is sent while the change is made: the SMS waits in the outbox for the drain job.
       assert.equal(t.sms.notices.length, 0);
+      const unread = async () => {
+        const r = await get('resident', '/api/v1/me/notices/unread');
+        assert.equal(r.statusCode, 200, r.body);
+        return r.json<{ unread: number }>().unread;
+      };
+      assert.equal(await unread(), 1, 'the badge counts it');
+      assert.equal(await unread(), 1, 'counting marks nothing as read');
+      assert.equal((await get('officer', '/api/v1/me/notices/unread')).statusCode, 403, 'residents only');
+      const newcomer = await signInResident(t, '13800138009');
+      const before = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me/notices/unread',
+        headers: bearer(newcomer),
+      });
+      assert.equal(before.statusCode, 200, 'before applying: no notices, not 404');
+      assert.deepEqual(before.json(), { unread: 0 });
       const inbox = await notices();
       assert.equal(inbox.unread, 1);
       assert.equal(inbox.notices[0]?.['kind'], 'colour_changed');
       assert.equal(inbox.notices[0]?.['colour'], 'yellow');
       assert.equal(inbox.notices[0]?.['read'], false);
       assert.equal((await notices()).unread, 0, 'opening the inbox read it');
+      assert.equal(await unread(), 0, 'the badge follows the inbox');
       assert.deepEqual(await sendNoticeSms(t.platform), { sent: 1, failed: 0 });
       assert.deepEqual(await sendNoticeSms(t.platform), { sent: 0, failed: 0 }, 'sent once');
       assert.equal(t.sms.notices.length, 1);

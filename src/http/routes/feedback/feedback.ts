@@ -16,6 +16,7 @@ import {
   FeedbackView,
   FileAppealBody,
   MyFeedbackList,
+  NoticeCount,
   NoticeList,
   SubmitFeedbackBody,
 } from '../../../contracts/feedback.ts';
@@ -29,7 +30,7 @@ import {
   listMyFeedback,
   submitFeedback,
 } from '../../../use-cases/feedback.ts';
-import { listMyNotices } from '../../../use-cases/notices.ts';
+import { countMyUnreadNotices, listMyNotices } from '../../../use-cases/notices.ts';
 import type { Platform } from '../../../use-cases/platform.ts';
 import { bearerSecurity, principalOf } from '../../auth.ts';
 import { errorResponses } from '../../route-helpers.ts';
@@ -196,6 +197,24 @@ export function feedbackRoutes(app: FastifyInstance, p: Platform): void {
     async (request, reply) => {
       void reply.header('cache-control', 'no-store');
       return listMyNotices(p, await principalOf(p, request));
+    },
+  );
+
+  app.get(
+    '/api/v1/me/notices/unread',
+    {
+      schema: {
+        operationId: 'countMyUnreadNotices',
+        tags: ['resident'],
+        summary: 'How many notices in your inbox are unread (the app’s badge); marks nothing as read',
+        description: 'Before applying: 0.',
+        security: bearerSecurity,
+        response: { 200: NoticeCount, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return countMyUnreadNotices(p, await principalOf(p, request));
     },
   );
 }
