@@ -485,7 +485,8 @@ describeNeeding(
       await page.getByRole('button', { name: zhCN.staffSetup.confirm }).click();
       await page.locator('#error-totp').waitFor();
       assert.equal(await page.locator('#error-totp').textContent(), zhCN.errors.second_factor_invalid);
-      await page.getByLabel(zhCN.staffSetup.code, { exact: true }).fill(authenticator.generate(secret));
+      const confirming = authenticator.generate(secret);
+      await page.getByLabel(zhCN.staffSetup.code, { exact: true }).fill(confirming);
       await page.getByRole('button', { name: zhCN.staffSetup.confirm }).click();
       await page.locator('#setup-done').waitFor();
 
@@ -503,10 +504,18 @@ describeNeeding(
         payload: { username: 'officer.new', password },
       });
       assert.equal(noCode.statusCode, 401, 'the second factor is required');
+      // Each code signs in once: the page's confirming code is spent. The next step's code (inside
+      // the window of one step either side) signs in.
+      const spent = await platform.app.inject({
+        method: 'POST',
+        url: '/api/v1/staff-sessions',
+        payload: { username: 'officer.new', password, totp: confirming },
+      });
+      assert.equal(spent.statusCode, 401, spent.body);
       const session = await api<{ token: string; role: string }>('POST', '/api/v1/staff-sessions', null, {
         username: 'officer.new',
         password,
-        totp: authenticator.generate(secret),
+        totp: authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret),
       });
       assert.equal(session.role, 'officer');
       assert.deepEqual(pageProblems, []);
