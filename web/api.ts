@@ -302,3 +302,23 @@ export const staffSignIn = (username: string, password: string, totp: string) =>
 /** True when the failure means the session is gone and the resident must sign in again. */
 export const isSessionLost = (failure: ApiFailure): boolean =>
   failure.kind === 'api' && failure.status === 401;
+
+/** Hands a downloaded file to the browser as a download (never shown inside the app). */
+export function saveFile(file: DownloadedFile): void {
+  const url = URL.createObjectURL(file.blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.fileName;
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started from the URL; it can go once the click has been handled.
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** An officer opens a file attached to feedback or an appeal (getAttachment; the read is audited). */
+export const fetchAttachment = (token: string, attachmentId: string) =>
+  callApiFile('GET', `/api/v1/attachments/${encodeURIComponent(attachmentId)}`, '*/*', 'attachment', {
+    token,
+  });

@@ -67,6 +67,7 @@ export type ErrorCode =
   | 'feedback_not_found'
   | 'feedback_closed'
   | 'appeal_not_found'
+  | 'attachment_not_found'
   | 'appeal_already_answered'
   | 'appeal_escalated'
   // issue 10 (overrides, complaints)
@@ -150,6 +151,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   feedback_not_found: 404,
   feedback_closed: 409,
   appeal_not_found: 404,
+  attachment_not_found: 404,
   appeal_already_answered: 409,
   appeal_escalated: 409,
   // issue 10 (overrides, complaints)

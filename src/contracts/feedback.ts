@@ -182,6 +182,7 @@ export const AppealsQuery = Type.Object(
 );
 
 export const AppealIdParams = Type.Object({ appealId: Type.String({ format: 'uuid' }) });
+export const AttachmentIdParams = Type.Object({ attachmentId: Type.String({ format: 'uuid' }) });
 
 export const AnswerAppealBody = Type.Object(
   {

@@ -74,6 +74,25 @@ export async function listAttachmentInfo(
   }));
 }
 
+/** One attachment with its bytes, and what it is attached to. */
+export async function findAttachment(
+  db: Db,
+  id: string,
+): Promise<{ ownerKind: 'feedback' | 'appeal'; ownerId: string; mediaType: string; bytes: Buffer } | null> {
+  const row = await db
+    .selectFrom('attachments')
+    .select(['owner_kind', 'owner_id', 'media_type', 'bytes'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (row === undefined) return null;
+  return {
+    ownerKind: row.owner_kind,
+    ownerId: row.owner_id,
+    mediaType: row.media_type,
+    bytes: Buffer.from(row.bytes),
+  };
+}
+
 export async function insertFeedback(db: Db, row: FeedbackRow): Promise<void> {
   await db.insertInto('feedback').values(row).execute();
 }

@@ -79,6 +79,7 @@ export const ACCESS = {
   fileAppeal: { callers: RESIDENT, rule: 'proxy_or_member' },
   listAppeals: { callers: OFFICERS, rule: 'jurisdiction' },
   answerAppeal: { callers: OFFICERS, rule: 'jurisdiction' },
+  getAttachment: { callers: OFFICERS, rule: 'jurisdiction' },
   listMyNotices: { callers: RESIDENT, rule: 'proxy_or_member' },
   countMyUnreadNotices: { callers: RESIDENT, rule: 'proxy_or_member' },
   // Checkpoints

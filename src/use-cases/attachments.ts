@@ -1,7 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { MAX_ATTACHMENT_BYTES, type AttachmentUploadT } from '../contracts/feedback.ts';
-import type { NewAttachment } from '../storage/feedback-appeals.ts';
+import { findAppeal, findAttachment, findFeedback, type NewAttachment } from '../storage/feedback-appeals.ts';
+import { jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { authorize } from './access.ts';
+import type { Platform } from './platform.ts';
+import type { Principal } from './sign-in.ts';
 import { AppError, invalid } from './errors.ts';
 
 /**
@@ -53,4 +57,46 @@ export async function checkAttachments(
     });
   }
   return out;
+}
+
+const EXTENSION: Readonly<Record<string, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+};
+
+/**
+ * An officer opens a file attached to feedback or an appeal of their jurisdiction, to answer it.
+ * It is personal data: the read is written to the audit log (and so to the resident's access log)
+ * before the bytes are returned. Another office's attachment is not found, so ids cannot be probed.
+ */
+export async function getAttachment(
+  p: Platform,
+  principal: Principal,
+  attachmentId: string,
+): Promise<{ bytes: Buffer; mediaType: string; fileName: string }> {
+  const staff = authorize(principal, 'getAttachment');
+  const notFound = () =>
+    new AppError('attachment_not_found', 'No attachment with this id in your jurisdiction.');
+  const file = await findAttachment(p.db, attachmentId);
+  if (file === null) throw notFound();
+  const owner =
+    file.ownerKind === 'feedback'
+      ? await findFeedback(p.db, file.ownerId)
+      : await findAppeal(p.db, file.ownerId);
+  if (owner === null || !jurisdictionCovers(staff.divisionCode, owner.division_code)) throw notFound();
+  await p.auditLog.write({
+    at: p.clock.now(),
+    actorKind: 'staff',
+    actorId: staff.staffId,
+    action: 'read_attachment',
+    residentId: Number(owner.resident_id),
+    detail: { attachmentId, ownerKind: file.ownerKind, ownerId: file.ownerId },
+  });
+  return {
+    bytes: file.bytes,
+    mediaType: file.mediaType,
+    fileName: `attachment-${attachmentId.slice(0, 8)}.${EXTENSION[file.mediaType] ?? 'bin'}`,
+  };
 }

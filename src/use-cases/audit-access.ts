@@ -233,6 +233,7 @@ const MAX_ACCESS_ENTRIES = 500;
 const KIND_OF_ACTION: Readonly<Record<string, AccessLogResponse['entries'][number]['kind']>> = {
   lookup_resident: 'staff_lookup',
   lookup_by_document: 'staff_lookup',
+  read_attachment: 'staff_lookup',
   proxy_view_code: 'proxy_view',
   print_paper_code: 'export',
   print_paper_codes_in_bulk: 'export',

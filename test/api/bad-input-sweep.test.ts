@@ -563,6 +563,7 @@ for (const dialect of DIALECTS) {
         memberId: randomUUID(),
         feedbackId: randomUUID(),
         appealId: randomUUID(),
+        attachmentId: randomUUID(),
         riskAreaId: fixture.riskAreaId,
         version: fixture.policyVersion,
       };

@@ -56,6 +56,12 @@ const ANSWER = '经核实，确诊记录来自市疾控中心的导入，维持�
 
 const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../docs/screenshots');
 
+/** A 1×1 PNG: the resident's evidence attached to the appeal. */
+const EVIDENCE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 describeNeeding(['chromium'], 'the authority console in Chromium', () => {
   let platform: TestPlatform;
   let baseUrl: string;
@@ -289,6 +295,7 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     const appeal = await api<{ appealId: string }>('POST', '/api/v1/me/appeals', appellantToken, {
       factId: confirmed.factId,
       explanation: '我没有去过医院，也没有做过检测，请核实。',
+      attachments: [{ mediaType: 'image/png', data: EVIDENCE_PNG.toString('base64') }],
     });
 
     await page.getByRole('link', { name: zhCN.console.nav.appeals, exact: true }).click();
@@ -296,6 +303,14 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     const item = page.locator(`#appeals-queue li[data-appeal-id="${appeal.appealId}"]`);
     await item.waitFor();
     assert.equal(await item.getAttribute('data-state'), 'open');
+    // The officer opens the resident's evidence: a download of the very bytes sent (audited).
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      item.getByRole('button', { name: /^打开附件 1（PNG/ }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^attachment-[0-9a-f]{8}\.png$/);
+    const saved = await download.path();
+    assert.ok(fs.readFileSync(saved).equals(EVIDENCE_PNG), 'the attachment opens as sent');
     await item.getByLabel(zhCN.console.appeals.answerLabel).fill(ANSWER);
     await item.getByLabel(zhCN.console.appeals.outcomeLabel).selectOption('rejected');
     await shoot(page, 'appeals');

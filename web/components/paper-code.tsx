@@ -3,28 +3,14 @@ import {
   isSessionLost,
   printPaperCode,
   revokePaperCode,
+  saveFile,
   type ApiFailure,
-  type DownloadedFile,
   type PaperSize,
 } from '../api.ts';
 import { describeFailure } from '../failures.ts';
 import { t } from '../i18n/index.ts';
 
 const SIZES: readonly PaperSize[] = ['A4', 'A6'];
-
-/** Hands a downloaded file to the browser as a download (the PDF is never shown inside the app). */
-function saveFile(file: DownloadedFile): void {
-  const url = URL.createObjectURL(file.blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = file.fileName;
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has started from the URL; it can go once the click has been handled.
-  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 type Status =
   | { readonly kind: 'idle' }

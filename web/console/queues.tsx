@@ -10,6 +10,39 @@ import {
   type AppealView,
   type FeedbackItem,
 } from './console-api.ts';
+import { fetchAttachment, saveFile } from '../api.ts';
+
+/** The files attached to feedback or an appeal, each opened (downloaded) on request; every read is audited. */
+function AttachmentButtons(props: {
+  token: string;
+  files: readonly { attachmentId: string; mediaType: string; size: number }[];
+  onFailure: ViewProps['onFailure'];
+}) {
+  if (props.files.length === 0) return null;
+  const open = async (attachmentId: string) => {
+    const result = await fetchAttachment(props.token, attachmentId);
+    if (result.ok) saveFile(result.value);
+    else props.onFailure(result.failure);
+  };
+  return (
+    <span class="attachments">
+      {props.files.map((f, i) => (
+        <button
+          key={f.attachmentId}
+          type="button"
+          class="link-button"
+          onClick={() => void open(f.attachmentId)}
+        >
+          {t('console.openAttachment', {
+            n: i + 1,
+            type: f.mediaType.split('/')[1]?.toUpperCase() ?? f.mediaType,
+            size: Math.max(1, Math.round(f.size / 1024)),
+          })}
+        </button>
+      ))}
+    </span>
+  );
+}
 
 /** Appeals of colours (P4): deadline first; escalated ones marked; an officer answers. */
 export function AppealsQueue(props: ViewProps) {
@@ -60,7 +93,7 @@ export function AppealsQueue(props: ViewProps) {
                 <dt>{t('console.appeals.filed')}</dt>
                 <dd>
                   {shortTime(a.createdAt)}
-                  {a.attachments.length > 0 && ` · ${t('console.attachments', { n: a.attachments.length })}`}
+                  <AttachmentButtons token={props.token} files={a.attachments} onFailure={props.onFailure} />
                 </dd>
                 {a.answer !== null && (
                   <>
@@ -189,7 +222,7 @@ export function FeedbackQueue(props: ViewProps) {
             <p class="queue__text">{f.text}</p>
             <p class="muted">
               {shortTime(f.createdAt)}
-              {f.attachments.length > 0 && ` · ${t('console.attachments', { n: f.attachments.length })}`}
+              <AttachmentButtons token={props.token} files={f.attachments} onFailure={props.onFailure} />
             </p>
             {f.answer !== null && (
               <p class="queue__text">

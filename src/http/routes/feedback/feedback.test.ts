@@ -192,6 +192,39 @@ for (const dialect of DIALECTS) {
       );
       assert.ok(Buffer.from(stored.rows[0]?.bytes ?? []).equals(PNG), 'the bytes are stored as sent');
 
+      // The office opens the attachments (getAttachment); another county's officer cannot; the read
+      // is audited and shows in the resident's access log.
+      const [png, pdf] = view.attachments.map((a) => String(a['attachmentId']));
+      const opened = await get('officer', `/api/v1/attachments/${png}`);
+      assert.equal(opened.statusCode, 200, opened.body);
+      assert.equal(opened.headers['content-type'], 'image/png');
+      assert.match(
+        String(opened.headers['content-disposition']),
+        /^attachment; filename="attachment-[0-9a-f]{8}\.png"$/,
+      );
+      assert.ok(opened.rawPayload.equals(PNG));
+      const openedPdf = await get('admin', `/api/v1/attachments/${pdf}`);
+      assert.equal(openedPdf.headers['content-type'], 'application/pdf');
+      assert.ok(openedPdf.rawPayload.equals(PDF));
+      const elsewhere = await get('other', `/api/v1/attachments/${png}`);
+      assert.equal(elsewhere.statusCode, 404);
+      assert.equal(errorCode(elsewhere), 'attachment_not_found');
+      assert.equal(errorCode(await get('resident', `/api/v1/attachments/${png}`)), 'forbidden');
+      assert.equal(errorCode(await get('officer', '/api/v1/attachments/not-a-uuid')), 'validation_failed');
+      assert.equal(
+        errorCode(await get('officer', '/api/v1/attachments/00000000-0000-4000-8000-000000000000')),
+        'attachment_not_found',
+      );
+      const reads = await sql<{
+        n: number;
+      }>`select count(*) as n from audit_log where action = 'read_attachment'`.execute(t.platform.db);
+      assert.equal(Number(reads.rows[0]?.n), 2, 'each read audited; refused ones not');
+      const log = (await get('resident', '/api/v1/me/access-log')).json<{ entries: Json[] }>().entries;
+      assert.ok(
+        log.some((e) => e['kind'] === 'staff_lookup' && e['action'] === 'read_attachment'),
+        JSON.stringify(log.slice(0, 3)),
+      );
+
       const listed = (id: string, who: string) =>
         get(who, '/api/v1/feedback?state=new').then((r) =>
           r

@@ -4,6 +4,7 @@ import {
   AnswerAppealBody,
   AnswerFeedbackBody,
   AppealIdParams,
+  AttachmentIdParams,
   AppealList,
   AppealsQuery,
   AppealView,
@@ -31,6 +32,7 @@ import {
   submitFeedback,
 } from '../../../use-cases/feedback.ts';
 import { countMyUnreadNotices, listMyNotices } from '../../../use-cases/notices.ts';
+import { getAttachment } from '../../../use-cases/attachments.ts';
 import type { Platform } from '../../../use-cases/platform.ts';
 import { bearerSecurity, principalOf } from '../../auth.ts';
 import { errorResponses } from '../../route-helpers.ts';
@@ -179,6 +181,31 @@ export function feedbackRoutes(app: FastifyInstance, p: Platform): void {
       },
     },
     async (request) => answerAppeal(p, await principalOf(p, request), request.params.appealId, request.body),
+  );
+
+  app.get<{ Params: Static<typeof AttachmentIdParams> }>(
+    '/api/v1/attachments/:attachmentId',
+    {
+      schema: {
+        operationId: 'getAttachment',
+        tags: ['officer'],
+        summary: 'Open a file attached to feedback or an appeal of your jurisdiction',
+        description:
+          'The bytes as uploaded, of the type they were checked to be (image/png, image/jpeg, image/webp, application/pdf), as a download. The read is written to the audit log before the file is sent, and the resident sees it in getMyAccessLog. Another jurisdiction’s attachment: 404 attachment_not_found.',
+        security: bearerSecurity,
+        params: AttachmentIdParams,
+        produces: ['image/png', 'image/jpeg', 'image/webp', 'application/pdf'],
+        response: { ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const file = await getAttachment(p, await principalOf(p, request), request.params.attachmentId);
+      return reply
+        .type(file.mediaType)
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .send(file.bytes);
+    },
   );
 
   app.get(
