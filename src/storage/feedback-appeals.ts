@@ -1,7 +1,6 @@
 import type { EpochMs } from '../domain/types.ts';
 import type { Db } from './database.ts';
 import type { AppealsTable, FeedbackTable } from './schema.ts';
-import { divisionPattern } from './venues.ts';
 
 /** Feedback (S14), appeals (P4) and their attachments (issue 10 item 4). */
 
@@ -117,19 +116,15 @@ export async function listFeedbackOfResident(
 }
 
 /** The queue of a jurisdiction ('000000': everything), newest first. */
+/** `patterns`: coveredDivisionsPatterns of the officer's jurisdiction (null: the whole platform). */
 export async function listFeedbackInJurisdiction(
   db: Db,
-  jurisdiction: string,
+  patterns: readonly string[] | null,
   state: FeedbackRow['state'] | undefined,
   limit: number,
 ): Promise<FeedbackRow[]> {
   let q = db.selectFrom('feedback').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit);
-  const pattern = divisionPattern(jurisdiction);
-  if (pattern !== null)
-    q =
-      'exact' in pattern
-        ? q.where('division_code', '=', pattern.exact)
-        : q.where('division_code', 'like', `${pattern.prefix}%`);
+  if (patterns !== null) q = q.where((eb) => eb.or(patterns.map((p) => eb('division_code', 'like', p))));
   if (state !== undefined) q = q.where('state', '=', state);
   return q.execute();
 }
@@ -180,20 +175,16 @@ export async function listAppealsOfResidents(
  * The appeals queue of a jurisdiction, deadline first. `state` is the state as of `now`: an open
  * appeal past its deadline counts as escalated even before the job has marked it.
  */
+/** `patterns`: coveredDivisionsPatterns of the officer's jurisdiction (null: the whole platform). */
 export async function listAppealsInJurisdiction(
   db: Db,
-  jurisdiction: string,
+  patterns: readonly string[] | null,
   state: AppealRow['state'] | undefined,
   now: EpochMs,
   limit: number,
 ): Promise<AppealRow[]> {
   let q = db.selectFrom('appeals').selectAll().orderBy('deadline_at').orderBy('id').limit(limit);
-  const pattern = divisionPattern(jurisdiction);
-  if (pattern !== null)
-    q =
-      'exact' in pattern
-        ? q.where('division_code', '=', pattern.exact)
-        : q.where('division_code', 'like', `${pattern.prefix}%`);
+  if (patterns !== null) q = q.where((eb) => eb.or(patterns.map((p) => eb('division_code', 'like', p))));
   if (state === 'open') q = q.where('state', '=', 'open').where('deadline_at', '>', now);
   else if (state === 'escalated')
     q = q.where((eb) =>

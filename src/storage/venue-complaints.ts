@@ -1,6 +1,5 @@
 import type { EpochMs, ResidentId } from '../domain/types.ts';
 import type { Db } from './database.ts';
-import { divisionPattern } from './venues.ts';
 
 export type VenueComplaintKind = 'does_not_check' | 'records_health_info' | 'turns_green_away';
 
@@ -34,20 +33,16 @@ export async function insertComplaint(db: Db, c: StoredComplaint): Promise<void>
 export async function listComplaints(
   db: Db,
   filter: {
-    readonly jurisdiction: string;
+    /** coveredDivisionsPatterns of the officer's jurisdiction (null: the whole platform). */
+    readonly patterns: readonly string[] | null;
     readonly venueId?: number;
     readonly before?: { readonly filedAt: number; readonly id: string };
     readonly limit: number;
   },
 ): Promise<StoredComplaint[]> {
   let q = db.selectFrom('venue_complaints').selectAll();
-  const pattern = divisionPattern(filter.jurisdiction);
-  if (pattern !== null) {
-    q =
-      'exact' in pattern
-        ? q.where('division_code', '=', pattern.exact)
-        : q.where('division_code', 'like', `${pattern.prefix}%`);
-  }
+  const patterns = filter.patterns;
+  if (patterns !== null) q = q.where((eb) => eb.or(patterns.map((p) => eb('division_code', 'like', p))));
   if (filter.venueId !== undefined) q = q.where('venue_id', '=', filter.venueId);
   const before = filter.before;
   if (before !== undefined) {

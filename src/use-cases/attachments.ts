@@ -85,7 +85,7 @@ export async function getAttachment(
     file.ownerKind === 'feedback'
       ? await findFeedback(p.db, file.ownerId)
       : await findAppeal(p.db, file.ownerId);
-  if (owner === null || !jurisdictionCovers(staff.divisionCode, owner.division_code)) throw notFound();
+  if (owner === null || !jurisdictionCovers(staff.divisionCodes, owner.division_code)) throw notFound();
   await p.auditLog.write({
     at: p.clock.now(),
     actorKind: 'staff',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { DEFAULT_SERVICES, VENUE_COMPLAINT_WINDOW_DAYS } from '../domain/colour/index.ts';
-import { jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { coveredDivisionsPatterns, jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { DAY_MS, type EpochMs } from '../domain/types.ts';
 import {
   COMPLAINTS_PAGE,
@@ -97,12 +97,12 @@ export async function listVenueComplaints(
   if (query.venueId !== undefined) {
     const venue = await findVenue(p.db, query.venueId);
     if (venue === null) throw new AppError('venue_not_found', `There is no venue ${query.venueId}.`);
-    if (!jurisdictionCovers(staff.divisionCode, venue.divisionCode))
+    if (!jurisdictionCovers(staff.divisionCodes, venue.divisionCode))
       throw new AppError('out_of_jurisdiction', 'This venue is outside your jurisdiction.');
   }
   const limit = Math.min(Math.max(query.limit ?? COMPLAINTS_PAGE, 1), MAX_COMPLAINTS_PAGE);
   const rows = await listComplaints(p.db, {
-    jurisdiction: staff.divisionCode,
+    patterns: coveredDivisionsPatterns(staff.divisionCodes),
     ...(query.venueId === undefined ? {} : { venueId: query.venueId }),
     ...(before === undefined ? {} : { before }),
     limit,

@@ -4,7 +4,7 @@ import { formatChinaTime, parseInstant } from '../domain/china-time.ts';
 import { maskName } from '../domain/identity/index.ts';
 import { importFactId } from '../domain/imports/index.ts';
 import type { ImportKind } from '../domain/imports/index.ts';
-import { jurisdictionCovers } from '../domain/jurisdiction.ts';
+import { coveredDivisionsPatterns, jurisdictionCovers } from '../domain/jurisdiction.ts';
 import type { EpochMs, FieldIssue } from '../domain/types.ts';
 import type {
   AnswerAppealRequest,
@@ -142,7 +142,12 @@ export async function listFeedback(
   filter: { state?: FeedbackRow['state'] | undefined },
 ): Promise<FeedbackListResponse> {
   const staff = authorize(principal, 'listFeedback');
-  const rows = await listFeedbackInJurisdiction(p.db, staff.divisionCode, filter.state, 200);
+  const rows = await listFeedbackInJurisdiction(
+    p.db,
+    coveredDivisionsPatterns(staff.divisionCodes),
+    filter.state,
+    200,
+  );
   const [files, names] = await Promise.all([
     attachmentMap(
       p,
@@ -175,7 +180,7 @@ export async function answerFeedback(
   const answer = requireText(input.answer, 'answer', 'Write the answer the resident will read.');
   const row = await findFeedback(p.db, feedbackId);
   // Another office's feedback is not found, so ids cannot be probed.
-  if (row === null || !jurisdictionCovers(staff.divisionCode, row.division_code))
+  if (row === null || !jurisdictionCovers(staff.divisionCodes, row.division_code))
     throw new AppError('feedback_not_found', 'No feedback with this id in your jurisdiction.');
   if (row.state === 'closed') throw new AppError('feedback_closed', 'This feedback is closed.');
   const state = input.close === true ? 'closed' : 'answered';
@@ -423,7 +428,13 @@ export async function listAppeals(
 ): Promise<AppealListResponse> {
   const staff = authorize(principal, 'listAppeals');
   const now = p.clock.now();
-  const rows = await listAppealsInJurisdiction(p.db, staff.divisionCode, filter.state, now, 200);
+  const rows = await listAppealsInJurisdiction(
+    p.db,
+    coveredDivisionsPatterns(staff.divisionCodes),
+    filter.state,
+    now,
+    200,
+  );
   const [files, names] = await Promise.all([
     attachmentMap(
       p,
@@ -493,7 +504,7 @@ export async function answerAppeal(
   }
   if (issues.length > 0) throw invalid(issues);
   const row = await findAppeal(p.db, appealId);
-  if (row === null || !jurisdictionCovers(staff.divisionCode, row.division_code))
+  if (row === null || !jurisdictionCovers(staff.divisionCodes, row.division_code))
     throw new AppError('appeal_not_found', 'No appeal with this id in your jurisdiction.');
   const { state } = stateAt(row, now);
   if (state === 'answered') throw new AppError('appeal_already_answered', 'This appeal has been answered.');

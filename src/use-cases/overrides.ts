@@ -76,7 +76,7 @@ export async function requestColourOverride(
       `An override lasts at most ${OVERRIDE_MAX_DAYS} days: end it by ${formatChinaTime((now + OVERRIDE_MAX_MS) as EpochMs)}.`,
       [{ path: 'endsAt', code: 'override_too_long', message: `At most ${OVERRIDE_MAX_DAYS} days from now.` }],
     );
-  const resident = await residentInJurisdiction(p, staff.divisionCode, doc.value);
+  const resident = await residentInJurisdiction(p, staff.divisionCodes, doc.value);
   const stored: StoredOverride = {
     id: randomUUID(),
     residentId: resident.id,
@@ -116,7 +116,7 @@ export async function approveColourOverride(
   const now = p.clock.now();
   const found = await findOverride(p.db, overrideId);
   if (found === null) throw new AppError('override_not_found', 'There is no override with this id.');
-  if (!jurisdictionCovers(staff.divisionCode, found.divisionCode))
+  if (!jurisdictionCovers(staff.divisionCodes, found.divisionCode))
     throw new AppError('out_of_jurisdiction', 'This resident lives outside your jurisdiction.');
   if (found.requestedBy === staff.staffId)
     throw new AppError(
@@ -174,7 +174,7 @@ export async function listColourOverrides(
   const now = p.clock.now();
   const rows = await listOverridesInDivisions(
     p.db,
-    coveredDivisionsPatterns(staff.divisionCode),
+    coveredDivisionsPatterns(staff.divisionCodes),
     filter.status,
     now,
     MAX_OVERRIDES_LIST,

@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { insertStaff } from '../../../storage/staff.ts';
+import { hashPassword } from '../../../use-cases/passwords.ts';
 import { sql } from 'kysely';
 import {
   addStaff,
@@ -51,6 +53,16 @@ for (const dialect of DIALECTS) {
         { username: 'other', role: 'officer', divisionCode: '370103' },
         { username: 'admin', role: 'admin', divisionCode: '000000' },
       ]);
+      // An officer serving two counties: 370103 first, and the resident's 370102 as a further one.
+      await insertStaff(t.platform.db, {
+        username: 'two-counties',
+        role: 'officer',
+        divisionCode: '370103',
+        moreDivisions: ['370102'],
+        displayName: 'two counties',
+        passwordHash: await hashPassword('pw'),
+        createdAt: t.clock.now(),
+      });
       await signInStaff();
       for (const [who, mobile, doc] of [
         ['resident', '13800138000', DOC],
@@ -70,7 +82,7 @@ for (const dialect of DIALECTS) {
 
     const as = (who: string) => bearer(tokens[who] ?? '');
     const signInStaff = async () => {
-      for (const u of ['officer', 'other', 'admin']) tokens[u] = await staffToken(t, u);
+      for (const u of ['officer', 'other', 'admin', 'two-counties']) tokens[u] = await staffToken(t, u);
     };
     const get = (who: string, url: string) => t.app.inject({ method: 'GET', url, headers: as(who) });
     const post = (who: string, url: string, payload: Json) =>
@@ -234,6 +246,12 @@ for (const dialect of DIALECTS) {
       assert.equal(await listed(view.feedbackId, 'officer'), true);
       assert.equal(await listed(view.feedbackId, 'admin'), true);
       assert.equal(await listed(view.feedbackId, 'other'), false, 'another county does not see it');
+      assert.equal(
+        await listed(view.feedbackId, 'two-counties'),
+        true,
+        'an officer of several counties sees each',
+      );
+      assert.equal((await get('two-counties', `/api/v1/attachments/${png}`)).statusCode, 200);
       const url = `/api/v1/feedback/${view.feedbackId}/answer`;
       const foreign = await post('other', url, { answer: '已更正' });
       assert.equal(foreign.statusCode, 404);
