@@ -515,7 +515,7 @@ describeNeeding(
       const session = await api<{ token: string; role: string }>('POST', '/api/v1/staff-sessions', null, {
         username: 'officer.new',
         password,
-        totp: authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret),
+        totp: authenticator.clone({ epoch: platform.clock.now() + 30_000 }).generate(secret),
       });
       assert.equal(session.role, 'officer');
       assert.deepEqual(pageProblems, []);

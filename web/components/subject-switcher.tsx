@@ -1,5 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fetchFamily, type FamilyMemberView } from '../api.ts';
+import {
+  fetchFamily,
+  isSessionLost,
+  type ApiFailure,
+  type ApiResult,
+  type FamilyMemberView,
+} from '../api.ts';
+import { describeFailure } from '../failures.ts';
 import { t } from '../i18n/index.ts';
 
 /**
@@ -68,4 +75,47 @@ export function useFamilyMembers(
     };
   }, [token, subject, onSubject, enabled]);
   return members;
+}
+
+/** A page's data about the person on screen (oneself or a family member). */
+export type SubjectLoad<T> =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'ready'; readonly value: T }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/**
+ * Loads `fetcher(token, subject)` whenever the person on screen (or `attempt`) changes: a lost
+ * session, a missing application and a member no longer held go to their handlers; other failures
+ * become the message shown with a retry button.
+ */
+export function useSubjectLoad<T>(
+  fetcher: (token: string, subject: string | null) => Promise<ApiResult<T>>,
+  props: {
+    readonly token: string;
+    readonly subject: string | null;
+    readonly attempt: number;
+    readonly onSubject: (memberId: string | null) => void;
+    readonly onSessionLost: (failure: ApiFailure) => void;
+    readonly onApplicationRequired: () => void;
+  },
+): SubjectLoad<T> {
+  const { token, subject, attempt, onSubject, onSessionLost, onApplicationRequired } = props;
+  const [load, setLoad] = useState<SubjectLoad<T>>({ kind: 'loading' });
+  useEffect(() => {
+    let live = true;
+    setLoad({ kind: 'loading' });
+    void fetcher(token, subject).then((result) => {
+      if (!live) return;
+      if (result.ok) return setLoad({ kind: 'ready', value: result.value });
+      if (isSessionLost(result.failure)) return onSessionLost(result.failure);
+      const code = result.failure.kind === 'api' ? result.failure.error.code : null;
+      if (code === 'application_required') return onApplicationRequired();
+      if (code === 'family_member_not_found') return onSubject(null);
+      setLoad({ kind: 'failed', message: describeFailure(result.failure).message ?? t('errors.unknown') });
+    });
+    return () => {
+      live = false;
+    };
+  }, [fetcher, token, subject, attempt, onSessionLost, onApplicationRequired, onSubject]);
+  return load;
 }

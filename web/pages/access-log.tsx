@@ -1,16 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { fetchAccessLog, isSessionLost, type AccessLogResponse, type ApiFailure } from '../api.ts';
-import { SubjectSwitcher, useFamilyMembers } from '../components/subject-switcher.tsx';
-import { describeFailure } from '../failures.ts';
+import { fetchAccessLog, type AccessLogResponse, type ApiFailure } from '../api.ts';
+import { SubjectSwitcher, useFamilyMembers, useSubjectLoad } from '../components/subject-switcher.tsx';
+import { LoadStatus } from '../components/load-status.tsx';
 import { i18n, t } from '../i18n/index.ts';
 import { shownTime } from '../time.ts';
 
 type Entry = AccessLogResponse['entries'][number];
-
-type Load =
-  | { readonly kind: 'loading' }
-  | { readonly kind: 'ready'; readonly log: AccessLogResponse }
-  | { readonly kind: 'failed'; readonly message: string };
 
 /** Who read the data: the staff member's role and office, the proxy, oneself, the system. */
 function actorText(actor: Entry['actor']): string {
@@ -41,28 +36,18 @@ export function AccessLogPage(props: {
   onBack: () => void;
 }) {
   const { token, subject, onSubject, onSessionLost, onApplicationRequired } = props;
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
   const members = useFamilyMembers(token, subject, onSubject);
 
-  useEffect(() => {
-    let live = true;
-    setLoad({ kind: 'loading' });
-    void fetchAccessLog(token, subject).then((result) => {
-      if (!live) return;
-      if (result.ok) return setLoad({ kind: 'ready', log: result.value });
-      if (isSessionLost(result.failure)) return onSessionLost(result.failure);
-      if (result.failure.kind === 'api' && result.failure.error.code === 'application_required')
-        return onApplicationRequired();
-      if (result.failure.kind === 'api' && result.failure.error.code === 'family_member_not_found')
-        return onSubject(null);
-      setLoad({ kind: 'failed', message: describeFailure(result.failure).message ?? t('errors.unknown') });
-    });
-    return () => {
-      live = false;
-    };
-  }, [token, subject, attempt, onSessionLost, onApplicationRequired, onSubject]);
+  const load = useSubjectLoad(fetchAccessLog, {
+    token,
+    subject,
+    attempt,
+    onSubject,
+    onSessionLost,
+    onApplicationRequired,
+  });
   useEffect(() => heading.current?.focus(), []);
   const member = subject === null ? undefined : members.find((m) => m.memberId === subject);
 
@@ -75,23 +60,13 @@ export function AccessLogPage(props: {
       </h1>
       <SubjectSwitcher id="access-log-switcher" members={members} subject={subject} onSubject={onSubject} />
       <p>{t('accessLog.intro')}</p>
-      {load.kind === 'loading' && <p class="loading">{t('app.loading')}</p>}
-      {load.kind === 'failed' && (
-        <>
-          <p class="notice notice--error" role="alert">
-            {load.message}
-          </p>
-          <button class="button" type="button" onClick={() => setAttempt((n) => n + 1)}>
-            {t('app.retry')}
-          </button>
-        </>
-      )}
+      <LoadStatus load={load} onRetry={() => setAttempt((n) => n + 1)} />
       {load.kind === 'ready' &&
-        (load.log.entries.length === 0 ? (
+        (load.value.entries.length === 0 ? (
           <p id="access-log-empty">{t('accessLog.none')}</p>
         ) : (
           <ul id="access-log" class="status-list">
-            {load.log.entries.map((e, i) => (
+            {load.value.entries.map((e, i) => (
               <li key={`${e.at}:${i}`} class="status-list__item" data-kind={e.kind}>
                 <h3>{t(`accessLog.kinds.${e.kind}`)}</h3>
                 <dl class="input-list__facts">

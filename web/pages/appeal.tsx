@@ -8,21 +8,16 @@ import {
   type ApiFailure,
   type AppealView,
   type ColourInput,
-  type ColourInputsResponse,
 } from '../api.ts';
 import { placeIssues } from '../application-form.ts';
 import { AttachmentsField, checkPicked, uploadsOf, type Picked } from '../components/attachments-field.tsx';
 import { TextAreaField } from '../components/field.tsx';
-import { SubjectSwitcher, useFamilyMembers } from '../components/subject-switcher.tsx';
+import { SubjectSwitcher, useFamilyMembers, useSubjectLoad } from '../components/subject-switcher.tsx';
 import { describeFailure } from '../failures.ts';
 import { ATTACHMENTS_PATH, FEEDBACK_ERROR_FIELD, isBlank } from '../feedback-form.ts';
-import { currentLocale, i18n, t, translateIssue } from '../i18n/index.ts';
+import { FormErrors, LoadStatus } from '../components/load-status.tsx';
+import { currentLocale, i18n, t } from '../i18n/index.ts';
 import { shownTime } from '../time.ts';
-
-type Load =
-  | { readonly kind: 'loading' }
-  | { readonly kind: 'ready'; readonly inputs: ColourInputsResponse }
-  | { readonly kind: 'failed'; readonly message: string };
 
 /** A fact kind in words; an unknown kind as the server names it. */
 export function factKindText(kind: string): string {
@@ -181,16 +176,7 @@ function DisputeForm(props: {
         required
       />
       <AttachmentsField files={files} onFiles={onFiles} issues={byPath.get(ATTACHMENTS_PATH)} />
-      <div aria-live="assertive">
-        {(message !== null || unplaced.length > 0) && (
-          <div id="appeal-errors" class="notice notice--error" role="alert">
-            {message !== null && <p>{message}</p>}
-            {unplaced.map((issue) => (
-              <p key={`${issue.path}:${issue.code}`}>{translateIssue(issue)}</p>
-            ))}
-          </div>
-        )}
-      </div>
+      <FormErrors id="appeal-errors" message={message} unplaced={unplaced} />
       <div class="button-row">
         <button class="button button--primary" type="submit" disabled={busy}>
           {busy ? t('apply.submitting') : t('appeal.submit')}
@@ -218,7 +204,6 @@ export function AppealPage(props: {
   onBack: () => void;
 }) {
   const { token, subject, onSubject, onSessionLost, onApplicationRequired } = props;
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [disputing, setDisputing] = useState<string | null>(null);
   const [filed, setFiled] = useState<AppealView | null>(null);
@@ -226,24 +211,16 @@ export function AppealPage(props: {
   const members = useFamilyMembers(token, subject, onSubject);
   const locale = currentLocale();
 
-  useEffect(() => {
-    let live = true;
-    setLoad({ kind: 'loading' });
-    setDisputing(null);
-    void fetchColourInputs(token, subject).then((result) => {
-      if (!live) return;
-      if (result.ok) return setLoad({ kind: 'ready', inputs: result.value });
-      if (isSessionLost(result.failure)) return onSessionLost(result.failure);
-      if (result.failure.kind === 'api' && result.failure.error.code === 'application_required')
-        return onApplicationRequired();
-      if (result.failure.kind === 'api' && result.failure.error.code === 'family_member_not_found')
-        return onSubject(null);
-      setLoad({ kind: 'failed', message: describeFailure(result.failure).message ?? t('errors.unknown') });
-    });
-    return () => {
-      live = false;
-    };
-  }, [token, subject, attempt, onSessionLost, onApplicationRequired, onSubject]);
+  const load = useSubjectLoad(fetchColourInputs, {
+    token,
+    subject,
+    attempt,
+    onSubject,
+    onSessionLost,
+    onApplicationRequired,
+  });
+  // A new person on screen: no input of the previous one is being disputed.
+  useEffect(() => setDisputing(null), [subject, attempt]);
 
   useEffect(() => heading.current?.focus(), []);
   const member = subject === null ? undefined : members.find((m) => m.memberId === subject);
@@ -263,32 +240,22 @@ export function AppealPage(props: {
           </button>
         </div>
       )}
-      {load.kind === 'loading' && <p class="loading">{t('app.loading')}</p>}
-      {load.kind === 'failed' && (
-        <>
-          <p class="notice notice--error" role="alert">
-            {load.message}
-          </p>
-          <button class="button" type="button" onClick={() => setAttempt((n) => n + 1)}>
-            {t('app.retry')}
-          </button>
-        </>
-      )}
+      <LoadStatus load={load} onRetry={() => setAttempt((n) => n + 1)} />
       {load.kind === 'ready' && (
         <>
           <div
             id="appeal-colour"
-            class={`colour-band colour-band--${load.inputs.colour}`}
-            data-colour={load.inputs.colour}
+            class={`colour-band colour-band--${load.value.colour}`}
+            data-colour={load.value.colour}
           >
-            <span class="colour-band__word">{t(`code.colour.${load.inputs.colour}`)}</span>
+            <span class="colour-band__word">{t(`code.colour.${load.value.colour}`)}</span>
             <span class="colour-band__meaning">
-              {load.inputs.until === null
-                ? t(`code.meaning.${load.inputs.colour}`)
-                : t('appeal.until', { time: shownTime(load.inputs.until) })}
+              {load.value.until === null
+                ? t(`code.meaning.${load.value.colour}`)
+                : t('appeal.until', { time: shownTime(load.value.until) })}
             </span>
           </div>
-          {load.inputs.reasons
+          {load.value.reasons
             .filter((r) => r.ruleId === 'override')
             .map((r) => (
               <div key={r.factId} id="appeal-override" class="notice notice--warning">
@@ -297,22 +264,22 @@ export function AppealPage(props: {
                 <p class="appeal-override__reason">{r.text[locale]}</p>
               </div>
             ))}
-          {load.inputs.reasons.length > 0 && (
+          {load.value.reasons.length > 0 && (
             <>
               <h2>{t('code.reasons')}</h2>
               <ul id="appeal-reasons">
-                {load.inputs.reasons.map((r) => (
+                {load.value.reasons.map((r) => (
                   <li key={`${r.ruleId}:${r.factId}`}>{r.text[locale]}</li>
                 ))}
               </ul>
             </>
           )}
           <h2>{t('appeal.inputsHeading')}</h2>
-          {load.inputs.inputs.length === 0 ? (
+          {load.value.inputs.length === 0 ? (
             <p id="colour-inputs-empty">{t('appeal.noInputs')}</p>
           ) : (
             <ul id="colour-inputs" class="input-list">
-              {load.inputs.inputs.map((input) => (
+              {load.value.inputs.map((input) => (
                 <InputItem
                   key={input.factId}
                   input={input}

@@ -12,7 +12,8 @@ import { placeIssues } from '../application-form.ts';
 import { SelectField, TextAreaField } from '../components/field.tsx';
 import { describeFailure } from '../failures.ts';
 import { FEEDBACK_ERROR_FIELD, checkedVenues, isBlank } from '../feedback-form.ts';
-import { t, translateIssue } from '../i18n/index.ts';
+import { FormErrors } from '../components/load-status.tsx';
+import { t } from '../i18n/index.ts';
 import { shownTime } from '../time.ts';
 
 type Kind = ComplaintRequest['kind'];
@@ -148,16 +149,7 @@ export function ComplaintPage(props: {
           maxLength={1000}
           required
         />
-        <div aria-live="assertive">
-          {(message !== null || unplaced.length > 0) && (
-            <div id="complaint-errors" class="notice notice--error" role="alert">
-              {message !== null && <p>{message}</p>}
-              {unplaced.map((issue) => (
-                <p key={`${issue.path}:${issue.code}`}>{translateIssue(issue)}</p>
-              ))}
-            </div>
-          )}
-        </div>
+        <FormErrors id="complaint-errors" message={message} unplaced={unplaced} />
         <button class="button button--primary" type="submit" disabled={busy || venues.length === 0}>
           {busy ? t('apply.submitting') : t('complaint.submit')}
         </button>

@@ -24,6 +24,7 @@ import {
 import { ApplicationFields } from '../components/application-fields.tsx';
 import { CheckboxField, SelectField } from '../components/field.tsx';
 import { describeFailure } from '../failures.ts';
+import { LoadStatus } from '../components/load-status.tsx';
 import { t, translateIssue } from '../i18n/index.ts';
 import { formatChinaClock, parseApiTime } from '../time.ts';
 
@@ -118,17 +119,7 @@ export function FamilyPage(props: {
           {notice}
         </p>
       )}
-      {load.kind === 'loading' && <p class="loading">{t('app.loading')}</p>}
-      {load.kind === 'failed' && (
-        <>
-          <p class="notice notice--error" role="alert">
-            {load.message}
-          </p>
-          <button class="button" type="button" onClick={() => setAttempt((n) => n + 1)}>
-            {t('app.retry')}
-          </button>
-        </>
-      )}
+      <LoadStatus load={load} onRetry={() => setAttempt((n) => n + 1)} />
       {load.kind === 'ready' && (
         <>
           {listMessage !== null && (

@@ -15,7 +15,8 @@ import { AttachmentsField, checkPicked, uploadsOf, type Picked } from '../compon
 import { SelectField, TextAreaField } from '../components/field.tsx';
 import { describeFailure } from '../failures.ts';
 import { ATTACHMENTS_PATH, FEEDBACK_ERROR_FIELD, isBlank } from '../feedback-form.ts';
-import { t, translateIssue } from '../i18n/index.ts';
+import { FormErrors, LoadStatus } from '../components/load-status.tsx';
+import { t } from '../i18n/index.ts';
 import { shownTime } from '../time.ts';
 import { factKindText } from './appeal.tsx';
 
@@ -100,16 +101,7 @@ function FeedbackForm(props: {
         required
       />
       <AttachmentsField files={files} onFiles={onFiles} issues={byPath.get(ATTACHMENTS_PATH)} />
-      <div aria-live="assertive">
-        {(message !== null || unplaced.length > 0) && (
-          <div id="feedback-errors" class="notice notice--error" role="alert">
-            {message !== null && <p>{message}</p>}
-            {unplaced.map((issue) => (
-              <p key={`${issue.path}:${issue.code}`}>{translateIssue(issue)}</p>
-            ))}
-          </div>
-        )}
-      </div>
+      <FormErrors id="feedback-errors" message={message} unplaced={unplaced} />
       <button class="button button--primary" type="submit" disabled={busy}>
         {busy ? t('apply.submitting') : t('feedback.submit')}
       </button>
@@ -243,17 +235,7 @@ export function FeedbackPage(props: {
           setAttempt((n) => n + 1);
         }}
       />
-      {load.kind === 'loading' && <p class="loading">{t('app.loading')}</p>}
-      {load.kind === 'failed' && (
-        <>
-          <p class="notice notice--error" role="alert">
-            {load.message}
-          </p>
-          <button class="button" type="button" onClick={() => setAttempt((n) => n + 1)}>
-            {t('app.retry')}
-          </button>
-        </>
-      )}
+      <LoadStatus load={load} onRetry={() => setAttempt((n) => n + 1)} />
       {load.kind === 'ready' && (
         <>
           <h2>{t('feedback.appealsHeading')}</h2>

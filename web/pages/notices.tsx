@@ -8,6 +8,7 @@ import {
 } from '../api.ts';
 import { useFamilyMembers } from '../components/subject-switcher.tsx';
 import { describeFailure } from '../failures.ts';
+import { LoadStatus } from '../components/load-status.tsx';
 import { t } from '../i18n/index.ts';
 import { shownTime } from '../time.ts';
 
@@ -76,17 +77,7 @@ export function NoticesPage(props: {
       <h1 id="page-heading" tabIndex={-1} ref={heading}>
         {t('notices.heading')}
       </h1>
-      {load.kind === 'loading' && <p class="loading">{t('app.loading')}</p>}
-      {load.kind === 'failed' && (
-        <>
-          <p class="notice notice--error" role="alert">
-            {load.message}
-          </p>
-          <button class="button" type="button" onClick={() => setAttempt((n) => n + 1)}>
-            {t('app.retry')}
-          </button>
-        </>
-      )}
+      <LoadStatus load={load} onRetry={() => setAttempt((n) => n + 1)} />
       {load.kind === 'ready' &&
         (load.inbox.notices.length === 0 ? (
           <p id="notices-empty">{t('notices.none')}</p>
