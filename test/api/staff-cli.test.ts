@@ -1,22 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { authenticator } from 'otplib';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { openPostgres, openSqlite, sqliteFileIn } from '../../src/storage/database.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
 import { createPlatform } from '../../src/platform.ts';
 import type { Platform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
 import { checkDisplayName } from '../../src/use-cases/staff-admin.ts';
-import { dialectSuiteOptions, DIALECTS, POSTGRES_URL } from '../support/platform.ts';
+import { dialectSuiteOptions, DIALECTS, openCliDatabase } from '../support/platform.ts';
 
 /**
  * `healthcode staff …` run as an operator runs it — its own process, on the configured database —
@@ -78,27 +73,14 @@ for (const dialect of DIALECTS) {
       // Demo mode, where a password alone signs an officer in: these tests are about the accounts
       // the CLI manages. The production rule (a second factor first) has its own test below.
       const config = loadConfig({}, { mode: 'demo', dataDir: os.tmpdir() });
-      if (dialect === 'sqlite') {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-staff-cli-'));
-        env = { DATA_DIR: dir };
-        const database = await openSqlite({ file: sqliteFileIn(dir) });
-        platform = await createPlatform(config, { clock, sms: new MemorySmsSender(), database });
-        dispose = async () => fs.rmSync(dir, { recursive: true, force: true });
-      } else {
-        const schema = `t_${randomBytes(6).toString('hex')}`;
-        const database = await openPostgres({ url: POSTGRES_URL, schema, poolSize: 4 });
-        // The CLI reaches the same schema through DATABASE_URL, as an operator's URL would name it.
-        const url = new URL(POSTGRES_URL);
-        url.searchParams.set('options', `-c search_path=${schema}`);
-        env = { DATABASE_URL: url.toString() };
-        platform = await createPlatform(config, { clock, sms: new MemorySmsSender(), database });
-        dispose = async () => {
-          const client = new pg.Client({ connectionString: POSTGRES_URL });
-          await client.connect();
-          await client.query(`drop schema if exists ${schema} cascade`);
-          await client.end();
-        };
-      }
+      const opened = await openCliDatabase(dialect);
+      env = opened.env;
+      dispose = opened.dispose;
+      platform = await createPlatform(config, {
+        clock,
+        sms: new MemorySmsSender(),
+        database: opened.database,
+      });
       app = await buildApp(platform, { webRoot: null });
       const productionPlatform = await createPlatform(
         loadConfig({}, { mode: 'production', dataDir: os.tmpdir() }),

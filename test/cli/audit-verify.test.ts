@@ -1,18 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { openPostgres, openSqlite, sqliteFileIn, type Database } from '../../src/storage/database.ts';
+import { type Database } from '../../src/storage/database.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createPlatform } from '../../src/platform.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
 import type { Platform } from '../../src/use-cases/platform.ts';
 import { MemorySmsSender } from '../../src/use-cases/sms.ts';
-import { dialectSuiteOptions, DIALECTS, POSTGRES_URL, TEST_EPOCH } from '../support/platform.ts';
+import { dialectSuiteOptions, DIALECTS, openCliDatabase, TEST_EPOCH } from '../support/platform.ts';
 
 /**
  * Issue 10 acceptance: rows of the audit table edited, deleted and inserted directly in the
@@ -87,24 +83,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       const config = loadConfig({}, { mode: 'production', dataDir: os.tmpdir() });
-      if (dialect === 'sqlite') {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-audit-cli-'));
-        env = { DATA_DIR: dir };
-        database = await openSqlite({ file: sqliteFileIn(dir) });
-        dispose = async () => fs.rmSync(dir, { recursive: true, force: true });
-      } else {
-        const schema = `t_${randomBytes(6).toString('hex')}`;
-        database = await openPostgres({ url: POSTGRES_URL, schema, poolSize: 4 });
-        const url = new URL(POSTGRES_URL);
-        url.searchParams.set('options', `-c search_path=${schema}`);
-        env = { DATABASE_URL: url.toString() };
-        dispose = async () => {
-          const client = new pg.Client({ connectionString: POSTGRES_URL });
-          await client.connect();
-          await client.query(`drop schema if exists ${schema} cascade`);
-          await client.end();
-        };
-      }
+      ({ database, env, dispose } = await openCliDatabase(dialect));
       platform = await createPlatform(config, { clock, sms: new MemorySmsSender(), database });
     });
     after(async () => {

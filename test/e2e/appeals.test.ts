@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { authenticator } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchedPage } from '../support/chromium.ts';
 import { describeNeeding, runTool } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import {
@@ -89,14 +89,7 @@ describeNeeding(
       if (token !== null) {
         await context.addInitScript((t: string) => window.localStorage.setItem('healthcode.token', t), token);
       }
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-          pageProblems.push(`console error: ${message.text()}`);
-        }
-      });
+      const page = await watchedPage(context, pageProblems);
       return page;
     };
 

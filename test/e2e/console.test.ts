@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { authenticator } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchedPage } from '../support/chromium.ts';
 import { describeNeeding } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { chinaDate } from '../../src/domain/china-time.ts';
@@ -122,14 +122,7 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     const browser = await launchChromium();
     browsers.push(browser);
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        pageProblems.push(`console error: ${message.text()}`);
-      }
-    });
+    const page = await watchedPage(context, pageProblems);
     return page;
   };
 

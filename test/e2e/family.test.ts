@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchedPage } from '../support/chromium.ts';
 import { describeNeeding, runTool } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { seedDemoData } from '../../src/use-cases/demo.ts';
@@ -66,14 +66,7 @@ describeNeeding(
         viewport: { width: 390, height: 844 },
         acceptDownloads: true,
       });
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-          pageProblems.push(`console error: ${message.text()}`);
-        }
-      });
+      const page = await watchedPage(context, pageProblems);
       return { context, page };
     };
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchedPage } from '../support/chromium.ts';
 import { describeNeeding } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { seedDemoData } from '../../src/use-cases/demo.ts';
@@ -82,14 +82,7 @@ describeNeeding(['chromium'], 'place-code scan in Chromium', () => {
 
     browser = await launchChromium(fakeCameraChromiumArgs(camera));
     const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        pageProblems.push(`console error: ${message.text()}`);
-      }
-    });
+    page = await watchedPage(context, pageProblems);
   });
 
   after(async () => {

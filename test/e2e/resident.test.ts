@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, watchedPage } from '../support/chromium.ts';
 import { describeNeeding } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { createTestPlatform, residentIdNumber, type TestPlatform } from '../support/platform.ts';
@@ -93,15 +93,7 @@ describeNeeding(['chromium'], 'resident web app in Chromium', () => {
       outsideRequests.push(route.request().url());
       return route.abort();
     });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Failed responses are checked one by one below; the browser also logs each of them.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        pageProblems.push(`console error: ${message.text()}`);
-      }
-    });
+    page = await watchedPage(context, pageProblems);
     page.on('response', (response) => {
       if (response.status() >= 400) {
         failedResponses.push(

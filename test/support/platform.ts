@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { openPostgres, openSqlite, type Database } from '../../src/storage/database.ts';
+import { openPostgres, openSqlite, sqliteFileIn, type Database } from '../../src/storage/database.ts';
 import { ManualClock } from '../../src/use-cases/clock.ts';
 import { createPlatform } from '../../src/platform.ts';
 import type { Platform } from '../../src/use-cases/platform.ts';
@@ -91,6 +91,39 @@ export async function openTestDatabase(
     database,
     dispose: async () => {
       await database.close();
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * A database that a `healthcode` process reaches too, as an operator's would: an SQLite file in a
+ * data directory (DATA_DIR), or a PostgreSQL schema named in DATABASE_URL's search_path. `env` is
+ * what to give the process.
+ */
+export async function openCliDatabase(
+  dialect: DialectName,
+): Promise<{ database: Database; env: Record<string, string>; dispose: () => Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-cli-'));
+    const database = await openSqlite({ file: sqliteFileIn(dir) });
+    return {
+      database,
+      env: { DATA_DIR: dir },
+      dispose: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const database = await openPostgres({ url: POSTGRES_URL, schema, poolSize: 4 });
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    database,
+    env: { DATABASE_URL: url.toString() },
+    dispose: async () => {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
       await client.query(`drop schema if exists ${schema} cascade`);

@@ -1,15 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../../../config.ts';
 import { codeKid } from '../../../domain/token/index.ts';
 import { buildApp } from '../../../http/app.ts';
-import { openPostgres, openSqlite, sqliteFileIn } from '../../../storage/database.ts';
 import { authenticator } from 'otplib';
 import { totpAt } from '../../../use-cases/second-factor.ts';
 import { hashPassword } from '../../../use-cases/passwords.ts';
@@ -20,7 +15,7 @@ import { MemorySmsSender } from '../../../use-cases/sms.ts';
 import {
   dialectSuiteOptions,
   DIALECTS,
-  POSTGRES_URL,
+  openCliDatabase,
   sampleApplication,
   signInResident,
   type TestPlatform,
@@ -98,26 +93,9 @@ for (const dialect of DIALECTS) {
         const sms = new MemorySmsSender();
         const config = loadConfig({}, { mode: 'production', dataDir: os.tmpdir() });
         const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-        let dispose: () => Promise<void>;
-        let database;
-        if (dialect === 'sqlite') {
-          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'healthcode-revoke-'));
-          env = { DATA_DIR: dir };
-          database = await openSqlite({ file: sqliteFileIn(dir) });
-          dispose = async () => fs.rmSync(dir, { recursive: true, force: true });
-        } else {
-          const schema = `t_${randomBytes(6).toString('hex')}`;
-          database = await openPostgres({ url: POSTGRES_URL, schema, poolSize: 4 });
-          const url = new URL(POSTGRES_URL);
-          url.searchParams.set('options', `-c search_path=${schema}`);
-          env = { DATABASE_URL: url.toString() };
-          dispose = async () => {
-            const client = new pg.Client({ connectionString: POSTGRES_URL });
-            await client.connect();
-            await client.query(`drop schema if exists ${schema} cascade`);
-            await client.end();
-          };
-        }
+        const opened = await openCliDatabase(dialect);
+        const { database, dispose } = opened;
+        env = opened.env;
         const platform = await createPlatform(config, { clock, sms, database, logger: silent });
         const app = await buildApp(platform, { webRoot: null });
         t = {
