@@ -57,6 +57,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const secrets: PlatformSecrets = {
     identityPepper: await getOrCreateSecret(db, sealer, 'identity_pepper', () => randomBytes(32), now),
     signInCodeKey: await getOrCreateSecret(db, sealer, 'sign_in_code_key', () => randomBytes(32), now),
+    channelTokenKey: await getOrCreateSecret(db, sealer, 'channel_token_key', () => randomBytes(32), now),
   };
   await ensureActiveKey(db, sealer, now);
   await insertPolicy(db, {

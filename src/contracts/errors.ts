@@ -84,7 +84,19 @@ export type ErrorCode =
   | 'second_factor_not_enrolled'
   | 'setup_link_invalid'
   | 'setup_link_expired'
-  | 'reason_required';
+  | 'reason_required'
+  // issue 11: partner channels
+  | 'channel_not_found'
+  | 'channel_credentials_invalid'
+  | 'channel_credentials_locked'
+  | 'channel_disabled'
+  | 'channel_token_invalid'
+  | 'channel_token_expired'
+  | 'channel_scope_missing'
+  | 'channel_rate_limited'
+  | 'grant_type_unsupported'
+  | 'scope_invalid'
+  | 'mobile_not_verified';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -169,6 +181,18 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   setup_link_invalid: 400,
   setup_link_expired: 410,
   reason_required: 400,
+  // issue 11: partner channels
+  channel_not_found: 404,
+  channel_credentials_invalid: 401,
+  channel_credentials_locked: 429,
+  channel_disabled: 401,
+  channel_token_invalid: 401,
+  channel_token_expired: 401,
+  channel_scope_missing: 403,
+  channel_rate_limited: 429,
+  grant_type_unsupported: 400,
+  scope_invalid: 400,
+  mobile_not_verified: 403,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

@@ -47,6 +47,9 @@ export interface Tables {
   notice_outbox: NoticeOutboxTable;
   colour_overrides: ColourOverridesTable;
   venue_complaints: VenueComplaintsTable;
+  channels: ChannelsTable;
+  channel_secrets: ChannelSecretsTable;
+  channel_usage: ChannelUsageTable;
 }
 
 export interface AccountsTable {
@@ -102,6 +105,10 @@ export interface SessionsTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** A resident session a partner channel opened (issue 11); null for the resident's own sign-in. */
+  channel_id: Generated<number | null>;
+  /** JSON array: the scopes of the channel's access token that opened the session. */
+  channel_scopes: Generated<string | null>;
 }
 
 export interface StaffTable {
@@ -600,4 +607,35 @@ export interface VenueComplaintsTable {
   kind: 'does_not_check' | 'records_health_info' | 'turns_green_away';
   text: string;
   filed_at: number;
+}
+
+/** A partner channel (issue 11 item 1, S2), registered by a provincial admin. */
+export interface ChannelsTable {
+  id: Generated<number>;
+  /** Public, e.g. `ch_…`; the HTTP Basic user name of the token endpoint. */
+  client_id: string;
+  name: string;
+  /** JSON array of scope names. */
+  scopes: string;
+  rate_limit_per_minute: number;
+  created_at: number;
+  created_by: number | null;
+  disabled_at: number | null;
+}
+
+/** A channel's client secret as SHA-256; a rotated-out one works until `expires_at`. */
+export interface ChannelSecretsTable {
+  id: Generated<number>;
+  channel_id: number;
+  secret_hash: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+/** Requests of one channel in one minute (its start, epoch ms), counted atomically on every node. */
+export interface ChannelUsageTable {
+  channel_id: number;
+  minute: number;
+  requests: number;
+  refused: number;
 }

@@ -1,6 +1,7 @@
+import type { ChannelScope } from '../domain/channels.ts';
 import type { StaffRole } from '../domain/types.ts';
 import { AppError } from './errors.ts';
-import type { Principal } from './sign-in.ts';
+import type { Caller as CallerPrincipal, ChannelPrincipal, Principal } from './sign-in.ts';
 
 /**
  * Who may call each operation: one table (issue 8, finding 13). The HTTP layer enforces the
@@ -9,7 +10,7 @@ import type { Principal } from './sign-in.ts';
  * CLI, a job) holds the same line. `rule` says what is checked on top of the role, against data
  * (which venue, which district) — the use case enforces it, and its test proves it.
  */
-export type Caller = 'anyone' | 'signed_in' | 'resident' | StaffRole;
+export type Caller = 'anyone' | 'signed_in' | 'resident' | 'channel' | StaffRole;
 
 export type AccessRule =
   /** no personal data, no check beyond the caller kind */
@@ -134,6 +135,14 @@ export const ACCESS = {
   getSigningKeys: { callers: ANYONE, rule: 'none' },
   getHealth: { callers: ANYONE, rule: 'none' },
   getSupportContact: { callers: ANYONE, rule: 'none' },
+  // Partner channels (issue 11 item 1, S2): admins register them; a channel signs in with OAuth 2.0
+  // client credentials and opens resident sessions limited by CHANNEL_SCOPE below
+  registerChannel: { callers: ADMIN, rule: 'province' },
+  listChannels: { callers: ADMIN, rule: 'province' },
+  rotateChannelSecret: { callers: ADMIN, rule: 'province' },
+  updateChannelStatus: { callers: ADMIN, rule: 'province' },
+  channelToken: { callers: ANYONE, rule: 'none' },
+  channelActForUser: { callers: ['channel'], rule: 'none' },
 } as const satisfies Record<string, Access>;
 
 export type OperationId = keyof typeof ACCESS;
@@ -141,6 +150,29 @@ export type OperationId = keyof typeof ACCESS;
 export function isOperationId(id: string): id is OperationId {
   return Object.hasOwn(ACCESS, id);
 }
+
+/**
+ * The resident operations a channel's session may call, each with the scope it needs ('any': every
+ * channel session, e.g. to end itself). Beside ACCESS so the two are read together; published in
+ * /openapi.json as `x-channel-scope` and enforced in `authorize`. Resident operations not listed
+ * (the access log, feedback and appeals, venues, complaints) are for the resident's own sign-in.
+ */
+export const CHANNEL_SCOPE: Partial<Record<OperationId, ChannelScope | 'any'>> = {
+  signOut: 'any',
+  getMyCode: 'code:read',
+  getMyCodeImage: 'code:read',
+  getMyApplication: 'application:read',
+  submitApplication: 'application:write',
+  scanPlaceCode: 'place:scan',
+  listFamilyMembers: 'family:read',
+  getFamilyMemberCode: 'family:read',
+  addFamilyMember: 'family:write',
+  removeFamilyMember: 'family:write',
+  listMyArrivalDeclarations: 'arrival:read',
+  submitArrivalDeclaration: 'arrival:write',
+  listMyNotices: 'notices:read',
+  countMyUnreadNotices: 'notices:read',
+};
 
 type StaffPrincipal = Extract<Principal, { kind: 'staff' }>;
 type ResidentPrincipal = Extract<Principal, { kind: 'resident' }>;
@@ -151,15 +183,20 @@ export type PrincipalFor<Op extends OperationId> = [CallersOf<Op>] extends [Staf
   ? StaffPrincipal
   : [CallersOf<Op>] extends ['resident']
     ? ResidentPrincipal
-    : Principal;
+    : [CallersOf<Op>] extends ['channel']
+      ? ChannelPrincipal
+      : Principal;
 
 /** Whether the operation admits callers who are not signed in. */
 export function isPublic(op: OperationId): boolean {
   return (ACCESS[op].callers as readonly Caller[]).includes('anyone');
 }
 
-function admits(callers: readonly Caller[], principal: Principal): boolean {
-  if (callers.includes('anyone') || callers.includes('signed_in')) return true;
+function admits(callers: readonly Caller[], principal: CallerPrincipal): boolean {
+  if (callers.includes('anyone')) return true;
+  // A channel's own access token serves the channel operations only (not even signOut).
+  if (principal.kind === 'channel') return callers.includes('channel');
+  if (callers.includes('signed_in')) return true;
   if (principal.kind === 'resident') return callers.includes('resident');
   return callers.includes(principal.role);
 }
@@ -168,6 +205,7 @@ const CALLER_TEXT: Record<Caller, string> = {
   anyone: 'anyone',
   signed_in: 'anyone signed in',
   resident: 'residents signed in with a mobile number',
+  channel: 'partner channels (their client-credentials access token)',
   checkpoint: 'checkpoint staff',
   officer: 'district officers',
   admin: 'provincial admins',
@@ -179,10 +217,27 @@ export function describeCallers(op: OperationId): string {
   return (ACCESS[op].callers as readonly Caller[]).map((c) => CALLER_TEXT[c]).join(', ');
 }
 
-/** Refuses (403 `forbidden`) a principal the operation's table entry does not admit. */
-export function authorize<Op extends OperationId>(principal: Principal, op: Op): PrincipalFor<Op> {
+/**
+ * Refuses (403 `forbidden`) a principal the operation's table entry does not admit, and (403
+ * `channel_scope_missing`) a resident session a channel opened when the operation is not open to
+ * channels or needs a scope the session does not hold.
+ */
+export function authorize<Op extends OperationId>(principal: CallerPrincipal, op: Op): PrincipalFor<Op> {
   if (!admits(ACCESS[op].callers, principal)) {
     throw new AppError('forbidden', `${op} is for ${describeCallers(op)}.`);
+  }
+  if (principal.kind === 'resident' && principal.channel !== undefined && !isPublic(op)) {
+    const needed = CHANNEL_SCOPE[op];
+    if (needed === undefined)
+      throw new AppError(
+        'channel_scope_missing',
+        `${op} is not open to partner channels; the resident uses it signed in on the platform's own app.`,
+      );
+    if (needed !== 'any' && !principal.channel.scopes.includes(needed))
+      throw new AppError(
+        'channel_scope_missing',
+        `${op} needs the scope ${needed}, which this channel's session does not hold; ask the provincial admin to grant it.`,
+      );
   }
   return principal as PrincipalFor<Op>;
 }

@@ -82,4 +82,6 @@ export interface PlatformSecrets {
   readonly identityPepper: Buffer;
   /** Keys the hashes of one-time sign-in codes at rest. */
   readonly signInCodeKey: Buffer;
+  /** Signs partner channels' access tokens (HS256 JWTs, issue 11); made on first start. */
+  readonly channelTokenKey: Buffer;
 }

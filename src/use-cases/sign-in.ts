@@ -22,6 +22,7 @@ import {
   refundThrottle,
   type ThrottleRule,
 } from '../storage/sign-in-throttles.ts';
+import type { ChannelRow } from '../storage/channels.ts';
 import { claimTotpStep, findStaffById, findStaffByUsername, openTotpSecret } from '../storage/staff.ts';
 import { AppError, invalid } from './errors.ts';
 import { SECOND_FACTOR_ROLES, totpStep } from './second-factor.ts';
@@ -43,8 +44,23 @@ export const STAFF_SESSION_MS = 12 * 60 * MINUTE_MS;
  */
 export const SESSION_CACHE_MS = 1_000;
 
+/** The partner channel behind a principal (issue 11): its scopes and its requests per minute. */
+export interface ChannelGrant {
+  readonly channelId: number;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly rateLimitPerMinute: number;
+}
+
 export type Principal =
-  | { readonly kind: 'resident'; readonly accountId: number; readonly tokenHash: string }
+  | {
+      readonly kind: 'resident';
+      readonly accountId: number;
+      readonly tokenHash: string;
+      /** Set when a partner channel opened the session (channelActForUser). */
+      readonly channel?: ChannelGrant;
+    }
+
   | {
       readonly kind: 'staff';
       readonly staffId: number;
@@ -56,6 +72,15 @@ export type Principal =
       readonly displayName: string;
       readonly tokenHash: string;
     };
+
+/**
+ * A partner channel with its client-credentials access token (channelToken, issue 11). Kept apart
+ * from Principal: it calls the channel operations only, never an operation that takes a Principal.
+ */
+export type ChannelPrincipal = { readonly kind: 'channel'; readonly tokenId: string } & ChannelGrant;
+
+/** Whoever calls: a signed-in person, or a partner channel. */
+export type Caller = Principal | ChannelPrincipal;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 const hashCode = (p: Platform, mobile: string, code: string) =>
@@ -121,9 +146,16 @@ export async function requestSignInCode(p: Platform, mobileInput: string): Promi
   return p.config.mode === 'demo' ? { ...sent, devCode: code } : sent;
 }
 
-async function startSession(
+export async function startSession(
   p: Platform,
-  who: { kind: 'resident'; accountId: number } | { kind: 'staff'; staffId: number },
+  who:
+    | {
+        kind: 'resident';
+        accountId: number;
+        /** a partner channel opening the session, with its token's scopes (issue 11) */
+        channel?: { readonly id: number; readonly scopes: readonly string[] };
+      }
+    | { kind: 'staff'; staffId: number },
   ttl: number,
 ): Promise<SessionResponse> {
   const now = p.clock.now();
@@ -136,6 +168,7 @@ async function startSession(
     staffId: who.kind === 'staff' ? who.staffId : null,
     createdAt: now,
     expiresAt,
+    ...(who.kind === 'resident' && who.channel !== undefined ? { channel: who.channel } : {}),
   });
   return { token, expiresAt: formatChinaTime(expiresAt) };
 }
@@ -147,6 +180,17 @@ type GuessOutcome =
 
 export async function signIn(p: Platform, mobileInput: string, code: string): Promise<SessionResponse> {
   const mobile = normalizedMobile(mobileInput);
+  await checkSignInCode(p, mobile, code);
+  const account = await upsertAccount(p.db, mobile, p.clock.now());
+  return startSession(p, { kind: 'resident', accountId: account.id }, RESIDENT_SESSION_MS);
+}
+
+/**
+ * Spends the one-time code sent to `mobile` (normalized), or throws why not: the proof that the
+ * person holds the number, for signIn and for a partner channel acting for them (issue 11), with
+ * the same per-number budget of wrong guesses.
+ */
+export async function checkSignInCode(p: Platform, mobile: string, code: string): Promise<void> {
   const now = p.clock.now();
   const given = (codeHash: string) => {
     const a = Buffer.from(hashCode(p, mobile, code));
@@ -190,8 +234,6 @@ export async function signIn(p: Platform, mobileInput: string, code: string): Pr
     case 'right':
       break;
   }
-  const account = await upsertAccount(p.db, mobile, now);
-  return startSession(p, { kind: 'resident', accountId: account.id }, RESIDENT_SESSION_MS);
 }
 
 /** Wrong staff passwords for one username within the window that lock it. */
@@ -310,7 +352,18 @@ export async function staffSignIn(
 }
 
 export interface SessionCache {
-  readonly entries: Map<string, { principal: Principal | null; expiresAt: number; cachedAt: number }>;
+  readonly entries: Map<
+    string,
+    {
+      principal: Principal | null;
+      expiresAt: number;
+      cachedAt: number;
+      /** Why a session that exists does not count (a disabled channel's); null: not valid. */
+      refusal?: 'channel_disabled';
+    }
+  >;
+  /** Partner channels as their access tokens last found them (issue 11), for SESSION_CACHE_MS. */
+  readonly channels: Map<number, { channel: ChannelRow | null; cachedAt: number }>;
   /**
    * Moves on with every eviction. A lookup that read the database before an eviction must not
    * cache what it read after it (it may be the session just ended), so it caches only when the
@@ -320,7 +373,7 @@ export interface SessionCache {
 }
 
 export function createSessionCache(): SessionCache {
-  return { entries: new Map(), generation: 0 };
+  return { entries: new Map(), channels: new Map(), generation: 0 };
 }
 
 const cacheOf = (p: Platform): SessionCache => p.sessions;
@@ -335,6 +388,20 @@ export function forgetStaffSessions(p: Platform, staffId: number): void {
   cache.generation++;
   for (const [tokenHash, entry] of cache.entries) {
     if (entry.principal?.kind === 'staff' && entry.principal.staffId === staffId)
+      cache.entries.delete(tokenHash);
+  }
+}
+
+/**
+ * A channel was disabled on this node (issue 11): its sessions and its access tokens stop here at
+ * once, on other nodes within SESSION_CACHE_MS.
+ */
+export function forgetChannel(p: Platform, channelId: number): void {
+  const cache = cacheOf(p);
+  cache.generation++;
+  cache.channels.delete(channelId);
+  for (const [tokenHash, entry] of cache.entries) {
+    if (entry.principal?.kind === 'resident' && entry.principal.channel?.channelId === channelId)
       cache.entries.delete(tokenHash);
   }
 }
@@ -355,6 +422,12 @@ function memoHashToken(token: string): string {
   return h;
 }
 
+export const channelDisabled = (): AppError =>
+  new AppError(
+    'channel_disabled',
+    'The partner channel has been disabled by the provincial admin; its tokens and sessions no longer work.',
+  );
+
 /** Resolves a bearer token to who is calling. Throws unauthenticated / session_expired. */
 export async function authenticate(p: Platform, token: string): Promise<Principal> {
   const now = p.clock.now();
@@ -362,6 +435,7 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
   const cache = cacheOf(p);
   const hit = cache.entries.get(tokenHash);
   if (hit !== undefined && now - hit.cachedAt < SESSION_CACHE_MS) {
+    if (hit.refusal !== undefined) throw channelDisabled();
     if (hit.principal === null)
       throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
     if (now >= hit.expiresAt)
@@ -371,9 +445,25 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
   const generation = cache.generation;
   const session = await findSession(p.db, tokenHash);
   let principal: Principal | null = null;
-  if (session !== null && session.revokedAt === null) {
+  const refusal = session?.channel?.disabled === true ? ('channel_disabled' as const) : undefined;
+  if (session !== null && session.revokedAt === null && refusal === undefined) {
     if (session.kind === 'resident' && session.accountId !== null) {
-      principal = { kind: 'resident', accountId: session.accountId, tokenHash };
+      const c = session.channel;
+      principal = {
+        kind: 'resident',
+        accountId: session.accountId,
+        tokenHash,
+        ...(c === null
+          ? {}
+          : {
+              channel: {
+                channelId: c.id,
+                clientId: c.clientId,
+                scopes: c.scopes,
+                rateLimitPerMinute: c.rateLimitPerMinute,
+              },
+            }),
+      };
     } else if (session.kind === 'staff' && session.staffId !== null) {
       const staff = await findStaffById(p.db, session.staffId);
       if (staff !== null && !staff.disabled) {
@@ -391,8 +481,14 @@ export async function authenticate(p: Platform, token: string): Promise<Principa
   }
   if (cache.generation === generation) {
     if (cache.entries.size > 100_000) cache.entries.clear();
-    cache.entries.set(tokenHash, { principal, expiresAt: session?.expiresAt ?? 0, cachedAt: now });
+    cache.entries.set(tokenHash, {
+      principal,
+      expiresAt: session?.expiresAt ?? 0,
+      cachedAt: now,
+      ...(refusal === undefined ? {} : { refusal }),
+    });
   }
+  if (refusal !== undefined) throw channelDisabled();
   if (principal === null)
     throw new AppError('unauthenticated', 'The session token is not valid; sign in again.');
   if (now >= (session?.expiresAt ?? 0))

@@ -15,6 +15,7 @@ import * as m011 from './011-staff-accounts.ts';
 import * as m012 from './012-feedback-appeals.ts';
 import * as m013 from './013-overrides-complaints.ts';
 import * as m014 from './014-totp-sealing.ts';
+import * as m015 from './015-channels.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '012-feedback-appeals': m012,
   '013-overrides-complaints': m013,
   '014-totp-sealing': m014,
+  '015-channels': m015,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
