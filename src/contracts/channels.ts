@@ -112,6 +112,7 @@ export const OAUTH_ERRORS = [
   'unsupported_grant_type',
   'invalid_scope',
   'temporarily_unavailable',
+  'server_error',
 ] as const;
 
 /**
@@ -145,7 +146,9 @@ export const ChannelActBody = Type.Object(
 );
 
 export const ChannelResidentSession = Type.Object({
-  token: Type.String({ description: 'a resident session: Authorization: Bearer <token> on resident operations' }),
+  token: Type.String({
+    description: 'a resident session: Authorization: Bearer <token> on resident operations',
+  }),
   expiresAt: Time,
   scopes: Type.Array(Type.String(), { description: 'the resident operations it opens (x-channel-scope)' }),
   verifiedBy: StringEnum(['sign_in_code', 'channel_attested'] as const),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   ACCESS,
+  CHANNEL_SCOPE,
   authorize,
   describeCallers,
   isOperationId,
@@ -8,13 +9,14 @@ import {
   type Caller,
 } from '../use-cases/access.ts';
 import type { Platform } from '../use-cases/platform.ts';
-import type { Principal } from '../use-cases/sign-in.ts';
-import { principalOf } from './auth.ts';
+import { chargeChannelRequest } from '../use-cases/channels.ts';
+import type { Caller as CallerPrincipal } from '../use-cases/sign-in.ts';
+import { callerOf } from './auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller, once the access hook or a handler resolved it. */
-    principal: Principal | null;
+    principal: CallerPrincipal | null;
   }
 }
 
@@ -41,11 +43,18 @@ export function registerAccess(app: FastifyInstance, p: Platform): void {
     }
     schema['x-roles'] = [...access.callers];
     schema['x-access-rule'] = access.rule;
+    const scope = CHANNEL_SCOPE[op];
+    if (scope !== undefined) schema['x-channel-scope'] = scope;
     const description = typeof schema['description'] === 'string' ? `${schema['description']}\n\n` : '';
     schema['description'] = `${description}Callers: ${describeCallers(op)}.`;
     if (isPublic(op)) return;
     const check = async (request: FastifyRequest) => {
-      authorize(await principalOf(p, request), op);
+      const caller = await callerOf(p, request);
+      // A partner channel's every request counts against its limit, refused ones included (issue 11).
+      const channel =
+        caller.kind === 'channel' ? caller : caller.kind === 'resident' ? caller.channel : undefined;
+      if (channel !== undefined) await chargeChannelRequest(p, channel);
+      authorize(caller, op);
     };
     // Before validation: a caller who may not call the operation learns nothing about its input.
     const existing = route.preValidation;

@@ -100,6 +100,10 @@ declare module 'fastify' {
      * answers wait for durability like its successes, so a power cut cannot hand back spent tries.
      */
     durableRefusals?: boolean;
+    /** The route takes application/x-www-form-urlencoded bodies (the OAuth token endpoint). */
+    formBody?: boolean;
+    /** Errors in RFC 6749 §5.2's shape, the API's code beside it (the OAuth token endpoint). */
+    oauthErrors?: boolean;
   }
 }
 
@@ -131,6 +135,28 @@ export const CONTENT_SECURITY_POLICY = {
 
 /** An incoming X-Request-Id is kept when it is plain (so logs across proxies join up). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** RFC 6749 §5.2's error for one of the API's codes at the token endpoint. */
+function oauthError(code: ErrorCode): string {
+  switch (code) {
+    case 'channel_credentials_invalid':
+    case 'channel_disabled':
+      return 'invalid_client';
+    case 'grant_type_unsupported':
+      return 'unsupported_grant_type';
+    case 'scope_invalid':
+      return 'invalid_scope';
+    case 'channel_credentials_locked':
+    case 'channel_rate_limited':
+    case 'rate_limited':
+    case 'service_unavailable':
+      return 'temporarily_unavailable';
+    case 'internal_error':
+      return 'server_error';
+    default:
+      return 'invalid_request';
+  }
+}
 
 /** Builds the HTTP app; never listens (server.ts does), so tests use `inject()`. */
 export async function buildApp(p: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -251,6 +277,19 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    }
+    if (request.routeOptions.config.oauthErrors === true) {
+      if (status === 401) void reply.header('www-authenticate', 'Basic realm="channels"');
+      void reply.status(status).send({
+        error: oauthError(code),
+        error_description: message,
+        code,
+        requestId: request.id,
+        ...(error instanceof AppError && error.retryAt !== undefined
+          ? { retryAt: formatChinaTime(error.retryAt as EpochMs) }
+          : {}),
+      });
+      return;
     }
     void reply.status(status).send({
       error: {

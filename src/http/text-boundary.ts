@@ -94,6 +94,47 @@ export function registerTextBoundary(app: FastifyInstance): void {
       });
     },
   );
+  // RFC 6749 §4.4.2: the token endpoint takes an application/x-www-form-urlencoded body. Parsed by
+  // URLSearchParams after the same UTF-8 check, then the same text checks; refused on other routes.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer' },
+    (request: FastifyRequest, body: Buffer | string, done: (err: Error | null, value?: unknown) => void) => {
+      if (request.routeOptions.config.formBody !== true) {
+        done(new AppError('unsupported_media_type', 'Send the body as application/json.'));
+        return;
+      }
+      const charset = charsetOf(request.headers['content-type']);
+      if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+        done(
+          new AppError('unsupported_charset', `Send the form as UTF-8; charset=${charset} is not accepted.`),
+        );
+        return;
+      }
+      try {
+        const text = typeof body === 'string' ? body : utf8.decode(body);
+        const form: Record<string, string> = Object.create(null) as Record<string, string>;
+        for (const [key, value] of new URLSearchParams(text)) {
+          // RFC 6749 §3.2: parameters must not be sent more than once.
+          if (Object.hasOwn(form, key))
+            throw new AppError(
+              'validation_failed',
+              `The form sends ${key} twice; send each parameter once.`,
+              [{ path: key, code: 'repeated', message: `${key} is sent more than once.` }],
+            );
+          form[key] = value;
+        }
+        checkValue(form, '');
+        done(null, { ...form });
+      } catch (e) {
+        done(
+          e instanceof AppError
+            ? e
+            : new AppError('invalid_utf8', 'The request body is not valid UTF-8; send it encoded as UTF-8.'),
+        );
+      }
+    },
+  );
   app.addHook('preValidation', async (request) => {
     checkValue(request.params, 'path');
     checkValue(request.query, 'query');

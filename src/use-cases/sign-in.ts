@@ -60,7 +60,6 @@ export type Principal =
       /** Set when a partner channel opened the session (channelActForUser). */
       readonly channel?: ChannelGrant;
     }
-
   | {
       readonly kind: 'staff';
       readonly staffId: number;

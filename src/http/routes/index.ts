@@ -4,6 +4,7 @@ import { Report } from '../../contracts/reports.ts';
 import { Venue } from '../../contracts/venues.ts';
 import type { Platform } from '../../use-cases/platform.ts';
 import { arrivalDeclarationRoutes } from './arrivals/arrival-declarations.ts';
+import { channelRoutes } from './channels/channels.ts';
 import { checkpointPolicyRoutes } from './checkpoint/checkpoint-policy.ts';
 import { checkRoutes } from './checkpoint/checks.ts';
 import { documentLookupRoutes } from './checkpoint/document-lookups.ts';
@@ -58,4 +59,5 @@ export function registerRoutes(
   riskAreaRoutes(app, p);
   policyRoutes(app, p);
   statisticsRoutes(app, p);
+  channelRoutes(app, p);
 }
