@@ -405,10 +405,12 @@ function casesOf(s: SweptOperation, base: Baseline): Case[] {
   return cases;
 }
 
-/** `error.code` of a JSON error body, or null. */
+/** `error.code` of a JSON error body (`code` beside RFC 6749's `error` at the token endpoint), or null. */
 function codeOf(body: string): string | null {
   try {
-    const code = ((JSON.parse(body) as Json)['error'] as Json | undefined)?.['code'];
+    const parsed = JSON.parse(body) as Json;
+    const code =
+      typeof parsed['error'] === 'string' ? parsed['code'] : (parsed['error'] as Json | undefined)?.['code'];
     return typeof code === 'string' ? code : null;
   } catch {
     return null;
@@ -444,6 +446,8 @@ for (const dialect of DIALECTS) {
       riskAreaId: '',
       residentCode: '',
       placeCode: '',
+      clientId: '',
+      clientSecret: '',
       policyVersion: DEFAULT_POLICY.version,
       checkpointPolicy: {} as Json,
     };
@@ -546,6 +550,21 @@ for (const dialect of DIALECTS) {
       });
       fixture.riskAreaId = (declared['riskArea'] as Json)['riskAreaId'] as string;
       fixture.checkpointPolicy = await call('GET', '/api/v1/checkpoint-policy', 'admin');
+      const channel = await call('POST', '/api/v1/channels', 'admin', {
+        name: 'Sweep partner',
+        scopes: ['code:read', 'mobile:attest'],
+        rateLimitPerMinute: 100_000,
+      });
+      fixture.clientId = (channel['channel'] as Json)['clientId'] as string;
+      fixture.clientSecret = channel['clientSecret'] as string;
+      const issued = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `grant_type=client_credentials&client_id=${fixture.clientId}&client_secret=${fixture.clientSecret}`,
+      });
+      assert.equal(issued.statusCode, 200, issued.body);
+      tokens['channel'] = (issued.json() as { access_token: string }).access_token;
       await settle();
     });
     after(() => t.close());
@@ -566,6 +585,7 @@ for (const dialect of DIALECTS) {
         attachmentId: randomUUID(),
         riskAreaId: fixture.riskAreaId,
         version: fixture.policyVersion,
+        clientId: fixture.clientId,
       };
       const query: Record<string, string> = {};
       for (const p of s.op.parameters ?? []) {
@@ -641,6 +661,13 @@ for (const dialect of DIALECTS) {
         answerFeedback: { answer: '已更正' },
         fileAppeal: { factId: 'import:feverClinic:sweep', explanation: '我没有去过发热门诊' },
         answerAppeal: { answer: '记录属实', outcome: 'rejected' },
+        registerChannel: { name: 'Sweep partner 2', scopes: ['code:read'], rateLimitPerMinute: 60 },
+        channelToken: {
+          grant_type: 'client_credentials',
+          client_id: fixture.clientId,
+          client_secret: fixture.clientSecret,
+        },
+        channelActForUser: { mobile: '13800138009', attested: true },
       };
       const body = schema === undefined ? undefined : (bodies[s.operationId] ?? sample(schema));
       return { params, query, body };

@@ -53,11 +53,21 @@ interface OpenApi {
 
 const COUNTY_A = '370102';
 const COUNTY_B = '370202';
-const CALLERS = ['anonymous', 'resident', 'checkpoint', 'officerA', 'officerB', 'admin', 'auditor'] as const;
+const CALLERS = [
+  'anonymous',
+  'resident',
+  'channel',
+  'checkpoint',
+  'officerA',
+  'officerB',
+  'admin',
+  'auditor',
+] as const;
 type CallerName = (typeof CALLERS)[number];
 const ROLE_OF: Record<CallerName, string | null> = {
   anonymous: null,
   resident: 'resident',
+  channel: 'channel',
   checkpoint: 'checkpoint',
   officerA: 'officer',
   officerB: 'officer',
@@ -102,7 +112,7 @@ for (const dialect of DIALECTS) {
   describe(`role matrix over /openapi.json (${dialect})`, await dialectSuiteOptions(dialect), () => {
     let t: TestPlatform;
     let doc: OpenApi;
-    const ids: Record<Exclude<CallerName, 'anonymous'>, number> = {
+    const ids: Record<Exclude<CallerName, 'anonymous' | 'channel'>, number> = {
       resident: 0,
       checkpoint: 0,
       officerA: 0,
@@ -118,11 +128,15 @@ for (const dialect of DIALECTS) {
       reportA: '',
       importA: '',
       spareStaffId: '',
+      channelToken: '',
+      clientId: '',
     };
 
     /** A fresh session for the caller for every call, so signOut ends only its own. */
     const tokenOf = async (who: CallerName): Promise<string | null> => {
       if (who === 'anonymous') return null;
+      // A partner channel's access token (a JWT; valid ten minutes, enough for the whole matrix).
+      if (who === 'channel') return fx.channelToken;
       const token = randomBytes(32).toString('base64url');
       await insertSession(t.platform.db, {
         tokenHash: createHash('sha256').update(token).digest('base64url'),
@@ -252,6 +266,20 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(imported.statusCode, 202, imported.body);
       fx.importA = String(imported.json<{ importId: string }>().importId);
+      const channel = await ok('admin', 'POST', '/api/v1/channels', {
+        name: 'Matrix partner',
+        scopes: ['code:read', 'mobile:attest'],
+        rateLimitPerMinute: 100_000,
+      });
+      fx.clientId = (channel['channel'] as Json)['clientId'] as string;
+      const issued = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `grant_type=client_credentials&client_id=${fx.clientId}&client_secret=${String(channel['clientSecret'])}`,
+      });
+      assert.equal(issued.statusCode, 200, issued.body);
+      fx.channelToken = issued.json<{ access_token: string }>().access_token;
       while (t.platform.background.size > 0) await Promise.all([...t.platform.background]);
       const r = await t.app.inject({ method: 'GET', url: '/openapi.json' });
       doc = r.json<OpenApi>();
@@ -287,12 +315,16 @@ for (const dialect of DIALECTS) {
             memberId: randomUUID(),
             riskAreaId: randomUUID(),
             version: DEFAULT_POLICY.version,
+            clientId: fx.clientId,
           };
           for (const who of CALLERS) {
             const role = ROLE_OF[who];
+            // A channel's own token is for the channel operations only (not even signed_in ones).
             const declared =
               roles.includes('anyone') ||
-              (role !== null && (roles.includes('signed_in') || roles.includes(role)));
+              (role === 'channel'
+                ? roles.includes('channel')
+                : role !== null && (roles.includes('signed_in') || roles.includes(role)));
             const query = (op.parameters ?? [])
               .filter((p) => p.in === 'query' && p.required === true)
               .map((p) => `${p.name}=${encodeURIComponent(String(sample(p.schema, p.name)))}`);
