@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import { createPlatform } from '../platform.ts';
 import type { Platform } from '../use-cases/platform.ts';
-import { DEMO_RESIDENTS, DEMO_STAFF, seedDemoData } from '../use-cases/demo.ts';
+import { DEMO_RESIDENTS, DEMO_CHANNEL, DEMO_STAFF, seedDemoData } from '../use-cases/demo.ts';
 import { startScheduler } from '../use-cases/scheduler.ts';
 import { startReportDelivery } from '../use-cases/reports.ts';
 import { sqliteFileIn } from '../storage/database.ts';
@@ -31,6 +31,8 @@ function banner(config: Config, url: string, p: Platform): string {
       '  Residents sign in with a mobile number; the code is shown on the page in demo mode:',
       ...DEMO_RESIDENTS.map((r) => `    ${r.mobile}  (${r.name}, ${r.colour})`),
       '  Or any other mainland mobile number, then apply.',
+      '  Demo partner channel (DEMO ONLY — examples/channel-client/README.md):',
+      `    CLIENT_ID=${DEMO_CHANNEL.clientId} CLIENT_SECRET=${DEMO_CHANNEL.clientSecret}`,
     );
   }
   return lines.join('\n') + '\n';

@@ -2,10 +2,12 @@ import { formatChinaTime, chinaDate } from '../domain/china-time.ts';
 import { DAY_MS, type EpochMs, type StaffRole } from '../domain/types.ts';
 import { gb11643CheckCharacter } from '../domain/identity/index.ts';
 import { upsertAccount } from '../storage/accounts.ts';
+import { findChannelByClientId, insertChannel } from '../storage/channels.ts';
 import { insertRiskArea } from '../storage/risk-areas.ts';
 import { findStaffByUsername, insertStaff } from '../storage/staff.ts';
 import { findResidentByAccount } from '../storage/residents.ts';
 import { submitApplication } from './application.ts';
+import { hashChannelSecret } from './channels.ts';
 import { addResidentFact } from './facts.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
@@ -68,8 +70,34 @@ export const DEMO_RESIDENTS = [
   { mobile: '+8613800000003', name: '王大力', idBody: '37010419771130125', colour: 'red' },
 ] as const;
 
+/**
+ * The demo partner channel (issue 11): fixed credentials printed in the demo banner, for
+ * examples/channel-client. Demo only — a real channel's secret is random and shown once.
+ */
+export const DEMO_CHANNEL = {
+  name: '演示渠道 Demo partner channel',
+  clientId: 'ch_demo-partner-001',
+  clientSecret: 'chs_demo-only-secret-printed-in-the-banner',
+  scopes: ['code:read', 'application:read', 'application:write', 'place:scan', 'notices:read'],
+  rateLimitPerMinute: 600,
+} as const;
+
+async function seedDemoChannel(p: Platform): Promise<void> {
+  if ((await findChannelByClientId(p.db, DEMO_CHANNEL.clientId)) !== null) return;
+  await insertChannel(p.db, {
+    clientId: DEMO_CHANNEL.clientId,
+    name: DEMO_CHANNEL.name,
+    scopes: DEMO_CHANNEL.scopes,
+    rateLimitPerMinute: DEMO_CHANNEL.rateLimitPerMinute,
+    secretHash: hashChannelSecret(DEMO_CHANNEL.clientSecret),
+    createdAt: p.clock.now(),
+    createdBy: null,
+  });
+}
+
 /** Seeds demo data once (idempotent): one staff account of each role, three residents, one risk area. */
 export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
+  await seedDemoChannel(p);
   if ((await findStaffByUsername(p.db, 'admin')) !== null) return { created: false };
   const now = p.clock.now();
   for (const s of DEMO_STAFF) {

@@ -11,6 +11,7 @@ import {
   staffToken,
   type TestPlatform,
 } from '../support/platform.ts';
+import { DEMO_CHANNEL, seedDemoData } from '../../src/use-cases/demo.ts';
 
 /**
  * examples/channel-client (issue 11): the partner's example runs, as its README says, against a
@@ -55,7 +56,13 @@ describe('the channel client example against a local server', () => {
 
   test('gets a token, acts for the resident and reads the code', async () => {
     const { stdout } = await run(process.execPath, [CLIENT], {
-      env: { ...process.env, HEALTHCODE_URL: baseUrl, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret, MOBILE: '13800138000' },
+      env: {
+        ...process.env,
+        HEALTHCODE_URL: baseUrl,
+        CLIENT_ID: clientId,
+        CLIENT_SECRET: clientSecret,
+        MOBILE: '13800138000',
+      },
     });
     assert.match(stdout, /access token for scopes "code:read", valid 600 s/);
     assert.match(stdout, /code green: HPC1:/);
@@ -72,5 +79,29 @@ describe('the channel client example against a local server', () => {
         return true;
       },
     );
+  });
+});
+
+describe('the demo channel of `healthcode demo` runs the example', () => {
+  let t: TestPlatform;
+  let baseUrl = '';
+  before(async () => {
+    t = await createTestPlatform('sqlite');
+    await seedDemoData(t.platform);
+    baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(() => t.close());
+
+  test('with the banner’s credentials, for the first demo resident', async () => {
+    const { stdout } = await run(process.execPath, [CLIENT], {
+      env: {
+        ...process.env,
+        HEALTHCODE_URL: baseUrl,
+        CLIENT_ID: DEMO_CHANNEL.clientId,
+        CLIENT_SECRET: DEMO_CHANNEL.clientSecret,
+        MOBILE: '13800000001',
+      },
+    });
+    assert.match(stdout, /code green: HPC1:/);
   });
 });
