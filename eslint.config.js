@@ -35,7 +35,7 @@ function layer(files, folders, packages, noQueries = false, allowed = [], module
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'coverage', '.tmp', 'bin/*.js'] },
+  { ignores: ['node_modules', 'data', 'dist', 'coverage', '.tmp', 'bin/*.js', 'examples/**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

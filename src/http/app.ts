@@ -136,27 +136,19 @@ export const CONTENT_SECURITY_POLICY = {
 /** An incoming X-Request-Id is kept when it is plain (so logs across proxies join up). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
-/** RFC 6749 §5.2's error for one of the API's codes at the token endpoint. */
-function oauthError(code: ErrorCode): string {
-  switch (code) {
-    case 'channel_credentials_invalid':
-    case 'channel_disabled':
-      return 'invalid_client';
-    case 'grant_type_unsupported':
-      return 'unsupported_grant_type';
-    case 'scope_invalid':
-      return 'invalid_scope';
-    case 'channel_credentials_locked':
-    case 'channel_rate_limited':
-    case 'rate_limited':
-    case 'service_unavailable':
-      return 'temporarily_unavailable';
-    case 'internal_error':
-      return 'server_error';
-    default:
-      return 'invalid_request';
-  }
-}
+/** RFC 6749 §5.2's error for the API's codes at the token endpoint; any other is invalid_request. */
+const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
+  channel_credentials_invalid: 'invalid_client',
+  channel_disabled: 'invalid_client',
+  grant_type_unsupported: 'unsupported_grant_type',
+  scope_invalid: 'invalid_scope',
+  channel_credentials_locked: 'temporarily_unavailable',
+  channel_rate_limited: 'temporarily_unavailable',
+  rate_limited: 'temporarily_unavailable',
+  service_unavailable: 'temporarily_unavailable',
+  internal_error: 'server_error',
+};
+const oauthError = (code: ErrorCode): string => OAUTH_ERROR[code] ?? 'invalid_request';
 
 /** Builds the HTTP app; never listens (server.ts does), so tests use `inject()`. */
 export async function buildApp(p: Platform, options: AppOptions = {}): Promise<FastifyInstance> {

@@ -9,7 +9,6 @@ import type {
   ChannelTokenResponse,
 } from '../contracts/channels.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
-import { CHANNEL_SCOPES } from '../domain/channels.ts';
 import { validateMobile } from '../domain/identity/index.ts';
 import { MINUTE_MS, type EpochMs } from '../domain/types.ts';
 import { upsertAccount } from '../storage/accounts.ts';
@@ -326,7 +325,7 @@ export async function authenticateChannelToken(p: Platform, token: string): Prom
       currentDate: new Date(p.clock.now()),
       requiredClaims: ['sub', 'exp', 'jti'],
     });
-    claims = verified.payload as Record<string, unknown>;
+    claims = verified.payload;
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired)
       throw new AppError(
@@ -406,5 +405,3 @@ export async function channelActForUser(
   });
   return { ...session, scopes, verifiedBy };
 }
-
-export const ALL_CHANNEL_SCOPES: readonly string[] = CHANNEL_SCOPES;

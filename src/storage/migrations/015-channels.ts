@@ -38,11 +38,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('created_at', ms, (c) => c.notNull())
     .addColumn('expires_at', ms)
     .execute();
-  await db.schema
-    .createIndex('channel_secrets_channel')
-    .on('channel_secrets')
-    .column('channel_id')
-    .execute();
+  await db.schema.createIndex('channel_secrets_channel').on('channel_secrets').column('channel_id').execute();
   await db.schema
     .createTable('channel_usage')
     .addColumn('channel_id', ref, (c) => c.notNull().references('channels.id').onDelete('cascade'))
