@@ -5,6 +5,14 @@
 import type { Static } from '@sinclair/typebox';
 import type { Reply } from '../../src/contracts/common.ts';
 import type {
+  ChannelListResponse,
+  ChannelRegisteredResponse,
+  ChannelResponse as ChannelView,
+  ChannelSecretRotatedResponse,
+  RegisterChannelBody,
+  UpdateChannelStatusBody,
+} from '../../src/contracts/channels.ts';
+import type {
   ColourStatisticsResponse,
   ImportStatus,
   ImportDetail,
@@ -223,6 +231,22 @@ export const createStaffAccount = (token: string, body: CreateStaffAccountReques
 
 export const updateStaffAccount = (token: string, staffId: number, body: UpdateStaffAccountRequest) =>
   callApi<StaffAccountUpdatedResponse>('PATCH', `/api/v1/staff/${id(staffId)}`, { token, body });
+
+export type ChannelResponse = ChannelView;
+export const fetchChannels = (token: string) =>
+  callApi<ChannelListResponse>('GET', '/api/v1/channels', { token });
+export const registerChannel = (token: string, body: Static<typeof RegisterChannelBody>) =>
+  callApi<ChannelRegisteredResponse>('POST', '/api/v1/channels', { token, body });
+export const rotateChannelSecret = (token: string, clientId: string) =>
+  callApi<ChannelSecretRotatedResponse>('POST', `/api/v1/channels/${encodeURIComponent(clientId)}/secret`, {
+    token,
+    body: {},
+  });
+export const updateChannelStatus = (
+  token: string,
+  clientId: string,
+  body: Static<typeof UpdateChannelStatusBody>,
+) => callApi<ChannelView>('PATCH', `/api/v1/channels/${encodeURIComponent(clientId)}`, { token, body });
 
 export const fetchAuditLog = (token: string, after: number | null) =>
   callApi<AuditLogPageResponse>(

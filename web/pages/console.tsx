@@ -4,6 +4,7 @@ import { describeFailure } from '../failures.ts';
 import { t } from '../i18n/index.ts';
 import { readStored, writeStored } from '../storage.ts';
 import { ErrorNotice, failureText, shortTime, type ViewProps } from '../console/common.tsx';
+import { ChannelsView } from '../console/channels.tsx';
 import { staffSignIn, staffSignOut, type StaffSessionResponse } from '../console/console-api.ts';
 import { Dashboard, ReportQueue } from '../console/dashboard.tsx';
 import {
@@ -38,13 +39,14 @@ const VIEWS = [
   'complaints',
   'overrides',
   'staff',
+  'channels',
   'audit',
 ] as const;
 type View = (typeof VIEWS)[number];
 
 /** Which views each role sees: the ACCESS table's callers, as navigation. */
 export function viewsFor(role: string): readonly View[] {
-  const officer: readonly View[] = VIEWS.filter((v) => v !== 'staff' && v !== 'audit');
+  const officer: readonly View[] = VIEWS.filter((v) => v !== 'staff' && v !== 'channels' && v !== 'audit');
   if (role === 'officer') return officer;
   if (role === 'admin') return VIEWS;
   if (role === 'auditor') return ['audit'];
@@ -197,6 +199,7 @@ function ViewOf(p: { readonly view: View; readonly props: ViewProps; readonly ad
       {p.view === 'complaints' && <ComplaintsQueue {...props} />}
       {p.view === 'overrides' && <OverridesView {...props} />}
       {p.view === 'staff' && <StaffView {...props} />}
+      {p.view === 'channels' && <ChannelsView {...props} />}
       {p.view === 'audit' && <AuditLogView {...props} />}
     </div>
   );
