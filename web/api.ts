@@ -49,7 +49,7 @@ export type {
   PaperCodeRevokedResponse,
   Relationship,
 } from '../src/contracts/family.ts';
-export { RELATIONSHIPS } from '../src/contracts/family.ts';
+export { RELATIONSHIPS } from '../src/domain/relationships.ts';
 export type { HealthBadgeView } from '../src/contracts/common.ts';
 export type { SupportContact } from '../src/contracts/platform.ts';
 export type {

@@ -10,6 +10,8 @@ import { currentLocale, t } from '../i18n/index.ts';
 import { formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
 import { complaintHash } from '../router.ts';
 import { useSecondTicker } from '../use-second-ticker.ts';
+// Loaded with this chunk, never by the code page (web/stylesheets.ts).
+import '../checkpoint/checkpoint.css';
 
 /** ms between retries of the code refresh while the server cannot be reached. */
 const RETRY_MS = 10_000;
