@@ -127,7 +127,7 @@ export function ScanPlacePage(props: {
   // The personal code renews every minute while it is shown, as on the my-code page.
   const refreshAt = state.kind === 'done' ? state.code.refreshAt : null;
   const serverTime = state.kind === 'done' ? state.code.serverTime : null;
-  const offsetMs = state.kind === 'done' ? state.offsetMs : 0;
+  const restored = useRef(state.kind === 'done');
   useEffect(() => {
     if (refreshAt === null || serverTime === null) return;
     let live = true;
@@ -156,11 +156,13 @@ export function ScanPlacePage(props: {
         return next;
       });
     };
-    const refreshAtMs = parseApiTime(refreshAt) ?? serverNow;
-    // A pop-up kept from before (web/offline-store.ts) is renewed at once.
+    // A pop-up kept from before (web/offline-store.ts) is renewed at once; offline, that is how the
+    // page learns to say how old it is.
+    const renewNow = restored.current;
+    restored.current = false;
     let timer = window.setTimeout(
       () => void load(),
-      refreshAtMs <= Date.now() + offsetMs ? 0 : refreshDelay(refreshAtMs, serverNow),
+      renewNow ? 0 : refreshDelay(parseApiTime(refreshAt) ?? serverNow, serverNow),
     );
     // Back online: a fresh code at once.
     const onOnline = () => {
@@ -173,7 +175,7 @@ export function ScanPlacePage(props: {
       window.clearTimeout(timer);
       window.removeEventListener('online', onOnline);
     };
-  }, [refreshAt, serverTime, offsetMs, token, onSessionLost]);
+  }, [refreshAt, serverTime, token, onSessionLost]);
 
   if (state.kind === 'done') {
     const { venue, code, offsetMs, savedAt, stale, scannedAt } = state;
