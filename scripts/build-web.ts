@@ -127,7 +127,7 @@ export interface BuiltFile {
   readonly name: string;
   /** bytes as written */
   readonly bytes: number;
-  /** bytes of its `.gz` (gzip -9), null for files sent as they are (PNG) */
+  /** bytes of its `.gz` (gzip -9), null for files sent as they are (PNG, tiny files) */
   readonly gzipBytes: number | null;
   /** bytes of its `.br` (brotli, quality 11), null for files sent as they are */
   readonly brotliBytes: number | null;
@@ -358,9 +358,15 @@ export async function buildWeb(outDir = 'dist/web'): Promise<WebBuild> {
         [zlib.BROTLI_PARAM_SIZE_HINT]: bytes,
       },
     });
-    await fs.writeFile(`${target}.gz`, gz);
-    await fs.writeFile(`${target}.br`, br);
-    built.push({ name, bytes, gzipBytes: gz.length, brotliBytes: br.length });
+    // A form no smaller than the file is not written; the file goes as it is.
+    if (gz.length < bytes) await fs.writeFile(`${target}.gz`, gz);
+    if (br.length < bytes) await fs.writeFile(`${target}.br`, br);
+    built.push({
+      name,
+      bytes,
+      gzipBytes: gz.length < bytes ? gz.length : null,
+      brotliBytes: br.length < bytes ? br.length : null,
+    });
   }
   const firstLoad = [
     'index.html',
