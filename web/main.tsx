@@ -1,12 +1,14 @@
+import { prefetchMyCode } from './code-prefetch.ts';
 import { loadCatalogue, storedLocale } from './i18n/locale.ts';
 import { registerServiceWorker } from './service-worker-registration.ts';
 
 /**
  * Start-up, kept tiny (P8): the app's code (web/start.tsx, whose files index.html already
- * preloads) and the remembered language's catalogue are fetched side by side, not one after the
- * other.
+ * preloads), the remembered language's catalogue and the code page's own code (web/code-prefetch.ts)
+ * are fetched side by side, not one after the other.
  */
 const locale = storedLocale();
+prefetchMyCode();
 document.documentElement.lang = locale;
 Promise.all([import('./start.tsx'), loadCatalogue(locale)]).then(
   ([app, catalogue]) => app.start(locale, catalogue),

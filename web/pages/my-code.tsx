@@ -16,6 +16,7 @@ import { currentLocale, t } from '../i18n/index.ts';
 import { colourAfter, formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
 import { useSecondTicker } from '../use-second-ticker.ts';
 import { lastCode, saveLastCode } from '../offline-store.ts';
+import { takePrefetchedCode } from '../code-prefetch.ts';
 
 /** ms between retries while the server cannot be reached. */
 const RETRY_MS = 10_000;
@@ -106,7 +107,9 @@ export function MyCodePage(props: {
       window.clearTimeout(timer);
       const mine = ++sequence;
       const result =
-        subject === null ? await fetchMyCode(token) : await fetchFamilyMemberCode(token, subject);
+        subject === null
+          ? await (takePrefetchedCode(token) ?? fetchMyCode(token))
+          : await fetchFamilyMemberCode(token, subject);
       // A newer load (the page became visible again) supersedes this one.
       if (!live || mine !== sequence) return;
       if (result.ok) {
