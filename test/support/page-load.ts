@@ -51,6 +51,7 @@ function kindOf(type: string | undefined): ResourceKind {
       return 'fetch';
     case 'Manifest':
       return 'manifest';
+    case undefined:
     default:
       return 'other';
   }
