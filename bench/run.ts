@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import autocannon from 'autocannon';
+import type { WebLoadRun } from './web-load.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '10');
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? '50');
@@ -117,7 +118,7 @@ async function measure(
 }
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
-const SUITES = (process.env['BENCH_SUITES'] ?? 'core,imports,risk-areas,sign-in-storm').split(',');
+const SUITES = (process.env['BENCH_SUITES'] ?? 'core,imports,risk-areas,sign-in-storm,web-load').split(',');
 console.log(`machine: ${machine}`);
 
 /** Replaces (or appends) the section of docs/benchmarks.md that starts with `marker`. */
@@ -418,7 +419,37 @@ async function signInStorm(): Promise<void> {
   writeSection('## Staff sign-in storms beside the checkpoint', section);
 }
 
+/** Issue 11 item 3: the my-code page in real Chromium on Fast 3G with a 4× CPU slowdown (bench/web-load.ts). */
+async function webLoad(): Promise<void> {
+  const load = os.loadavg()[0] ?? 0;
+  const r = runJson<WebLoadRun>(['bench/web-load.ts']);
+  const kib = (n: number) => `${(n / 1024).toFixed(1)}`;
+  const median = (xs: readonly number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  };
+  const rows = r.visits.map((v) => {
+    const row = `| ${v.target === 'baseline' ? 'baseline: bare Fastify, bare HTML page' : 'my-code page (production, SQLite)'} | ${v.visit} | ${median(v.visibleMs)} | ${v.visibleMs.join(', ')} | ${kib(v.bytes.script)} | ${kib(v.bytes.stylesheet)} | ${kib(v.bytes.document)} | ${kib(v.bytes.image)} | ${kib(v.bytes.fetch)} | ${kib(v.bytes.other + v.bytes.manifest)} | ${v.requests} (${v.fromServiceWorker} from the service worker) |`;
+    console.log(row);
+    return row;
+  });
+  const section = [
+    `## Resident app on a slow phone: the my-code page in Chromium (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${machine}; Chromium ${r.chromium} (headless, playwright-core). Command: \`npm run bench\` (suite \`web-load\`, \`bench/web-load.ts\`; \`BENCH_WEB_RUNS\` sets the runs, here ${r.runs} of each). Load average when it started: ${load.toFixed(1)}. Throttling with CDP on the page: DevTools' Fast 3G (\`Network.emulateNetworkConditions\`: latency 150 ms × 3.75 = ${r.network.latency} ms, download 1.6 Mbps × 0.9 = ${r.network.downloadThroughput} bytes/s, upload 750 kbps × 0.9 = ${r.network.uploadThroughput} bytes/s) and a ${r.cpuSlowdown}× CPU slowdown (\`Emulation.setCPUThrottlingRate\`). Servers on 127.0.0.1: the platform in production mode with the built web app, and a bare Fastify answering a 100-byte HTML page. First visit: a new browser context (cold cache). Repeat visit: a new page in the same context after the first visit's service worker has installed. "Visible" is from navigation start until the first animation frame in which the QR's SVG (baseline: the page's paragraph) is in the document, on the page's own clock. Bytes are KiB over the wire from CDP \`Network.loadingFinished.encodedDataLength\` (compressed bodies plus headers; 0 for what the service worker answered) of the last run.`,
+    '',
+    '| page | visit | visible ms (median) | each run | script KiB | stylesheet KiB | document KiB | image KiB | fetch KiB | other KiB | requests |',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|',
+    ...rows,
+    '',
+    `After the first visit's code was on screen, the service worker precached ${kib(r.precacheBytes)} KiB over the wire for its precache (files the first load had not fetched — the English catalogue, the place-code pop-up's page with its QR decoder — and whatever it did not get from the HTTP cache). Targets (issue 11): code visible within 5 s on the first visit and within 2 s on repeat visits under this throttling; the first load at most 150 KB of compressed JS + CSS (test/e2e/first-load.test.ts holds that budget).`,
+    '',
+  ].join('\n');
+  writeSection('## Resident app on a slow phone', section);
+}
+
 if (SUITES.includes('core')) await core();
 if (SUITES.includes('imports')) await imports();
 if (SUITES.includes('risk-areas')) await riskAreas();
 if (SUITES.includes('sign-in-storm')) await signInStorm();
+if (SUITES.includes('web-load')) await webLoad();

@@ -31,6 +31,7 @@ import type {
 } from '../src/contracts/residents.ts';
 import type { SessionResponse, SignInCodeResponse, StaffSessionResponse } from '../src/contracts/sign-in.ts';
 import type { StaffPasswordSetResponse } from '../src/contracts/staff.ts';
+import { forgetOfflineData } from './offline-store.ts';
 import { readStored, writeStored } from './storage.ts';
 
 /** The API contract, taken from the server's own schemas (src/contracts) so the two cannot drift apart. */
@@ -49,7 +50,7 @@ export type {
   PaperCodeRevokedResponse,
   Relationship,
 } from '../src/contracts/family.ts';
-export { RELATIONSHIPS } from '../src/contracts/family.ts';
+export { RELATIONSHIPS } from '../src/domain/relationships.ts';
 export type { HealthBadgeView } from '../src/contracts/common.ts';
 export type { SupportContact } from '../src/contracts/platform.ts';
 export type {
@@ -101,7 +102,9 @@ export function storedToken(): string | null {
   return token;
 }
 
+/** Keeps a new session (or none); the last person's saved code and place pop-up go either way. */
 export function storeSession(session: SessionResponse | null): void {
+  forgetOfflineData();
   writeStored(TOKEN_KEY, session?.token ?? null);
   writeStored(TOKEN_EXPIRES_KEY, session?.expiresAt ?? null);
 }

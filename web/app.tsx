@@ -4,8 +4,6 @@ import { deleteSession, fetchUnreadNotices, storeSession, storedToken, type ApiF
 import { describeFailure } from './failures.ts';
 import { currentLocale, setLocale, t } from './i18n/index.ts';
 import { placeCodeFromSearch } from './checkpoint/place-code-text.ts';
-import { ApplyPage } from './pages/apply.tsx';
-import { FamilyPage } from './pages/family.tsx';
 import { MyCodePage } from './pages/my-code.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SupportFooter } from './components/support-footer.tsx';
@@ -20,6 +18,9 @@ const ConsolePage = lazyPage(() => import('./pages/console.tsx').then((m) => m.C
 const ScanPlacePage = lazyPage(() => import('./pages/scan-place.tsx').then((m) => m.ScanPlacePage));
 // The arrivals page carries the table of administrative divisions for its picker.
 const ArrivalsPage = lazyPage(() => import('./pages/arrivals.tsx').then((m) => m.ArrivalsPage));
+// Applying and the family page: opened now and then, so not in the code page's first load (P8).
+const ApplyPage = lazyPage(() => import('./pages/apply.tsx').then((m) => m.ApplyPage));
+const FamilyPage = lazyPage(() => import('./pages/family.tsx').then((m) => m.FamilyPage));
 // Issue 10's resident pages and the staff setup link's page: opened now and then, so not in the first load.
 const AppealPage = lazyPage(() => import('./pages/appeal.tsx').then((m) => m.AppealPage));
 const FeedbackPage = lazyPage(() => import('./pages/feedback.tsx').then((m) => m.FeedbackPage));
@@ -52,6 +53,7 @@ export function App() {
   // Kept in memory only, to prefill the application right after signing in.
   const [signedInMobile, setSignedInMobile] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [languageFailed, setLanguageFailed] = useState(false);
   // Whose code the code page shows: null for one's own, else a family member's binding id.
   const [codeSubject, setCodeSubject] = useState<string | null>(null);
   // The path is fixed for the page's life: leaving a section loads the other one.
@@ -85,8 +87,14 @@ export function App() {
   }, [locale, section]);
 
   const chooseLocale = (next: Locale) => {
-    setLocale(next);
-    setLocaleState(next);
+    // The other language's catalogue is downloaded on the first switch; offline it may not come.
+    setLocale(next).then(
+      () => {
+        setLanguageFailed(false);
+        setLocaleState(next);
+      },
+      () => setLanguageFailed(true),
+    );
   };
   const toggleLargeType = () => {
     writeStored(LARGE_TYPE_KEY, largeType ? null : '1');
@@ -164,6 +172,11 @@ export function App() {
           </button>
         </div>
       </header>
+      {languageFailed && (
+        <p class="notice notice--error" role="alert">
+          {t('app.languageUnavailable')}
+        </p>
+      )}
       <main id="main" tabIndex={-1} class={section === 'console' ? 'main--wide' : undefined}>
         {section === 'checkpoint' ? (
           <CheckpointPage />

@@ -2,19 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ApplicationBody } from './residents.ts';
 import { Colour, Nullable, StringEnum, type Reply } from './common.ts';
 import { MyCode } from './residents.ts';
+import { RELATIONSHIPS } from '../domain/relationships.ts';
 
 /** Family members by proxy (S3): the people who cannot use a phone get codes through a relative. */
 
-export const RELATIONSHIPS = [
-  'spouse',
-  'parent',
-  'child',
-  'grandparent',
-  'grandchild',
-  'sibling',
-  'other',
-] as const;
-export type Relationship = (typeof RELATIONSHIPS)[number];
+export { RELATIONSHIPS, type Relationship } from '../domain/relationships.ts';
 
 export const AddFamilyMemberBody = Type.Object(
   {

@@ -118,7 +118,8 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
 
 /**
  * The pages' policy, sent as a header (a `<meta>` policy cannot set `frame-ancestors`). The web
- * app loads only its own bundles; QR images are drawn into data: URLs.
+ * app loads only its own bundles; QR images are drawn into data: URLs. The service worker is
+ * served with it too and needs nothing more: it fetches this origin's files only (connect-src).
  */
 export const CONTENT_SECURITY_POLICY = {
   'default-src': ["'self'"],
@@ -126,12 +127,19 @@ export const CONTENT_SECURITY_POLICY = {
   'style-src': ["'self'"],
   'img-src': ["'self'", 'data:'],
   'connect-src': ["'self'"],
+  // The service worker (/sw.js) and the web manifest, both from this origin (issue 11).
+  'worker-src': ["'self'"],
+  'manifest-src': ["'self'"],
   'font-src': ["'self'"],
   'object-src': ["'none'"],
   'base-uri': ["'none'"],
   'form-action': ["'self'"],
   'frame-ancestors': ["'none'"],
 } as const;
+
+/** Where the web build puts its content-hashed files (scripts/build-web.ts, ASSETS_DIR). */
+export const WEB_ASSETS_DIR = 'assets';
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** An incoming X-Request-Id is kept when it is plain (so logs across proxies join up). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -296,7 +304,13 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     });
   });
   app.setNotFoundHandler((request, reply) => {
-    if (request.method === 'GET' && !request.url.startsWith('/api/') && options.webRoot) {
+    if (
+      request.method === 'GET' &&
+      !request.url.startsWith('/api/') &&
+      // A missing content-hashed file is a 404, never the page (which would be cached for a year).
+      !request.url.startsWith(`/${WEB_ASSETS_DIR}/`) &&
+      options.webRoot
+    ) {
       // Client-side routes of the web app all load index.html.
       return reply.type('text/html').sendFile('index.html');
     }
@@ -325,11 +339,27 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     if (!fs.existsSync(path.join(options.webRoot, 'index.html'))) {
       throw new Error(`web app not built: ${options.webRoot}/index.html is missing (run npm run build)`);
     }
+    // The build writes a brotli and a gzip form beside every text file (scripts/build-web.ts):
+    // sent to browsers that accept them, the plain file to the others. Content-hashed files under
+    // /assets/ never change, so browsers keep them a year without asking; index.html, the web
+    // manifest and the service worker name them, and are revalidated on every load.
     await app.register(fastifyStatic, {
       root: options.webRoot,
       prefix: '/',
       wildcard: false,
       index: 'index.html',
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, file) => {
+        const relative = path
+          .relative(options.webRoot ?? '', file)
+          .split(path.sep)
+          .join('/');
+        void reply.header(
+          'cache-control',
+          relative.startsWith(`${WEB_ASSETS_DIR}/`) ? IMMUTABLE_CACHE_CONTROL : 'no-cache',
+        );
+      },
     });
   }
   return app;

@@ -226,6 +226,8 @@ describeNeeding(['chromium'], 'resident web app in Chromium', () => {
   test('switches to English and remembers it', async () => {
     await page.getByRole('button', { name: 'English' }).click();
     const band = page.locator('#code-colour');
+    // The English catalogue is downloaded on the first switch (issue 11: one language per load).
+    await page.locator('#code-colour', { hasText: en.code.colour.green }).waitFor();
     assert.match((await band.textContent()) ?? '', new RegExp(en.code.colour.green));
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     await page.reload();

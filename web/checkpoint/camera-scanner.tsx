@@ -1,6 +1,8 @@
 import jsqrModule from 'jsqr';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
+// Loaded with this chunk, never by the code page (web/stylesheets.ts).
+import './checkpoint.css';
 
 /** ms between decode attempts: jsQR takes 20–60 ms on a 640 px frame on a slow phone. */
 const DECODE_INTERVAL_MS = 150;

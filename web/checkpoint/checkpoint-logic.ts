@@ -17,16 +17,9 @@ import {
 import type { OfflineResult } from './checkpoint-api.ts';
 import type { OfflineVerification } from './offline-verify.ts';
 
-/**
- * The code as a scanner delivered it: keyboard-wedge scanners end with Enter (sometimes CR LF or
- * a tab) and pasted text may carry spaces around it. Spaces inside are kept: base45 uses them, but
- * never last (a group's last character encodes at most 65535 / 45² = 32, and space is 36).
- * null when nothing is left.
- */
-export function scannedCodeText(raw: string): string | null {
-  const text = raw.trim();
-  return text === '' ? null : text;
-}
+// Kept beside the place-code reader, which the resident app loads without the rest of this module
+// (cose.ts pulls in cbor-x).
+export { scannedCodeText } from './place-code-text.ts';
 
 export type TemperatureEntry =
   | { readonly ok: true; readonly celsius: number | null; readonly deciC: DeciCelsius | null }

@@ -1,4 +1,13 @@
-import { scannedCodeText } from './checkpoint-logic.ts';
+/**
+ * The code as a scanner delivered it: keyboard-wedge scanners end with Enter (sometimes CR LF or
+ * a tab) and pasted text may carry spaces around it. Spaces inside are kept: base45 uses them, but
+ * never last (a group's last character encodes at most 65535 / 45² = 32, and space is 36).
+ * null when nothing is left.
+ */
+export function scannedCodeText(raw: string): string | null {
+  const text = raw.trim();
+  return text === '' ? null : text;
+}
 
 /** The place code in a link of the form the platform prints (`<origin>/scan?c=<code>`), or null. */
 export function placeCodeFromSearch(search: string): string | null {

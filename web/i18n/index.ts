@@ -1,39 +1,45 @@
 import i18next from 'i18next';
 import type { Locale } from '../../src/domain/types.ts';
-import en from './en.json' with { type: 'json' };
-import zhCN from './zh-CN.json' with { type: 'json' };
-import { readStored, writeStored } from '../storage.ts';
+import { writeStored } from '../storage.ts';
+import { LOCALE_KEY, loadCatalogue, type Catalogue } from './locale.ts';
 
-const LOCALE_KEY = 'healthcode.locale';
-export const DEFAULT_LOCALE: Locale = 'zh-CN';
+export { DEFAULT_LOCALE } from './locale.ts';
 
-function storedLocale(): Locale {
-  const value = readStored(LOCALE_KEY);
-  return value === 'en' || value === 'zh-CN' ? value : DEFAULT_LOCALE;
-}
-
-/** The shared i18next instance; both catalogues are bundled, so it is ready synchronously. */
+/** The shared i18next instance, started with the catalogue web/main.tsx loaded for the remembered language. */
 export const i18n = i18next.createInstance();
 
-/** Initialises i18next with the remembered language (zh-CN unless the resident chose English). */
-export function initI18n(): Locale {
-  const locale = storedLocale();
+/** The languages whose catalogue has arrived (the console adds its own strings for both, so i18next's own bundles do not tell). */
+const loaded = new Set<Locale>();
+
+/** Initialises i18next synchronously with the remembered language and its catalogue. */
+export function initI18n(locale: Locale, catalogue: Catalogue): Locale {
   void i18n.init({
     lng: locale,
     fallbackLng: false,
-    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+    resources: { [locale]: { translation: catalogue } },
     initAsync: false,
     // Preact escapes text itself; escaping here would show "&amp;" on screen.
     interpolation: { escapeValue: false },
     returnNull: false,
   });
+  loaded.add(locale);
   document.documentElement.lang = locale;
   return locale;
 }
 
-/** Switches the language, remembers the choice and updates `<html lang>` for screen readers. */
-export function setLocale(locale: Locale): void {
-  void i18n.changeLanguage(locale);
+/**
+ * Switches the language (downloading its catalogue the first time), remembers the choice and
+ * updates `<html lang>` for screen readers. Rejects when the catalogue cannot be fetched; the
+ * language then stays as it was.
+ */
+export async function setLocale(locale: Locale): Promise<void> {
+  if (!loaded.has(locale)) {
+    const catalogue = await loadCatalogue(locale);
+    // Deep and overwriting: strings the console added for this language stay.
+    i18n.addResourceBundle(locale, 'translation', catalogue, true, true);
+    loaded.add(locale);
+  }
+  await i18n.changeLanguage(locale);
   writeStored(LOCALE_KEY, locale);
   document.documentElement.lang = locale;
 }

@@ -56,6 +56,8 @@ import {
   type StaffSession,
 } from '../checkpoint/checkpoint-store.ts';
 import { verifyOffline } from '../checkpoint/offline-verify.ts';
+// Loaded with this chunk, never by the code page (web/stylesheets.ts).
+import '../checkpoint/checkpoint.css';
 
 /** ms between attempts to upload queued checks and refresh the keys while the page is open. */
 const RETRY_MS = 15_000;

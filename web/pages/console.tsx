@@ -18,6 +18,8 @@ import {
 } from '../console/manage.tsx';
 import { addConsoleStrings } from '../console/strings.ts';
 import { AppealsQueue, ComplaintsQueue, FeedbackQueue } from '../console/queues.tsx';
+// Loaded with this chunk, never by the code page (web/stylesheets.ts).
+import '../console/console.css';
 
 /** The authority console (issue 10 item 3): officers, admins and auditors. */
 

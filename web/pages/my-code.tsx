@@ -8,12 +8,15 @@ import {
   type MyCodeResponse,
 } from '../api.ts';
 import { HealthBadge } from '../components/health-badge.tsx';
+import { SavedAgeNotice } from '../components/saved-age.tsx';
 import { PaperCodePanel } from '../components/paper-code.tsx';
 import { SubjectSwitcher, useFamilyMembers } from '../components/subject-switcher.tsx';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
 import { colourAfter, formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
 import { useSecondTicker } from '../use-second-ticker.ts';
+import { lastCode, saveLastCode } from '../offline-store.ts';
+import { takePrefetchedCode } from '../code-prefetch.ts';
 
 /** ms between retries while the server cannot be reached. */
 const RETRY_MS = 10_000;
@@ -24,6 +27,8 @@ type CodeState =
       readonly kind: 'ready';
       readonly code: MyCodeResponse;
       readonly offsetMs: number;
+      /** Device clock when the code arrived (now, or earlier when it comes from the phone's storage). */
+      readonly savedAt: number;
       readonly stale: boolean;
     }
   | { readonly kind: 'failed'; readonly message: string };
@@ -102,14 +107,24 @@ export function MyCodePage(props: {
       window.clearTimeout(timer);
       const mine = ++sequence;
       const result =
-        subject === null ? await fetchMyCode(token) : await fetchFamilyMemberCode(token, subject);
+        subject === null
+          ? await (takePrefetchedCode(token) ?? fetchMyCode(token))
+          : await fetchFamilyMemberCode(token, subject);
       // A newer load (the page became visible again) supersedes this one.
       if (!live || mine !== sequence) return;
       if (result.ok) {
         const received = Date.now();
         const serverNow = parseApiTime(result.value.serverTime) ?? received;
         const refreshAt = parseApiTime(result.value.refreshAt) ?? serverNow;
-        setState({ kind: 'ready', code: result.value, offsetMs: serverNow - received, stale: false });
+        setState({
+          kind: 'ready',
+          code: result.value,
+          offsetMs: serverNow - received,
+          savedAt: received,
+          stale: false,
+        });
+        // Kept for a spell without the network (web/offline-store.ts).
+        saveLastCode(subject, result.value, serverNow - received);
         setApplied(true);
         timer = window.setTimeout(() => void load(), refreshDelay(refreshAt, serverNow));
         return;
@@ -120,21 +135,28 @@ export function MyCodePage(props: {
         return onApplicationRequired();
       if (failure.kind === 'api' && failure.error.code === 'family_member_not_found') return onSubject(null);
       const message = describeFailure(failure).message ?? t('errors.unknown');
-      // Keep showing the last code (it verifies for five minutes) and say that it is not fresh.
-      setState((previous) =>
-        previous.kind === 'ready' ? { ...previous, stale: true } : { kind: 'failed', message },
-      );
+      // Keep showing the last code (it verifies for five minutes) and say how old it is: the one on
+      // screen, else the one the phone kept from an earlier visit.
+      setState((previous) => {
+        if (previous.kind === 'ready') return { ...previous, stale: true };
+        const saved = lastCode(subject);
+        return saved === null ? { kind: 'failed', message } : { kind: 'ready', ...saved, stale: true };
+      });
       timer = window.setTimeout(() => void load(), RETRY_MS);
     };
     const onVisible = () => {
       if (document.visibilityState === 'visible') void load();
     };
+    // Back online: a fresh code at once, not at the next retry.
+    const onOnline = () => void load();
     void load();
     document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('online', onOnline);
     return () => {
       live = false;
       window.clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('online', onOnline);
     };
   }, [token, subject, attempt, onSessionLost, onApplicationRequired, onSubject]);
 
@@ -168,7 +190,7 @@ export function MyCodePage(props: {
     );
   }
 
-  const { code, offsetMs, stale } = state;
+  const { code, offsetMs, savedAt, stale } = state;
   const serverNow = Date.now() + offsetMs;
   const expiresAt = parseApiTime(code.expiresAt);
   const expired = expiresAt !== null && serverNow >= expiresAt;
@@ -227,15 +249,12 @@ export function MyCodePage(props: {
         <div class={`qr-frame qr-frame--${code.colour}`}>
           <QrImage text={code.code} label={t('code.qrLabel', { colour: colourWord })} expired={expired} />
         </div>
+        {stale && <SavedAgeNotice id="code-age" savedAt={savedAt} offsetMs={offsetMs} />}
         {expired ? (
           <p class="notice notice--error" role="alert">
             {t('code.expired')}
           </p>
-        ) : stale ? (
-          <p class="notice notice--warning" role="status">
-            {t('code.stale')}
-          </p>
-        ) : (
+        ) : stale ? null : (
           <p class="hint code-card__note">{t('code.refreshNote')}</p>
         )}
       </div>

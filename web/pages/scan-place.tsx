@@ -5,11 +5,15 @@ import { CameraScanner } from '../checkpoint/camera-scanner.tsx';
 import { scanPlaceCode, type PlaceScanResponse } from '../checkpoint/checkpoint-api.ts';
 import { placeCodeFromScan } from '../checkpoint/place-code-text.ts';
 import { HealthBadge } from '../components/health-badge.tsx';
+import { SavedAgeNotice } from '../components/saved-age.tsx';
+import { forgetLastPlacePass, lastPlacePass, saveLastPlacePass } from '../offline-store.ts';
 import { describeFailure } from '../failures.ts';
 import { currentLocale, t } from '../i18n/index.ts';
-import { formatChinaClock, parseApiTime, refreshDelay } from '../time.ts';
+import { formatChinaClock, parseApiTime, refreshDelay, shownTime } from '../time.ts';
 import { complaintHash } from '../router.ts';
 import { useSecondTicker } from '../use-second-ticker.ts';
+// Loaded with this chunk, never by the code page (web/stylesheets.ts).
+import '../checkpoint/checkpoint.css';
 
 /** ms between retries of the code refresh while the server cannot be reached. */
 const RETRY_MS = 10_000;
@@ -25,7 +29,18 @@ type ScanState =
       readonly code: MyCodeResponse;
       /** server clock − device clock, ms */
       readonly offsetMs: number;
+      /** Device clock when the code on screen arrived. */
+      readonly savedAt: number;
+      /** The code could not be renewed: the notice says how old it is. */
+      readonly stale: boolean;
     };
+
+/** Opening the scan page again soon after a scan (a reload, the app reopened offline) shows that pop-up. */
+function initialState(initialCode: string | null): ScanState {
+  if (initialCode !== null) return { kind: 'sending' };
+  const saved = lastPlacePass();
+  return saved === null ? { kind: 'scanning' } : { kind: 'done', ...saved, stale: false };
+}
 
 function QrSvg(props: { text: string; label: string }) {
   const [svg, setSvg] = useState('');
@@ -59,9 +74,7 @@ export function ScanPlacePage(props: {
   /** To the venue complaint page (S16), by its hash. */
   onComplain: (hash: string) => void;
 }) {
-  const [state, setState] = useState<ScanState>(() =>
-    props.initialCode === null ? { kind: 'scanning' } : { kind: 'sending' },
-  );
+  const [state, setState] = useState<ScanState>(() => initialState(props.initialCode));
   const [pasted, setPasted] = useState('');
   const sent = useRef<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -90,13 +103,15 @@ export function ScanPlacePage(props: {
     if (window.location.search !== '') window.history.replaceState(null, '', '/scan');
     const received = Date.now();
     const serverNow = parseApiTime(result.value.myCode.serverTime) ?? received;
-    setState({
-      kind: 'done',
+    const pass = {
       venue: result.value.venue,
       scannedAt: result.value.scannedAt,
       code: result.value.myCode,
       offsetMs: serverNow - received,
-    });
+    };
+    // Kept for a spell without the network (web/offline-store.ts).
+    saveLastPlacePass(pass);
+    setState({ kind: 'done', ...pass, savedAt: received, stale: false });
   };
 
   useEffect(() => {
@@ -112,6 +127,7 @@ export function ScanPlacePage(props: {
   // The personal code renews every minute while it is shown, as on the my-code page.
   const refreshAt = state.kind === 'done' ? state.code.refreshAt : null;
   const serverTime = state.kind === 'done' ? state.code.serverTime : null;
+  const restored = useRef(state.kind === 'done');
   useEffect(() => {
     if (refreshAt === null || serverTime === null) return;
     let live = true;
@@ -121,27 +137,48 @@ export function ScanPlacePage(props: {
       if (!live) return;
       if (!result.ok) {
         if (isSessionLost(result.failure)) return onSessionLost(result.failure);
+        setState((previous) => (previous.kind === 'done' ? { ...previous, stale: true } : previous));
         timer = window.setTimeout(() => void load(), RETRY_MS);
         return;
       }
       const received = Date.now();
       const now = parseApiTime(result.value.serverTime) ?? received;
-      setState((previous) =>
-        previous.kind === 'done' ? { ...previous, code: result.value, offsetMs: now - received } : previous,
-      );
+      setState((previous) => {
+        if (previous.kind !== 'done') return previous;
+        const next = {
+          ...previous,
+          code: result.value,
+          offsetMs: now - received,
+          savedAt: received,
+          stale: false,
+        };
+        saveLastPlacePass(next);
+        return next;
+      });
     };
+    // A pop-up kept from before (web/offline-store.ts) is renewed at once; offline, that is how the
+    // page learns to say how old it is.
+    const renewNow = restored.current;
+    restored.current = false;
     let timer = window.setTimeout(
       () => void load(),
-      refreshDelay(parseApiTime(refreshAt) ?? serverNow, serverNow),
+      renewNow ? 0 : refreshDelay(parseApiTime(refreshAt) ?? serverNow, serverNow),
     );
+    // Back online: a fresh code at once.
+    const onOnline = () => {
+      window.clearTimeout(timer);
+      void load();
+    };
+    window.addEventListener('online', onOnline);
     return () => {
       live = false;
       window.clearTimeout(timer);
+      window.removeEventListener('online', onOnline);
     };
   }, [refreshAt, serverTime, token, onSessionLost]);
 
   if (state.kind === 'done') {
-    const { venue, code, offsetMs } = state;
+    const { venue, code, offsetMs, savedAt, stale, scannedAt } = state;
     const locale = currentLocale();
     const serverNow = Date.now() + offsetMs;
     const clockText = formatChinaClock(serverNow, true);
@@ -173,13 +210,18 @@ export function ScanPlacePage(props: {
         <div class={`qr-frame qr-frame--${code.colour} place-pass__qr`}>
           <QrSvg text={code.code} label={t('code.qrLabel', { colour: colourWord })} />
         </div>
-        <p class="hint place-pass__note">{t('scanPlace.recorded')}</p>
+        {stale && <SavedAgeNotice id="place-age" savedAt={savedAt} offsetMs={offsetMs} />}
+        <p class="hint place-pass__note">
+          {t('scanPlace.recorded')}{' '}
+          <span id="place-scanned-at">{t('scanPlace.recordedAt', { time: shownTime(scannedAt) })}</span>
+        </p>
         <div class="button-column">
           <button
             class="button button--secondary"
             type="button"
             onClick={() => {
               sent.current = null;
+              forgetLastPlacePass();
               setState({ kind: 'scanning' });
             }}
           >
