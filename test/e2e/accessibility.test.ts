@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium, watchedPage } from '../support/chromium.ts';
 import { describeNeeding } from '../support/machine.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
@@ -84,6 +84,36 @@ async function axeProblems(page: Page, where: string): Promise<string[]> {
           )
           .join('\n'),
     );
+}
+
+/** Where focus is now and whether it shows: :focus-visible matches and an outline or a box-shadow is drawn. */
+async function focusState(page: Page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (el === null || el === document.body) return { what: 'body', visible: false };
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+    const shadow = style.boxShadow !== 'none';
+    const what = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
+    return { what, visible: el.matches(':focus-visible') && (outline || shadow) };
+  });
+}
+
+/**
+ * Presses Tab (or Shift+Tab) until `target` has focus; every control passed on the way must show
+ * its focus. Fails, naming the stops, when it is not reached in `max` presses.
+ */
+async function tabTo(page: Page, target: Locator, opts: { back?: boolean; max?: number } = {}) {
+  await target.waitFor();
+  const stops: string[] = [];
+  for (let i = 0; i < (opts.max ?? 40); i++) {
+    await page.keyboard.press(opts.back === true ? 'Shift+Tab' : 'Tab');
+    const state = await focusState(page);
+    stops.push(state.what);
+    if (state.what !== 'body') assert.ok(state.visible, `focus is not visible on ${state.what}`);
+    if (await target.evaluate((el) => el === document.activeElement)) return stops;
+  }
+  assert.fail(`the keyboard never reached ${target.toString()}; focus went: ${stops.join(' → ')}`);
 }
 
 describeNeeding(['chromium'], 'accessibility (axe-core, keyboard) in Chromium', () => {
@@ -240,15 +270,16 @@ describeNeeding(['chromium'], 'accessibility (axe-core, keyboard) in Chromium', 
       // A resident without an application yet: the apply form.
       const fresh = await signInResident(platform, locale === 'en' ? '13900139001' : '13900139002');
       await page.evaluate((tk) => window.localStorage.setItem('healthcode.token', tk), fresh);
+      await page.goto('about:blank');
       await page.goto(`${baseUrl}/#/apply`);
-      await page.reload();
       await page.getByRole('heading', { level: 1, name: s.apply.heading }).waitFor();
       await settle(page);
       await auditAll(found, page, `apply ${tag}`);
 
       await page.evaluate((tk) => window.localStorage.setItem('healthcode.token', tk), residentToken);
+      // A full load (not a hash change): the app reads the session at start.
+      await page.goto('about:blank');
       await page.goto(`${baseUrl}/#/code`);
-      await page.reload();
       await page.locator('#code-colour[data-colour="green"]').waitFor();
       await page.locator('#qr svg').waitFor();
       await settle(page);
@@ -283,8 +314,8 @@ describeNeeding(['chromium'], 'accessibility (axe-core, keyboard) in Chromium', 
     const page = await openPage('zh-CN', { largeType: true, width: 360 });
     await page.goto(baseUrl);
     await page.evaluate((tk) => window.localStorage.setItem('healthcode.token', tk), residentToken);
+    await page.goto('about:blank');
     await page.goto(`${baseUrl}/#/code`);
-    await page.reload();
     await page.locator('#qr svg').waitFor();
     await settle(page);
     assert.ok(await page.evaluate(() => document.documentElement.classList.length > 0), 'large type is on');
@@ -370,6 +401,83 @@ describeNeeding(['chromium'], 'accessibility (axe-core, keyboard) in Chromium', 
       report(found);
     });
   }
+
+  test('keyboard only: sign in, my code, a family member, the paper code download, the appeal page', async () => {
+    const page = await openPage('zh-CN');
+    const s = zhCN;
+    await page.goto(baseUrl);
+    await page.getByRole('heading', { level: 1, name: s.signIn.heading }).waitFor();
+    await tabTo(page, page.getByLabel(s.signIn.mobile));
+    await page.keyboard.type(GREEN.mobile.replace('+86', ''));
+    await tabTo(page, page.getByRole('button', { name: s.signIn.sendCode }));
+    await page.keyboard.press('Enter');
+    await page.locator('#dev-code').waitFor();
+    await page.waitForFunction(
+      () => (document.getElementById('field-code') as HTMLInputElement | null)?.value !== '',
+    );
+    await tabTo(page, page.getByRole('button', { name: s.signIn.submit, exact: true }));
+    await page.keyboard.press('Enter');
+    await page.locator('#code-colour[data-colour="green"]').waitFor();
+    await page.locator('#qr svg').waitFor();
+
+    // Switch to the family member with Space.
+    await tabTo(page, page.locator(`button[data-member-id="${memberId}"]`));
+    await page.keyboard.press(' ');
+    await page.locator('#code-subject').waitFor();
+    assert.equal(
+      await page.locator(`button[data-member-id="${memberId}"]`).getAttribute('aria-pressed'),
+      'true',
+    );
+
+    // The member's paper code: A6 with Space, download with Enter.
+    await tabTo(page, page.getByRole('button', { name: s.paper.sizes.A6 }));
+    await page.keyboard.press(' ');
+    await tabTo(page, page.locator('#paper-download'));
+    const printed = page.waitForResponse(
+      (r) => r.url().endsWith('/api/v1/me/paper-codes') && r.request().method() === 'POST',
+    );
+    const download = page.waitForEvent('download');
+    await page.keyboard.press('Enter');
+    assert.equal((await printed).status(), 201);
+    assert.match((await download).suggestedFilename(), /\.pdf$/);
+
+    // Back up to "why is my code this colour" and open the appeal page with Enter.
+    await tabTo(page, page.locator('#go-appeal'), { back: true });
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await page.waitForFunction(() => window.location.hash === '#/appeal');
+  });
+
+  test('keyboard only: the checkpoint signs in and checks a person through the no-code lane', async () => {
+    const page = await openPage('zh-CN');
+    const s = zhCN;
+    await page.goto(`${baseUrl}/checkpoint`);
+    await page.getByRole('heading', { level: 1, name: s.checkpoint.signIn.heading }).waitFor();
+    await tabTo(page, page.getByLabel(s.checkpoint.signIn.username));
+    await page.keyboard.type(GATE.username);
+    await tabTo(page, page.getByLabel(s.checkpoint.signIn.password));
+    await page.keyboard.type(GATE.password);
+    await page.keyboard.press('Enter');
+    await page.locator('#field-code').waitFor();
+
+    const lane = page.getByLabel(s.checkpoint.lane.documentNumber);
+    await tabTo(page, lane, { max: 60 });
+    await page.keyboard.type(residentIdNumber(GREEN.idBody));
+    await page.keyboard.press('Enter');
+    await page.locator('#lookup-result').waitFor();
+    await page.locator('#pending-code').waitFor();
+
+    // Temperature and mask, then the check, without the mouse. The lane sits below the form: back up.
+    await tabTo(page, page.getByLabel(s.checkpoint.temperature), { back: true, max: 60 });
+    await page.keyboard.type('36.5');
+    await tabTo(page, page.locator('#mask-worn'));
+    await page.keyboard.press(' ');
+    assert.equal(await page.locator('#mask-worn').getAttribute('aria-pressed'), 'true');
+    await tabTo(page, page.getByRole('button', { name: s.checkpoint.check, exact: true }));
+    await page.keyboard.press('Enter');
+    await page.locator('#check-lane').waitFor();
+    assert.equal(await page.locator('#check-result').getAttribute('data-outcome'), 'pass');
+  });
 
   test('the pages logged no errors', () => {
     if (lesser.size > 0) console.log(`moderate/minor axe findings (not failing): ${[...lesser].join(', ')}`);
