@@ -152,6 +152,8 @@ describeNeeding(['chromium'], 'accessibility (axe-core, keyboard) in Chromium', 
     contexts.push(context);
     await context.addInitScript(
       ([l, large]) => {
+        // about:blank (between full loads) has no storage.
+        if (window.location.protocol !== 'http:') return;
         window.localStorage.setItem('healthcode.locale', l as string);
         if (large) window.localStorage.setItem('healthcode.largeType', '1');
       },
