@@ -415,38 +415,4 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     assert.match(link, /^https?:\/\/.+/);
     assert.deepEqual(pageProblems, []);
   });
-
-  test('an admin registers a partner channel, sees its secret once (it works at the token endpoint), and disables it', async () => {
-    const page = await openPage();
-    await signIn(page, ADMIN);
-    await page.getByRole('button', { name: 'English' }).click();
-    await page.getByRole('link', { name: en.console.nav.channels, exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: en.console.channels.heading }).waitFor();
-    await page.getByLabel(en.console.channels.name, { exact: true }).fill('WeChat service account');
-    await page.getByLabel('application:write').check();
-    await page.getByLabel(en.console.channels.limit, { exact: true }).fill('120');
-    await page.getByRole('button', { name: en.console.channels.registerSubmit, exact: true }).click();
-    const secret = (await page.locator('#channel-secret').textContent()) ?? '';
-    assert.match(secret, /^chs_/);
-    const row = page.getByRole('row', { name: /WeChat service account/ });
-    const clientId = (await row.locator('code').first().textContent()) ?? '';
-    const token = await fetch(`${baseUrl}/api/v1/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: secret,
-      }),
-    });
-    assert.equal(token.status, 200, await token.clone().text());
-    assert.equal(((await token.json()) as { scope: string }).scope, 'code:read application:write');
-    await page.reload();
-    await page.getByRole('heading', { level: 1, name: en.console.channels.heading }).waitFor();
-    assert.equal(await page.locator('#channel-secret').count(), 0, 'the secret is not shown again');
-    await row.getByText(/1 requests in the last hour/).waitFor();
-    await row.getByRole('button', { name: new RegExp(en.console.channels.disable) }).click();
-    await row.getByText(en.console.channels.disabled, { exact: true }).waitFor();
-    assert.deepEqual(pageProblems, []);
-  });
 });
