@@ -24,12 +24,7 @@ import {
   type ChannelListing,
   type ChannelRow,
 } from '../storage/channels.ts';
-import {
-  chargeThrottle,
-  clearThrottle,
-  refundThrottle,
-  type ThrottleRule,
-} from '../storage/sign-in-throttles.ts';
+import { chargeThrottle, clearThrottle, refundThrottle } from '../storage/sign-in-throttles.ts';
 import { authorize } from './access.ts';
 import { recordStaffAction } from './audit.ts';
 import { AppError, invalid } from './errors.ts';
@@ -37,12 +32,10 @@ import type { Platform } from './platform.ts';
 import {
   channelDisabled,
   checkSignInCode,
+  ACCOUNT_RULE,
+  ADDRESS_RULE,
   forgetChannel,
   SESSION_CACHE_MS,
-  STAFF_SIGN_IN_ADDRESS_FAILURES,
-  STAFF_SIGN_IN_FAILURES,
-  STAFF_SIGN_IN_LOCK_MS,
-  STAFF_SIGN_IN_WINDOW_MS,
   startSession,
   type ChannelGrant,
   type ChannelPrincipal,
@@ -66,16 +59,7 @@ const ISSUER = 'healthcode';
 const AUDIENCE = 'healthcode-channel-api';
 
 /** Wrong secrets are limited exactly like staff passwords: per client id and per address. */
-const CLIENT_RULE: ThrottleRule = {
-  limit: STAFF_SIGN_IN_FAILURES,
-  windowMs: STAFF_SIGN_IN_WINDOW_MS,
-  lockMs: STAFF_SIGN_IN_LOCK_MS,
-};
-const ADDRESS_RULE: ThrottleRule = {
-  limit: STAFF_SIGN_IN_ADDRESS_FAILURES,
-  windowMs: STAFF_SIGN_IN_WINDOW_MS,
-  lockMs: STAFF_SIGN_IN_LOCK_MS,
-};
+const CLIENT_RULE = ACCOUNT_RULE;
 
 export const hashChannelSecret = (secret: string): string =>
   createHash('sha256').update(secret).digest('base64url');
@@ -213,7 +197,7 @@ export interface TokenRequest {
 }
 
 function locked(lockedUntil: number | null, now: number, what: string): AppError {
-  const until = lockedUntil ?? now + STAFF_SIGN_IN_LOCK_MS;
+  const until = lockedUntil ?? now + ACCOUNT_RULE.lockMs;
   return new AppError(
     'channel_credentials_locked',
     `Too many wrong client credentials ${what}: token requests are refused until ${time(until)}.`,

@@ -242,12 +242,13 @@ export const STAFF_SIGN_IN_ADDRESS_FAILURES = 20;
 export const STAFF_SIGN_IN_WINDOW_MS = 15 * MINUTE_MS;
 export const STAFF_SIGN_IN_LOCK_MS = 15 * MINUTE_MS;
 
-const ACCOUNT_RULE: ThrottleRule = {
+/** The staff sign-in throttle; partner channels' token endpoint uses the same rules. */
+export const ACCOUNT_RULE: ThrottleRule = {
   limit: STAFF_SIGN_IN_FAILURES,
   windowMs: STAFF_SIGN_IN_WINDOW_MS,
   lockMs: STAFF_SIGN_IN_LOCK_MS,
 };
-const ADDRESS_RULE: ThrottleRule = {
+export const ADDRESS_RULE: ThrottleRule = {
   limit: STAFF_SIGN_IN_ADDRESS_FAILURES,
   windowMs: STAFF_SIGN_IN_WINDOW_MS,
   lockMs: STAFF_SIGN_IN_LOCK_MS,
