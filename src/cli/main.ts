@@ -214,15 +214,23 @@ staff
   .command('create')
   .description('Create a staff account, e.g. the first provincial admin of a fresh install.')
   .requiredOption('--username <name>', '3–32 of a–z, 0–9, . _ -, starting with a letter or digit')
-  .requiredOption('--role <role>', 'admin, officer or checkpoint')
-  .requiredOption('--division <code>', 'GB/T 2260 code of the jurisdiction (000000: the whole platform)')
+  .requiredOption('--role <role>', 'admin, officer, auditor, checkpoint or hospital')
+  .option(
+    '--division <code>',
+    'GB/T 2260 code of the jurisdiction (000000: the whole platform); not for hospital',
+  )
+  .option(
+    '--venue <id>',
+    'hospital staff: the id of their approved hospital venue (its district is the jurisdiction)',
+  )
   .requiredOption('--name <display name>', 'shown to colleagues and in the audit log')
   .option('--password-stdin', 'read the password from stdin instead of generating one')
   .action(
     async (opts: {
       username: string;
       role: string;
-      division: string;
+      division?: string;
+      venue?: string;
       name: string;
       passwordStdin?: boolean;
     }) => {
@@ -234,6 +242,8 @@ staff
             username: opts.username,
             role: opts.role,
             divisionCode: opts.division,
+            venueId:
+              opts.venue === undefined ? undefined : /^\d{1,15}$/.test(opts.venue) ? Number(opts.venue) : 0,
             displayName: opts.name,
             ...(password === undefined ? {} : { password }),
           },

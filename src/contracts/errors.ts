@@ -96,7 +96,11 @@ export type ErrorCode =
   | 'channel_rate_limited'
   | 'grant_type_unsupported'
   | 'scope_invalid'
-  | 'mobile_not_verified';
+  | 'mobile_not_verified'
+  // issue 11: hospitals
+  | 'venue_not_hospital'
+  | 'health_code_invalid'
+  | 'client_visit_id_reused';
 
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   validation_failed: 400,
@@ -193,6 +197,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   grant_type_unsupported: 400,
   scope_invalid: 400,
   mobile_not_verified: 403,
+  venue_not_hospital: 409,
+  health_code_invalid: 400,
+  client_visit_id_reused: 409,
 };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

@@ -1,3 +1,4 @@
+import { FACT_SOURCES } from '../domain/colour/facts.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { Colour, Nullable, Reason, StringEnum, Time, type Reply } from './common.ts';
 
@@ -98,7 +99,7 @@ export const ColourInput = Type.Object({
   to: Nullable(Time),
   recordedAt: Nullable(Time),
   source: Type.Object({
-    type: StringEnum(['application', 'officer', 'import', 'declaration'] as const),
+    type: StringEnum(FACT_SOURCES),
     importId: Nullable(Type.String({ description: 'import: the import that brought the record' })),
     importKind: Nullable(Type.String({ description: 'import: the record kind' })),
     sourceId: Nullable(Type.String({ description: 'import: the provider’s record id' })),

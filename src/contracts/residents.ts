@@ -1,3 +1,4 @@
+import { STAFF_ROLES } from '../domain/types.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { Colour, DateText, HealthBadge, Reason, StringEnum, type Reply } from './common.ts';
 
@@ -128,7 +129,7 @@ export const DataAccessEntry = Type.Object({
   }),
   actor: Type.Object({
     kind: StringEnum(['staff', 'resident', 'system'] as const),
-    role: Type.Optional(StringEnum(['checkpoint', 'officer', 'admin', 'auditor'] as const)),
+    role: Type.Optional(StringEnum(STAFF_ROLES)),
     divisionCode: Type.Optional(Type.String()),
     maskedName: Type.Optional(Type.String({ description: 'a resident actor (a proxy): the masked name' })),
     self: Type.Boolean({ description: 'you did it yourself' }),
@@ -141,13 +142,25 @@ export type DataAccessListResponse = Reply<typeof DataAccessList>;
 /** One read of the resident's personal data (issue 10 item 7): what, when, by whom, why. */
 export const AccessLogEntry = Type.Object({
   at: Type.String(),
-  kind: StringEnum(['checkpoint_check', 'staff_lookup', 'proxy_view', 'export', 'other'] as const),
+  kind: StringEnum([
+    'checkpoint_check',
+    'staff_lookup',
+    'proxy_view',
+    'export',
+    'hospital_registration',
+    'other',
+  ] as const),
   action: Type.String({ description: 'the audit action, or checkpoint_check' }),
-  venue: Type.Optional(Type.Object({ venueId: Type.Integer(), name: Type.String() })),
+  venue: Type.Optional(
+    Type.Object(
+      { venueId: Type.Integer(), name: Type.String() },
+      { description: 'a checkpoint check or a hospital registration: where' },
+    ),
+  ),
   outcome: Type.Optional(StringEnum(['pass', 'refuse'] as const)),
   actor: Type.Object({
     kind: StringEnum(['staff', 'resident', 'system'] as const),
-    role: Type.Optional(StringEnum(['checkpoint', 'officer', 'admin', 'auditor'] as const)),
+    role: Type.Optional(StringEnum(STAFF_ROLES)),
     divisionCodes: Type.Optional(Type.Array(Type.String(), { description: 'the office: its divisions' })),
     maskedName: Type.Optional(Type.String({ description: 'a proxy: the masked name' })),
     self: Type.Boolean(),

@@ -1,9 +1,11 @@
+import { FACT_SOURCES } from '../domain/colour/facts.ts';
+import { STAFF_ROLES } from '../domain/types.ts';
 import { Type } from '@sinclair/typebox';
 import { DivisionCode, Id, QueryInteger, Reason, StringEnum, Time, TimeQuery, type Reply } from './common.ts';
 
 /** Staff accounts administered over the API, one-time links, and the audit log (issue 10). */
 
-export const StaffRoleName = StringEnum(['checkpoint', 'officer', 'admin', 'auditor'] as const);
+export const StaffRoleName = StringEnum(STAFF_ROLES);
 
 const Divisions = Type.Array(DivisionCode, {
   minItems: 1,
@@ -15,7 +17,14 @@ export const CreateStaffAccountBody = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 64 }),
     role: StaffRoleName,
-    divisionCodes: Divisions,
+    divisionCodes: Type.Optional(Divisions),
+    venueId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'role hospital: the approved hospital venue the account works at (its district is the jurisdiction)',
+      }),
+    ),
     displayName: Type.String({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },
@@ -147,7 +156,7 @@ export const ResidentLookupFact = Type.Object({
   kind: Type.String(),
   from: Time,
   to: Type.Union([Time, Type.Null()]),
-  source: StringEnum(['application', 'officer', 'import', 'declaration'] as const),
+  source: StringEnum(FACT_SOURCES),
   sourceRef: Type.String({ description: 'the import, the officer (staff id) or application' }),
   recordedAt: Time,
 });

@@ -24,9 +24,12 @@ export const LOCALES: readonly Locale[] = ['zh-CN', 'en'];
 /** A sentence in both languages of the interface. */
 export type LocalizedText = Readonly<Record<Locale, string>>;
 
-/** `auditor` (issue 10): reads the audit log and nothing personal. */
-export type StaffRole = 'checkpoint' | 'officer' | 'admin' | 'auditor';
-export const STAFF_ROLES: readonly StaffRole[] = ['checkpoint', 'officer', 'admin', 'auditor'];
+/**
+ * `auditor` (issue 10): reads the audit log and nothing personal. `hospital` (issue 11, S17): staff
+ * of one approved hospital venue, who read the code as the electronic health card.
+ */
+export const STAFF_ROLES = ['checkpoint', 'officer', 'admin', 'auditor', 'hospital'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** A problem with one field of an input; `path` uses dots (`contactHistory.abroad.0.country`). */
 export interface FieldIssue {

@@ -49,6 +49,12 @@ export async function insertFacts(
     .execute();
 }
 
+/** The resident a fact belongs to, or null when there is no fact with this id. */
+export async function findFactResident(db: Db, factId: string): Promise<ResidentId | null> {
+  const row = await db.selectFrom('facts').select('resident_id').where('id', '=', factId).executeTakeFirst();
+  return row === undefined ? null : (Number(row.resident_id) as ResidentId);
+}
+
 export async function deleteFactsBySource(db: Db, residentId: ResidentId, source: FactSource): Promise<void> {
   await db.deleteFrom('facts').where('resident_id', '=', residentId).where('source', '=', source).execute();
 }

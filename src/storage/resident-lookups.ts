@@ -1,3 +1,4 @@
+import type { FactSource } from '../domain/colour/facts.ts';
 import type { Db } from './database.ts';
 import { findResidentById, type Resident } from './residents.ts';
 
@@ -24,7 +25,7 @@ export interface FactWithSource {
   readonly kind: string;
   readonly from: number;
   readonly to: number | null;
-  readonly source: 'application' | 'officer' | 'import' | 'declaration';
+  readonly source: FactSource;
   readonly sourceRef: string;
   readonly recordedAt: number;
 }

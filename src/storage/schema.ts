@@ -1,3 +1,5 @@
+import type { FactSource } from '../domain/colour/facts.ts';
+import type { StaffRole } from '../domain/types.ts';
 import type { Generated } from 'kysely';
 
 /**
@@ -116,7 +118,7 @@ export interface StaffTable {
   username: string;
   display_name: string;
   password_hash: string;
-  role: 'checkpoint' | 'officer' | 'admin' | 'auditor';
+  role: StaffRole;
   /** GB/T 2260 code of the jurisdiction; '000000' for the whole platform. */
   division_code: string;
   created_at: number;
@@ -187,7 +189,7 @@ export interface FactsTable {
   to_ms: number | null;
   /** JSON of the kind-specific attributes (isolation, divisionCode, …). */
   attributes: string;
-  source: 'application' | 'officer' | 'import' | 'declaration';
+  source: FactSource;
   /** Who or what produced it: staff id, import source id, 'application'. */
   source_ref: string;
   created_at: number;

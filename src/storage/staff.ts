@@ -122,6 +122,8 @@ export async function insertStaff(
     moreDivisions?: readonly string[];
     /** False: the account waits for its one-time link (an empty hash matches no password). */
     passwordSet?: boolean;
+    /** The venue the account works at (hospital staff). */
+    venueId?: number | null;
   },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
@@ -136,6 +138,7 @@ export async function insertStaff(
         created_at: s.createdAt,
         disabled_at: null,
         password_set_at: s.passwordSet === false ? null : s.createdAt,
+        ...(s.venueId === undefined ? {} : { venue_id: s.venueId }),
       })
       .returning('id')
       .executeTakeFirstOrThrow();

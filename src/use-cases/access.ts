@@ -28,7 +28,9 @@ export type AccessRule =
   /** officers: residents, imports, reports and figures of their division and below; admins: all */
   | 'jurisdiction'
   /** the whole province: admins */
-  | 'province';
+  | 'province'
+  /** hospital staff: at their own approved hospital venue, about the holder of the code they scanned */
+  | 'hospital_staff';
 
 export interface Access {
   /** At least one caller kind: an operation that declares none does not compile (nor start). */
@@ -43,6 +45,8 @@ const RESIDENT = ['resident'] as const;
 const ALL_STAFF = ['checkpoint', 'officer', 'admin'] as const;
 const OFFICERS = ['officer', 'admin'] as const;
 const ADMIN = ['admin'] as const;
+/** Staff of a registered hospital venue (issue 11, S17): nobody else reads identity off a code. */
+const HOSPITAL = ['hospital'] as const;
 /** The audit log: auditors (nothing personal in it) and admins. */
 const AUDIT_READERS = ['auditor', 'admin'] as const;
 
@@ -143,6 +147,9 @@ export const ACCESS = {
   updateChannelStatus: { callers: ADMIN, rule: 'province' },
   channelToken: { callers: ANYONE, rule: 'none' },
   channelActForUser: { callers: ['channel'], rule: 'none' },
+  // Hospitals (issue 11 item 2, S17): the code as the electronic health card, fever-clinic visits
+  hospitalReadCard: { callers: HOSPITAL, rule: 'hospital_staff' },
+  recordFeverClinicVisit: { callers: HOSPITAL, rule: 'hospital_staff' },
 } as const satisfies Record<string, Access>;
 
 export type OperationId = keyof typeof ACCESS;
@@ -210,6 +217,7 @@ const CALLER_TEXT: Record<Caller, string> = {
   officer: 'district officers',
   admin: 'provincial admins',
   auditor: 'auditors',
+  hospital: 'hospital staff (of an approved hospital venue)',
 };
 
 /** The caller kinds of an operation, for a person to read. */

@@ -12,6 +12,7 @@ import {
 } from '../storage/resident-lookups.ts';
 import { findResidentByDocumentKey, findResidentById, type Resident } from '../storage/residents.ts';
 import { findStaffById } from '../storage/staff.ts';
+import { findVenue } from '../storage/venues.ts';
 import { authorize } from './access.ts';
 import { getMyApplication } from './application.ts';
 import { AppError, invalid } from './errors.ts';
@@ -237,6 +238,8 @@ const KIND_OF_ACTION: Readonly<Record<string, AccessLogResponse['entries'][numbe
   proxy_view_code: 'proxy_view',
   print_paper_code: 'export',
   print_paper_codes_in_bulk: 'export',
+  hospital_read_card: 'hospital_registration',
+  record_fever_clinic_visit: 'hospital_registration',
 };
 
 /**
@@ -265,6 +268,14 @@ export async function getMyAccessLog(
     }
     return staffCache.get(id) ?? null;
   };
+  const venueCache = new Map<number, { venueId: number; name: string } | null>();
+  const venueOf = async (id: number) => {
+    if (!venueCache.has(id)) {
+      const v = await findVenue(p.db, id);
+      venueCache.set(id, v === null ? null : { venueId: v.id, name: v.name });
+    }
+    return venueCache.get(id) ?? null;
+  };
   type Entry = AccessLogResponse['entries'][number];
   const out: { at: number; entry: Entry }[] = [];
   for (const e of audit) {
@@ -284,13 +295,18 @@ export async function getMyAccessLog(
       unknown
     >;
     const reason = typeof detail['reason'] === 'string' ? detail['reason'] : undefined;
+    const kind = KIND_OF_ACTION[e.action] ?? 'other';
+    // A hospital's read or visit names the hospital, as a checkpoint check names its venue.
+    const venueId = kind === 'hospital_registration' ? detail['venueId'] : undefined;
+    const venue = typeof venueId === 'number' ? await venueOf(venueId) : null;
     out.push({
       at: e.at,
       entry: {
         at: formatChinaTime(e.at as EpochMs),
-        kind: KIND_OF_ACTION[e.action] ?? 'other',
+        kind,
         action: e.action,
         actor,
+        ...(venue === null ? {} : { venue }),
         ...(reason === undefined ? {} : { reason }),
       },
     });

@@ -23,6 +23,8 @@ export const DEMO_STAFF: readonly {
   divisionCode: string;
   /** Checkpoint staff of the demo venue (created by its manager, not as a division account). */
   venueStaff?: true;
+  /** Staff of the demo hospital (issue 11, S17): tied to its venue. */
+  hospitalStaff?: true;
 }[] = [
   {
     username: 'checkpoint',
@@ -53,7 +55,23 @@ export const DEMO_STAFF: readonly {
     divisionCode: '370102',
     venueStaff: true,
   },
+  {
+    username: 'hospital',
+    password: 'demo-hospital',
+    role: 'hospital',
+    displayName: '省立医院挂号处 Registration desk of the demo hospital',
+    divisionCode: '370102',
+    hospitalStaff: true,
+  },
 ];
+
+/** The demo hospital (issue 11, S17): an approved venue of kind hospital with the hospital account. */
+export const DEMO_HOSPITAL = {
+  name: '省立医院演示院区 Demo Provincial Hospital',
+  kind: 'hospital',
+  address: { divisionCode: '370102', detail: '演示路 9 号 Demo Road 9' },
+  contact: { name: '张三', mobile: '+8613800000001' },
+} as const;
 
 /** The demo venue: approved, managed by the first demo resident, with the venue-gate staff account. */
 export const DEMO_VENUE = {
@@ -101,7 +119,7 @@ export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
   if ((await findStaffByUsername(p.db, 'admin')) !== null) return { created: false };
   const now = p.clock.now();
   for (const s of DEMO_STAFF) {
-    if (s.venueStaff === true) continue;
+    if (s.venueStaff === true || s.hospitalStaff === true) continue;
     await insertStaff(p.db, { ...s, passwordHash: await hashPassword(s.password), createdAt: now });
   }
   await insertRiskArea(p.db, {
@@ -166,6 +184,17 @@ async function seedDemoVenue(p: Platform, admin: Principal): Promise<void> {
       username: s.username,
       displayName: s.displayName,
       password: s.password,
+    });
+  }
+  const hospital = await registerVenue(p, manager, DEMO_HOSPITAL);
+  await approveVenue(p, admin, hospital.venueId);
+  const now = p.clock.now();
+  for (const s of DEMO_STAFF.filter((x) => x.hospitalStaff === true)) {
+    await insertStaff(p.db, {
+      ...s,
+      passwordHash: await hashPassword(s.password),
+      createdAt: now,
+      venueId: hospital.venueId,
     });
   }
 }

@@ -4,7 +4,7 @@ import type { StaffRole } from '../domain/types.ts';
 /** The second factor of staff sign-in (issue 10): TOTP (RFC 6238) through otplib's authenticator. */
 
 /** Roles that must sign in with a second factor in production mode. */
-export const SECOND_FACTOR_ROLES: readonly StaffRole[] = ['officer', 'admin', 'auditor'];
+export const SECOND_FACTOR_ROLES: readonly StaffRole[] = ['officer', 'admin', 'auditor', 'hospital'];
 /** Shown in authenticator apps. */
 export const TOTP_ISSUER = 'Health Pass Code';
 

@@ -27,6 +27,7 @@ import type { Platform } from './platform.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../storage/database.ts';
 import { forgetStaffSessions, type Principal } from './sign-in.ts';
+import { requireHospitalVenue } from './hospital.ts';
 import {
   audit,
   checkDisplayName,
@@ -138,7 +139,13 @@ async function auditStaff(
 export async function createStaffAccountByAdmin(
   p: Platform,
   principal: Principal,
-  input: { username: string; role: string; divisionCodes: readonly string[]; displayName: string },
+  input: {
+    username: string;
+    role: string;
+    divisionCodes?: readonly string[] | undefined;
+    venueId?: number | undefined;
+    displayName: string;
+  },
 ): Promise<StaffAccountCreatedResponse> {
   const admin = authorize(principal, 'createStaffAccount');
   const name = checkDisplayName(input.displayName);
@@ -147,9 +154,27 @@ export async function createStaffAccountByAdmin(
     roleIssue(input.role),
     'issue' in name ? name.issue : null,
   ].filter((i): i is FieldIssue => i !== null);
-  issues.push(...divisionsIssues(input.divisionCodes));
-  const [first, ...more] = input.divisionCodes;
-  if (issues.length > 0 || 'issue' in name || first === undefined) throw invalid(issues);
+  const hospital = input.role === 'hospital';
+  if (hospital && input.venueId === undefined)
+    issues.push({
+      path: 'venueId',
+      code: 'venue_required',
+      message: 'Hospital staff work at one hospital: give the venueId of its approved hospital venue.',
+    });
+  if (!hospital && input.venueId !== undefined)
+    issues.push({
+      path: 'venueId',
+      code: 'venue_not_allowed',
+      message: 'Only hospital staff are tied to a venue; leave venueId out for this role.',
+    });
+  if (!hospital && input.divisionCodes === undefined)
+    issues.push({
+      path: 'divisionCodes',
+      code: 'required',
+      message: 'Give the jurisdiction: one or more division codes.',
+    });
+  if (input.divisionCodes !== undefined) issues.push(...divisionsIssues(input.divisionCodes));
+  if (issues.length > 0 || 'issue' in name) throw invalid(issues);
   if (input.role === 'checkpoint')
     throw invalid([
       {
@@ -158,6 +183,10 @@ export async function createStaffAccountByAdmin(
         message: 'Checkpoint staff are added by their venue’s manager (addVenueStaff), at their venue.',
       },
     ]);
+  // A hospital account's jurisdiction is its venue's district: it reads only codes scanned there.
+  const venue = hospital ? await requireHospitalVenue(p.db, input.venueId ?? 0) : null;
+  const [first, ...more] = venue === null ? (input.divisionCodes ?? []) : [venue.divisionCode];
+  if (first === undefined) throw invalid([]);
   const taken = () =>
     new AppError('staff_username_taken', `The username "${input.username}" is taken; choose another.`);
   if ((await findStaffByUsername(p.db, input.username)) !== null) throw taken();
@@ -174,6 +203,7 @@ export async function createStaffAccountByAdmin(
       divisionCode: first,
       moreDivisions: more,
       createdAt: now,
+      ...(venue === null ? {} : { venueId: venue.id }),
     });
   } catch (error) {
     if ((await findStaffByUsername(p.db, input.username)) !== null) throw taken();
@@ -183,7 +213,8 @@ export async function createStaffAccountByAdmin(
   await auditStaff(p, admin, 'create_staff', {
     staffId,
     role: input.role,
-    divisionCodes: input.divisionCodes,
+    divisionCodes: [first, ...more],
+    ...(venue === null ? {} : { venueId: venue.id }),
   });
   const created = await findStaffById(p.db, staffId);
   if (created === null) throw new Error('created staff account missing');
@@ -218,13 +249,22 @@ export async function updateStaffAccountByAdmin(
   if (issues.length > 0) throw invalid(issues);
   const staff = await findStaffById(p.db, staffId);
   if (staff === null) throw new AppError('staff_not_found', `There is no staff account ${staffId}.`);
-  if (input.role !== undefined && (input.role === 'checkpoint') !== (staff.role === 'checkpoint'))
+  // Checkpoint and hospital staff belong to a venue: the role and the venue go together.
+  for (const venueRole of ['checkpoint', 'hospital'] as const)
+    if (input.role !== undefined && (input.role === venueRole) !== (staff.role === venueRole))
+      throw invalid([
+        {
+          path: 'role',
+          code: 'role_invalid',
+          message: `${venueRole === 'checkpoint' ? 'Checkpoint' : 'Hospital'} staff belong to a venue: they neither become nor stop being ${venueRole} staff here; create a new account instead.`,
+        },
+      ]);
+  if (input.divisionCodes !== undefined && staff.role === 'hospital')
     throw invalid([
       {
-        path: 'role',
-        code: 'role_invalid',
-        message:
-          'Checkpoint staff belong to a venue: they neither become nor stop being checkpoint staff here.',
+        path: 'divisionCodes',
+        code: 'division_fixed',
+        message: 'A hospital account’s jurisdiction is its hospital’s district; it cannot be changed.',
       },
     ]);
   if (staff.id === admin.staffId && (input.disabled === true || (input.role ?? 'admin') !== 'admin'))

@@ -1,3 +1,4 @@
+import { requireHospitalVenue } from './hospital.ts';
 import { randomBytes } from 'node:crypto';
 import { findDivision } from '../domain/identity/index.ts';
 import { STAFF_ROLES, type FieldIssue, type StaffRole } from '../domain/types.ts';
@@ -41,7 +42,10 @@ const HIDDEN_OR_CONTROL = /[\p{C}\p{Zl}\p{Zp}]/u;
 export interface StaffCreateInput {
   readonly username: string;
   readonly role: string;
-  readonly divisionCode: string;
+  /** The jurisdiction; for hospital staff, left out: their hospital's district. */
+  readonly divisionCode?: string | undefined;
+  /** Hospital staff: their approved hospital venue. */
+  readonly venueId?: number | undefined;
   readonly displayName: string;
   /** Absent: one is generated and returned once. */
   readonly password?: string;
@@ -181,16 +185,34 @@ export async function createStaffAccount(
 ): Promise<StaffCreated> {
   const issues: FieldIssue[] = [];
   const name = checkDisplayName(input.displayName);
+  const hospital = input.role === 'hospital';
   for (const issue of [
     usernameIssue(input.username),
     roleIssue(input.role),
-    divisionIssue(input.divisionCode),
+    input.divisionCode === undefined
+      ? hospital
+        ? null
+        : { path: 'divisionCode', code: 'required', message: 'Give the jurisdiction (--division).' }
+      : divisionIssue(input.divisionCode),
+    hospital && input.venueId === undefined
+      ? {
+          path: 'venueId',
+          code: 'venue_required',
+          message: 'Hospital staff work at one hospital: give its approved hospital venue (--venue).',
+        }
+      : null,
+    !hospital && input.venueId !== undefined
+      ? { path: 'venueId', code: 'venue_not_allowed', message: 'Only hospital staff are tied to a venue.' }
+      : null,
     'issue' in name ? name.issue : null,
     input.password === undefined ? null : passwordIssue(input.password),
   ]) {
     if (issue !== null) issues.push(issue);
   }
   if (issues.length > 0 || 'issue' in name) throw invalid(issues);
+  // A hospital account's jurisdiction is its hospital's district.
+  const venue = hospital ? await requireHospitalVenue(database.db, input.venueId ?? 0) : null;
+  const divisionCode = venue?.divisionCode ?? input.divisionCode ?? '';
   const username = input.username;
   const taken = () =>
     new AppError('staff_username_taken', `The username "${username}" is taken; choose another.`);
@@ -204,8 +226,9 @@ export async function createStaffAccount(
       displayName: name.value,
       passwordHash: await hashPassword(input.password ?? generatedPassword ?? ''),
       role,
-      divisionCode: input.divisionCode,
+      divisionCode,
       createdAt: now,
+      ...(venue === null ? {} : { venueId: venue.id }),
     });
   } catch (error) {
     // Two operators choosing the same name at once: the unique index decides.
@@ -216,13 +239,14 @@ export async function createStaffAccount(
     staffId,
     username,
     role,
-    divisionCode: input.divisionCode,
+    divisionCode,
+    ...(venue === null ? {} : { venueId: venue.id }),
   });
   return {
     staffId,
     username,
     role,
-    divisionCode: input.divisionCode,
+    divisionCode,
     displayName: name.value,
     generatedPassword,
   };

@@ -533,6 +533,21 @@ for (const dialect of DIALECTS) {
         username: 'gate',
       });
       tokens['checkpoint'] = await staffToken('gate', staff.password);
+      // A hospital (issue 11, S17): an approved hospital venue and one account of its staff.
+      const hospitalVenue = String(
+        (await call('POST', '/api/v1/venues', 'resident', { ...venue, kind: 'hospital' }))['venueId'],
+      );
+      await call('POST', `/api/v1/venues/${hospitalVenue}/approval`, 'officer', {});
+      await insertStaff(t.platform.db, {
+        username: 'desk',
+        role: 'hospital',
+        divisionCode: '370102',
+        displayName: 'Desk',
+        passwordHash: await hashPassword('pw'),
+        createdAt: t.clock.now(),
+        venueId: Number(hospitalVenue),
+      });
+      tokens['hospital'] = await staffToken('desk', 'pw');
       fixture.spareStaffId = String(
         (
           await call('POST', `/api/v1/venues/${fixture.venueB}/staff`, 'resident', {
@@ -668,6 +683,8 @@ for (const dialect of DIALECTS) {
           client_secret: fixture.clientSecret,
         },
         channelActForUser: { mobile: '13800138009', attested: true },
+        hospitalReadCard: { code: fixture.residentCode },
+        recordFeverClinicVisit: { code: fixture.residentCode, clientVisitId: randomUUID() },
       };
       const body = schema === undefined ? undefined : (bodies[s.operationId] ?? sample(schema));
       return { params, query, body };

@@ -15,7 +15,7 @@ import {
   type TestPlatform,
 } from '../support/platform.ts';
 import { insertSession } from '../../src/storage/sessions.ts';
-import { findStaffByUsername } from '../../src/storage/staff.ts';
+import { findStaffByUsername, insertStaff } from '../../src/storage/staff.ts';
 import { DEFAULT_POLICY } from '../../src/domain/colour/index.ts';
 
 /**
@@ -62,6 +62,7 @@ const CALLERS = [
   'officerB',
   'admin',
   'auditor',
+  'hospital',
 ] as const;
 type CallerName = (typeof CALLERS)[number];
 const ROLE_OF: Record<CallerName, string | null> = {
@@ -73,6 +74,7 @@ const ROLE_OF: Record<CallerName, string | null> = {
   officerB: 'officer',
   admin: 'admin',
   auditor: 'auditor',
+  hospital: 'hospital',
 };
 
 function sample(schema: Schema, name = ''): unknown {
@@ -119,6 +121,7 @@ for (const dialect of DIALECTS) {
       officerB: 0,
       admin: 0,
       auditor: 0,
+      hospital: 0,
     };
     const fx = {
       venueA: '',
@@ -242,6 +245,20 @@ for (const dialect of DIALECTS) {
         password: 'gate-password-1',
       });
       ids.checkpoint = (await findStaffByUsername(t.platform.db, 'gate'))?.id ?? 0;
+      // Hospital staff (issue 11, S17) of an approved hospital venue in county A.
+      const hospital = String(
+        (await ok('resident', 'POST', '/api/v1/venues', { ...venue, kind: 'hospital' }))['venueId'],
+      );
+      await ok('officerA', 'POST', `/api/v1/venues/${hospital}/approval`, {});
+      ids.hospital = await insertStaff(t.platform.db, {
+        username: 'desk',
+        role: 'hospital',
+        divisionCode: COUNTY_A,
+        displayName: 'Desk',
+        passwordHash: '',
+        createdAt: t.clock.now(),
+        venueId: Number(hospital),
+      });
       // A red fact makes the resident's check at venue A a report of county A.
       await ok('officerA', 'POST', '/api/v1/facts', {
         documentType: 'resident_id_card',

@@ -44,6 +44,8 @@ function sourceText(source: ColourInput['source']): string {
       return t('appeal.source.declaration');
     case 'application':
       return t('appeal.source.application');
+    case 'hospital':
+      return t('appeal.source.hospital');
   }
 }
 

@@ -50,7 +50,9 @@ export const FACT_KINDS: readonly FactKind[] = [
 export type IsolationType = 'centralised' | 'home';
 export type RiskLevel = 'high' | 'medium';
 export type RespiratorySymptom = 'fever' | 'dryCough' | 'shortnessOfBreath' | 'otherRespiratory';
-export type FactSource = 'application' | 'officer' | 'import' | 'declaration';
+/** Where a fact came from; `hospital`: a fever-clinic visit a hospital recorded (issue 11, S17). */
+export const FACT_SOURCES = ['application', 'officer', 'import', 'declaration', 'hospital'] as const;
+export type FactSource = (typeof FACT_SOURCES)[number];
 
 export interface Fact {
   readonly id: string;

@@ -11,6 +11,7 @@ import { documentLookupRoutes } from './checkpoint/document-lookups.ts';
 import { colourOverrideRoutes } from './epidemic/colour-overrides.ts';
 import { factRoutes } from './epidemic/facts.ts';
 import { feedbackRoutes } from './feedback/feedback.ts';
+import { hospitalRoutes } from './hospital/hospital.ts';
 import { familyMemberRoutes } from './family/family-members.ts';
 import { paperCodeRoutes } from './family/paper-codes.ts';
 import { importRoutes } from './epidemic/imports.ts';
@@ -60,4 +61,5 @@ export function registerRoutes(
   policyRoutes(app, p);
   statisticsRoutes(app, p);
   channelRoutes(app, p);
+  hospitalRoutes(app, p);
 }
