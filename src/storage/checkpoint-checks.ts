@@ -179,8 +179,8 @@ function ordinary(r: CheckRecord): boolean {
  *
  * - the batch goes as one `insert … select from unnest(…)` (one prepared statement whatever the
  *   batch size) that skips every row whose clientCheckId is already stored among checks dated
- *   from the day `dedupeWindowMs` before the batch's earliest time on (a literal day, so the
- *   planner reads only those partitions);
+ *   from the day `dedupeWindowMs` before the batch's earliest time to the end of the day after its
+ *   latest (literal days, so the planner reads only those few partitions and the default one);
  * - two uploads of one clientCheckId at once on two nodes: if both are ordinary (today's, away
  *   from midnight) they meet in today's partition, where the later one fails on the unique index
  *   once the first commits, and the batch is tried again — now skipping it. Every batch holds a
@@ -206,6 +206,10 @@ function postgresCheckInserter(
     const exclusive = batch.some((r) => !ordinary(r.record));
     const earliest = Math.min(...batch.map((r) => Math.min(r.record.checkedAt, r.record.recordedAt)));
     const since = chinaDayStart(earliest - options.dedupeWindowMs);
+    // A twin is never dated later than the day after the batch's latest time (check times run at
+    // most minutes ahead of the clock): the partitions made ahead are not read.
+    const latest = Math.max(...batch.map((r) => Math.max(r.record.checkedAt, r.record.recordedAt)));
+    const until = chinaDayStart(latest) + 2 * DAY_MS;
     const table = batch.map((r) => values(r.record));
     const arrays = COLUMNS.map((c, i) => sql`${table.map((v) => v[i])}::${sql.raw(PG_TYPES[c])}[]`);
     const lock = exclusive
@@ -214,7 +218,8 @@ function postgresCheckInserter(
     const insert = sql<{ id: string }>`insert into checkpoint_checks (${columns})
       select * from unnest(${sql.join(arrays)}) as v(${columns})
       where not exists (select 1 from checkpoint_checks c
-        where c.client_check_id = v.client_check_id and c.checked_at >= ${sql.lit(since)})
+        where c.client_check_id = v.client_check_id
+          and c.checked_at >= ${sql.lit(since)} and c.checked_at < ${sql.lit(until)})
       returning id`;
     for (let attempt = 1; ; attempt++) {
       try {

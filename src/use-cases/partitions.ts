@@ -31,7 +31,8 @@ export async function createPartitionsAtStart(
   if (database.dialect !== 'postgres') return;
   try {
     const made = await createPartitionsAhead(database, now);
-    if (made.length > 0) logger.info({ partitions: made }, 'day partitions created');
+    if (made.length > 0)
+      logger.info({ partitions: made.length, first: made[0], last: made.at(-1) }, 'day partitions created');
   } catch (error) {
     logger.warn({ err: error }, 'day partitions could not be created at start; the scheduler tries again');
   }
