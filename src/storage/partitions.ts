@@ -100,17 +100,20 @@ export async function ensureDayPartitions(
   if (database.dialect !== 'postgres') return [];
   const created: string[] = [];
   const first = chinaDayStart(fromMs);
+  const covered = (parts: readonly Partition[], from: number) =>
+    parts.some((p) => p.from !== null && p.to !== null && p.from < from + DAY_MS && from < p.to);
+  // Looked at once without a transaction first: at a restart every day exists already.
+  const seen = await partitionsOf(database.db, table);
   for (let i = 0; i < days; i++) {
     const from = first + i * DAY_MS;
+    if (covered(seen, from)) continue;
     const made = await database.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${PARTITION_LOCK})`.execute(trx);
       await sql.raw(`set local lock_timeout = '${LOCK_TIMEOUT}'`).execute(trx);
       const existing = await partitionsOf(trx, table);
       if (existing.length === 0) throw new Error(`${table} is not partitioned (migration 016 has not run)`);
-      const to = from + DAY_MS;
-      const overlaps = existing.some((p) => p.from !== null && p.to !== null && p.from < to && from < p.to);
-      if (overlaps) return null;
-      await createDayPartition(trx, table, from, to, existing);
+      if (covered(existing, from)) return null; // another node made it meanwhile
+      await createDayPartition(trx, table, from, from + DAY_MS, existing);
       return dayPartitionName(table, from);
     });
     if (made !== null) created.push(made);
@@ -190,9 +193,11 @@ export async function dropDayPartitionsBefore(
     try {
       const n = await database.db.transaction().execute(async (trx) => {
         await sql.raw(`set local lock_timeout = '${LOCK_TIMEOUT}'`).execute(trx);
-        // Counted without blocking anyone: no row can still arrive for a day past retention (the
-        // time columns are "now", or for checks at most 72 hours back). The drop then locks the
-        // table for a moment, waiting at most the lock timeout.
+        // Writes to this day stop (readers go on) so the count is what is dropped. Under the
+        // default retention none can come: the time columns are "now", or for a queued check at
+        // most 72 hours back. The drop then locks the table for a moment, waiting at most the
+        // lock timeout.
+        await sql`lock table ${ident(p.name)} in share mode`.execute(trx);
         const count = await sql<{ n: number }>`select count(*) as n from ${ident(p.name)}`.execute(trx);
         await sql`drop table ${ident(p.name)}`.execute(trx);
         return Number(count.rows[0]?.n ?? 0);
