@@ -79,6 +79,33 @@ for (const dialect of DIALECTS) {
         );
       }
 
+      test('rows written at once go in one batch of each group-commit writer (one multi-row insert)', async () => {
+        const batches = async () => {
+          const text = await t.platform.metrics.registry.metrics();
+          const of = (writer: string, what: string) =>
+            Number(
+              new RegExp(`^healthcode_group_commit_rows_${what}\\{writer="${writer}"\\} (\\d+)$`, 'm').exec(
+                text,
+              )?.[1] ?? 0,
+            );
+          return ['verifications', 'visits', 'checkpoint_checks'].map((w) => [of(w, 'count'), of(w, 'sum')]);
+        };
+        const before = await batches();
+        await write(DAY0 + 9 * HOUR, 25);
+        const after = await batches();
+        assert.deepEqual(
+          after.map(([count, sum], i) => [
+            (count ?? 0) - (before[i]?.[0] ?? 0),
+            (sum ?? 0) - (before[i]?.[1] ?? 0),
+          ]),
+          [
+            [1, 25],
+            [1, 25],
+            [1, 25],
+          ],
+        );
+      });
+
       test('past China days go whole on PostgreSQL, past rows on SQLite; the current days stay, and the purge counts what went', async () => {
         if (dialect === 'postgres') {
           // Made at start: today and the week ahead.
@@ -91,7 +118,7 @@ for (const dialect of DIALECTS) {
         await write(DAY0 + DAY + 12 * HOUR, 4); // 11-26 12:00: after the cut
         await write(DAY0 - 40 * DAY, 1); // a day with no partition (default partition on PostgreSQL), long past
         await write(DAY0 + 60 * DAY, 1); // a day with no partition, in the future
-        assert.equal(await count('visits'), 11);
+        assert.equal(await count('visits'), 25 + 11);
 
         // Visits and checks are kept 28 days by default (verifications as checks): the cut is 11-26 10:00.
         t.clock.set(TEST_EPOCH + 29 * DAY);
@@ -99,7 +126,7 @@ for (const dialect of DIALECTS) {
         assert.equal(result.cutoffs['checks'], DAY0 + DAY + 10 * HOUR);
         const keptWithItsDay = dialect === 'postgres' ? 2 : 0;
         for (const table of ['verifications', 'visits', 'checkpoint_checks'] as const) {
-          assert.equal(result.deleted[table], 3 + 1 + (2 - keptWithItsDay), table);
+          assert.equal(result.deleted[table], 25 + 3 + 1 + (2 - keptWithItsDay), table);
           assert.equal(await count(table), 4 + 1 + keptWithItsDay, table);
         }
         if (dialect === 'postgres') {
