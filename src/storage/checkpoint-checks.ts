@@ -156,6 +156,7 @@ const CHECKS_LOCK = 7_300_317;
  */
 export const MIDNIGHT_MARGIN_MS = 10 * 60_000;
 const UNIQUE_VIOLATION = '23505';
+const DEADLOCK = '40P01';
 const INSERT_ATTEMPTS = 5;
 
 /**
@@ -201,7 +202,15 @@ function postgresCheckInserter(
       if (first.has(row.record.clientCheckId)) row.inserted = false;
       else first.set(row.record.clientCheckId, row);
     }
-    const batch = [...first.values()];
+    // In clientCheckId order: two batches holding the same twins then wait for each other in one
+    // order, never in a cycle (a deadlock, should it still happen, is retried as well).
+    const batch = [...first.values()].sort((x, y) =>
+      x.record.clientCheckId < y.record.clientCheckId
+        ? -1
+        : x.record.clientCheckId > y.record.clientCheckId
+          ? 1
+          : 0,
+    );
     if (batch.length === 0) return;
     const exclusive = batch.some((r) => !ordinary(r.record));
     const earliest = Math.min(...batch.map((r) => Math.min(r.record.checkedAt, r.record.recordedAt)));
@@ -232,7 +241,8 @@ function postgresCheckInserter(
         return;
       } catch (error) {
         // A twin committed by another node meanwhile; the next attempt skips it.
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION || attempt >= INSERT_ATTEMPTS) throw error;
+        const code = (error as { code?: string }).code;
+        if ((code !== UNIQUE_VIOLATION && code !== DEADLOCK) || attempt >= INSERT_ATTEMPTS) throw error;
       }
     }
   };
