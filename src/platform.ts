@@ -13,10 +13,12 @@ import { insertPolicy } from './storage/policies.ts';
 import { getOrCreateSecret } from './storage/secrets.ts';
 import { sealStoredValues } from './storage/sealed-values.ts';
 import { ValueSealer } from './storage/sealing.ts';
+import { visitInserter, type VisitRecord } from './storage/venues.ts';
 import { createCheckpointState, drainCheckpoint } from './use-cases/checkpoint.ts';
 import { systemClock, type Clock } from './use-cases/clock.ts';
 import { ensureActiveKey, Keyring } from './use-cases/keyring.ts';
 import { Metrics } from './use-cases/metrics.ts';
+import { createPartitionsAtStart } from './use-cases/partitions.ts';
 import { stderrLogger, type Logger, type Platform, type PlatformSecrets } from './use-cases/platform.ts';
 import { closeReports, createReportsState } from './use-cases/reports.ts';
 import { PolicyCache, RiskAreaCache } from './use-cases/shared-caches.ts';
@@ -44,6 +46,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const db = database.db;
   const now = clock.now();
   const logger = options.logger ?? stderrLogger;
+  // PostgreSQL: today's partitions and those of the days ahead exist before anything is written.
+  await createPartitionsAtStart(database, now, logger);
   const sealer = new ValueSealer(config.keyEncryptionKey);
   const sealed = await sealStoredValues(db, sealer);
   if (sealed > 0)
@@ -89,6 +93,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     (rows: readonly AuditEntry[]) => insertAuditEntries(database, rows),
     { durable, observe: metrics.groupCommit('audit_log') },
   );
+  const visitLog = new GroupCommitWriter<VisitRecord>(visitInserter(database), {
+    durable,
+    observe: metrics.groupCommit('visits'),
+  });
   const background = new Set<Promise<void>>();
   const platform: Platform = {
     config,
@@ -102,6 +110,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     riskAreas: new RiskAreaCache(db),
     verificationLog,
     auditLog,
+    visitLog,
     background,
     logger,
     sealer,
@@ -114,6 +123,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await drainCheckpoint(platform);
       await closeReports(platform);
       await verificationLog.drain();
+      await visitLog.drain();
       await auditLog.drain();
       if (ownsDatabase) await database.close();
     },

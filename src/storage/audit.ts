@@ -13,12 +13,16 @@ export interface VerificationRecord {
 }
 
 const VERIFICATION_COLUMNS = ['at', 'staff_id', 'resident_id', 'kid', 'valid', 'reason', 'colour'] as const;
+const VERIFICATION_PG_TYPES = ['bigint', 'bigint', 'bigint', 'text', 'integer', 'text', 'text'] as const;
 
-/** A writer for the verification log, prepared once per database (it runs on every scan). */
+/**
+ * A writer for the verification log, prepared once per database (it runs on every scan): one
+ * multi-row insert per group-commit batch.
+ */
 export function verificationInserter(
   database: Database,
 ): (rows: readonly VerificationRecord[]) => Promise<void> {
-  const insert = database.prepareBatchInsert('verifications', VERIFICATION_COLUMNS);
+  const insert = database.prepareBatchInsert('verifications', VERIFICATION_COLUMNS, VERIFICATION_PG_TYPES);
   return (rows) =>
     insert(rows.map((r) => [r.at, r.staffId, r.residentId, r.kid, r.valid ? 1 : 0, r.reason, r.colour]));
 }

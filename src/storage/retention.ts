@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from './database.ts';
+import type { Database, Db } from './database.ts';
+import { dropDayPartitionsBefore, type DayPartitionedTable, type DroppedPartitions } from './partitions.ts';
 
 /**
  * The deletions of the retention purge (P5); the use case (use-cases/retention.ts) decides the
@@ -35,6 +36,20 @@ const deletedRows = (r: readonly { numDeletedRows: bigint }[]) =>
 export async function deleteRowsBefore(db: Db, table: AgedTable, cut: number): Promise<number> {
   const r = await sql`delete from ${sql.table(table)} where ${sql.ref(AGED[table])} < ${cut}`.execute(db);
   return affected(r);
+}
+
+/**
+ * Rows of a day-partitioned table (verifications, visits, checkpoint_checks) dated before `cut`:
+ * on PostgreSQL whole day partitions are dropped and only the default partition's rows are
+ * deleted one by one (storage/partitions.ts); on SQLite the rows are deleted.
+ */
+export async function purgeDays(
+  database: Database,
+  table: DayPartitionedTable,
+  cut: number,
+): Promise<DroppedPartitions> {
+  if (database.dialect === 'postgres') return dropDayPartitionsBefore(database, table, cut);
+  return { rows: await deleteRowsBefore(database.db, table, cut), partitions: [], busy: [] };
 }
 
 /** Facts that ended before `cut`, and open facts of fixed-window kinds that started before it. */

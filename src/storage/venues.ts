@@ -1,6 +1,6 @@
 import { coveredDivisionsPatterns } from '../domain/jurisdiction.ts';
 import type { VenueKind } from '../domain/venues/index.ts';
-import type { Db } from './database.ts';
+import type { Database, Db } from './database.ts';
 import type { VenuesTable } from './schema.ts';
 
 export interface VenueRow {
@@ -248,14 +248,23 @@ export async function disableVenueStaff(
   });
 }
 
-export async function insertVisit(
-  db: Db,
-  v: { residentId: number; venueId: number; at: number },
-): Promise<void> {
-  await db
-    .insertInto('visits')
-    .values({ resident_id: v.residentId, venue_id: v.venueId, at: v.at })
-    .execute();
+export interface VisitRecord {
+  readonly residentId: number;
+  readonly venueId: number;
+  readonly at: number;
+}
+
+/**
+ * The batch writer behind the group commit of place-code visits (one per resident scan, the
+ * platform's largest table with checks and verifications): one multi-row insert per batch.
+ */
+export function visitInserter(database: Database): (rows: readonly VisitRecord[]) => Promise<void> {
+  const insert = database.prepareBatchInsert(
+    'visits',
+    ['resident_id', 'venue_id', 'at'],
+    ['bigint', 'bigint', 'bigint'],
+  );
+  return (rows) => insert(rows.map((v) => [v.residentId, v.venueId, v.at]));
 }
 
 export interface VisitRow {

@@ -76,10 +76,14 @@ export interface CheckpointState {
 
 export function createCheckpointState(database: Database, metrics: Metrics): CheckpointState {
   return {
-    writer: new GroupCommitWriter<PendingCheck>(checkInserter(database), {
-      durable: () => database.durable(),
-      observe: metrics.groupCommit('checkpoint_checks'),
-    }),
+    // A replay is found as long as the check it repeats may itself be uploaded.
+    writer: new GroupCommitWriter<PendingCheck>(
+      checkInserter(database, { dedupeWindowMs: OFFLINE_QUEUE_MAX_MS + CHECK_CLOCK_SKEW_MS }),
+      {
+        durable: () => database.durable(),
+        observe: metrics.groupCommit('checkpoint_checks'),
+      },
+    ),
     venues: new Map(),
     staffVenues: new Map(),
     policy: null,

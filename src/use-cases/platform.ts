@@ -3,6 +3,7 @@ import type { Database, Db } from '../storage/database.ts';
 import type { GroupCommitWriter } from '../storage/group-commit.ts';
 import type { AuditEntry, VerificationRecord } from '../storage/audit.ts';
 import type { ValueSealer } from '../storage/sealing.ts';
+import type { VisitRecord } from '../storage/venues.ts';
 import type { CheckpointState } from './checkpoint.ts';
 import type { Clock } from './clock.ts';
 import type { Keyring } from './keyring.ts';
@@ -29,6 +30,8 @@ export interface Platform {
   readonly riskAreas: RiskAreaCache;
   readonly verificationLog: GroupCommitWriter<VerificationRecord>;
   readonly auditLog: GroupCommitWriter<AuditEntry>;
+  /** Place-code visits (scanPlaceCode), group-committed like the verification log. */
+  readonly visitLog: GroupCommitWriter<VisitRecord>;
   /** Work started by a request that outlives it (sweeps); awaited on close. */
   readonly background: Set<Promise<void>>;
   readonly logger: Logger;

@@ -18,7 +18,9 @@ import {
   deleteStandaloneRecords,
   documentKeysWithOldRecords,
   insertPurge,
+  purgeDays,
 } from '../storage/retention.ts';
+import type { DayPartitionedTable } from '../storage/partitions.ts';
 import { purgeThrottles } from '../storage/sign-in-throttles.ts';
 import type { Platform } from './platform.ts';
 
@@ -45,14 +47,19 @@ export interface PurgeResult {
   readonly at: string;
   readonly cutoffs: Readonly<Record<string, number>>;
   readonly deleted: Readonly<Record<string, number>>;
+  /** PostgreSQL: the day partitions dropped whole (their rows are counted in `deleted`). */
+  readonly droppedPartitions: readonly string[];
+  /** PostgreSQL: day partitions due that stayed locked past the timeout; the next purge drops them. */
+  readonly busyPartitions: readonly string[];
 }
 
 /**
  * Deletes personal data past the retention of the policy in force (P5) and records the purge.
  * Facts and records go when they no longer have any effect on a colour, never earlier: a fact's
  * age counts from its end, or from its start for fixed-window kinds; open facts (a case not yet
- * discharged) stay. Events, verifications, visits and checks go by age. Safe to run any time and
- * on several nodes (each deletion is idempotent).
+ * discharged) stay. Events, verifications, visits and checks go by age (on PostgreSQL the last
+ * three by whole day partitions). Safe to run any time and on several nodes (each deletion is
+ * idempotent; a partition another node dropped first is simply gone).
  */
 /** How long after the arrival day a declaration's facts last at most (arrivalFacts). */
 const ARRIVAL_FACTS_SPAN_DAYS = ARRIVAL_ISOLATION_DAYS + 1;
@@ -72,10 +79,18 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
     notices: cut(retention.noticesDays ?? DEFAULT_NOTICE_RETENTION_DAYS),
   };
   const deleted: Record<string, number> = {};
+  const droppedPartitions: string[] = [];
+  const busyPartitions: string[] = [];
+  const days = async (table: DayPartitionedTable, cutoff: number) => {
+    const r = await purgeDays(p.database, table, cutoff);
+    droppedPartitions.push(...r.partitions);
+    busyPartitions.push(...r.busy);
+    deleted[table] = r.rows;
+  };
   deleted['facts'] = await deleteEndedFacts(p.db, factsCut, FIXED_WINDOW_FACTS);
   deleted['epidemic_records'] = await purgeRecords(p, factsCut);
   deleted['colour_events'] = await deleteRowsBefore(p.db, 'colour_events', cutoffs['events'] ?? 0);
-  deleted['verifications'] = await deleteRowsBefore(p.db, 'verifications', cutoffs['checks'] ?? 0);
+  await days('verifications', cutoffs['checks'] ?? 0);
   deleted['import_errors'] = await deleteOldImportErrors(p.db, factsCut);
   deleted['sessions'] = await deleteRowsBefore(p.db, 'sessions', now - DAY_MS);
   deleted['sign_in_codes'] = await deleteRowsBefore(p.db, 'sign_in_codes', now - DAY_MS);
@@ -85,8 +100,10 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
   // Staff sign-in counters whose window and lock-out ended long ago count for nothing.
   deleted['sign_in_throttles'] = await purgeThrottles(p.db, now - DAY_MS);
   // Place-code visits, door checks and the reports they raised (which name a masked person).
-  deleted['visits'] = await deleteRowsBefore(p.db, 'visits', cutoffs['visits'] ?? 0);
-  deleted['checkpoint_checks'] = await deleteRowsBefore(p.db, 'checkpoint_checks', cutoffs['checks'] ?? 0);
+  // On PostgreSQL these three go by whole China days (dropped partitions): a row stays at most
+  // one day past its retention (docs/decisions.md, issue 12).
+  await days('visits', cutoffs['visits'] ?? 0);
+  await days('checkpoint_checks', cutoffs['checks'] ?? 0);
   deleted['report_outbox'] = await deleteRowsBefore(p.db, 'report_outbox', cutoffs['events'] ?? 0);
   deleted['reports'] = await deleteRowsBefore(p.db, 'reports', cutoffs['events'] ?? 0);
   // An arrival declaration's facts end at most 15 days after the arrival; the declaration, which
@@ -110,7 +127,7 @@ export async function purge(p: Platform, actor: string): Promise<PurgeResult> {
   // Venue complaints (S16) count for the flag for 30 days; kept as long as events (eventsDays).
   deleted['venue_complaints'] = await deleteRowsBefore(p.db, 'venue_complaints', cutoffs['events'] ?? 0);
   await insertPurge(p.db, { at: now, actor, cutoffs, deleted });
-  return { at: new Date(now).toISOString(), cutoffs, deleted };
+  return { at: new Date(now).toISOString(), cutoffs, deleted, droppedPartitions, busyPartitions };
 }
 
 async function purgeRecords(p: Platform, cut: number): Promise<number> {

@@ -5,6 +5,7 @@ import { anyResidentCreatedBefore } from '../storage/residents.ts';
 import type { Platform } from './platform.ts';
 import { escalateAppeals } from './feedback.ts';
 import { sendNoticeSms } from './notices.ts';
+import { createPartitionsAhead } from './partitions.ts';
 import { purge } from './retention.ts';
 import { takeColourSnapshot } from './statistics.ts';
 import { reassessDue } from './sweep.ts';
@@ -27,7 +28,8 @@ async function finishJob(p: Platform, job: string, slot: string): Promise<void> 
 /**
  * One round of scheduled work: colours whose `until` passed are reassessed (events on time), overdue
  * appeals escalate and notice SMS are sent; after
- * each China midnight the day that ended gets its colour snapshot and the daily purge runs (P5).
+ * each China midnight the day that ended gets its colour snapshot, on PostgreSQL the day partitions
+ * of the week ahead are made, and the daily purge runs (P5), dropping whole past days there.
  */
 export async function runScheduledWork(p: Platform): Promise<void> {
   const now = p.clock.now();
@@ -45,9 +47,22 @@ export async function runScheduledWork(p: Platform): Promise<void> {
     await finishJob(p, 'colour_snapshot', yesterday);
   }
   const today = chinaDate(now);
+  // PostgreSQL: the day partitions of the week ahead (issue 12); they also are made at every start.
+  if (p.database.dialect === 'postgres' && (await claimJob(p, 'partitions', today))) {
+    const made = await createPartitionsAhead(p.database, now);
+    if (made.length > 0) p.logger.info({ partitions: made }, 'day partitions created');
+    await finishJob(p, 'partitions', today);
+  }
   if (await claimJob(p, 'purge', today)) {
     const result = await purge(p, 'schedule');
-    p.logger.info({ deleted: result.deleted }, 'scheduled purge finished');
+    p.logger.info(
+      {
+        deleted: result.deleted,
+        droppedPartitions: result.droppedPartitions,
+        busyPartitions: result.busyPartitions,
+      },
+      'scheduled purge finished',
+    );
     await finishJob(p, 'purge', today);
   }
 }

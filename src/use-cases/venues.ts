@@ -11,7 +11,6 @@ import {
   findVenue,
   insertVenue,
   insertVenueStaff,
-  insertVisit,
   listVenues as listVenueRows,
   listVisits,
   replacePlaceCode,
@@ -583,7 +582,8 @@ export async function scanPlaceCode(
   const myCode = await getMyCode(p, caller.accountId);
   const resident = await readResidentByAccount(p.database, caller.accountId);
   if (resident === null) throw new AppError('application_required', 'No application yet: apply first.');
-  await insertVisit(p.db, { residentId: resident.id, venueId: venue.id, at: now });
+  // Group-committed: stored and durable before the answer, one insert per batch of scans.
+  await p.visitLog.write({ residentId: resident.id, venueId: venue.id, at: now });
   return {
     venue: { id: venue.id, name: venue.name, kind: venue.kind, kindLabel: VENUE_KIND_LABEL[venue.kind] },
     scannedAt: formatChinaTime(now),

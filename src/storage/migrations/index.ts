@@ -16,6 +16,7 @@ import * as m012 from './012-feedback-appeals.ts';
 import * as m013 from './013-overrides-complaints.ts';
 import * as m014 from './014-totp-sealing.ts';
 import * as m015 from './015-channels.ts';
+import * as m016 from './016-day-partitions.ts';
 
 /**
  * Migrations are frozen in time: each file imports nothing from src/ and receives the dialect,
@@ -41,10 +42,25 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '013-overrides-complaints': m013,
   '014-totp-sealing': m014,
   '015-channels': m015,
+  '016-day-partitions': m016,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, schema?: string): Promise<void> {
+  await migrateTo(db, dialect, null, schema);
+}
+
+/**
+ * Runs the migrations up to and including `target` (all of them when null). Tests use a target to
+ * build a database as an older release left it, then migrate it further.
+ */
+export async function migrateTo(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
+  db: Kysely<any>,
+  dialect: Dialect,
+  target: string | null,
+  schema?: string,
+): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: async () =>
       Object.fromEntries(
@@ -59,7 +75,9 @@ export async function migrateToLatest(db: Kysely<any>, dialect: Dialect, schema?
     provider,
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (target === null
+    ? migrator.migrateToLatest()
+    : migrator.migrateTo(target));
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed !== undefined) {
     const cause = error instanceof Error ? error.message : String(error);
