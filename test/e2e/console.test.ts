@@ -421,6 +421,25 @@ describeNeeding(['chromium'], 'the authority console in Chromium', () => {
     await page.getByRole('button', { name: en.console.staff.createSubmit, exact: true }).click();
     const link = (await page.locator('#setup-link').textContent()) ?? '';
     assert.match(link, /^https?:\/\/.+/);
+    // A hospital account (issue 11, S17): the form asks for the hospital venue instead of divisions.
+    const hospital = await api<{ venueId: number }>('POST', '/api/v1/venues', managerToken, {
+      name: '省立医院',
+      kind: 'hospital',
+      address: { divisionCode: COUNTY, detail: '经十路 324 号' },
+      contact: { name: '张经理', mobile: MANAGER.mobile },
+    });
+    await api('POST', `/api/v1/venues/${hospital.venueId}/approval`, adminToken, {});
+    await page.getByLabel(en.console.staff.username, { exact: true }).fill('hospital.desk');
+    await page.getByLabel(en.console.staff.displayName, { exact: true }).fill('Registration desk');
+    await page.getByLabel(en.console.staff.role, { exact: true }).selectOption('hospital');
+    assert.equal(await page.getByLabel(en.console.staff.divisions, { exact: true }).count(), 0);
+    await page.getByLabel(en.console.staff.venue, { exact: true }).fill(String(hospital.venueId));
+    await page.getByRole('button', { name: en.console.staff.createSubmit, exact: true }).click();
+    await page.locator('#setup-link').filter({ hasText: /./ }).waitFor();
+    await page
+      .getByRole('row', { name: /hospital\.desk/ })
+      .getByText(en.console.role.hospital)
+      .waitFor();
     assert.deepEqual(pageProblems, []);
   });
 

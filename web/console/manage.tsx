@@ -840,7 +840,8 @@ export function OverridesView(props: ViewProps) {
 
 // --- staff accounts ----------------------------------------------------------------------------
 
-const ROLES: readonly StaffRole[] = ['checkpoint', 'officer', 'admin', 'auditor'];
+/** Roles an admin creates here; checkpoint staff are added by their venue's manager. */
+const ROLES: readonly StaffRole[] = ['officer', 'admin', 'auditor', 'hospital'];
 const divisionList = (text: string) =>
   text
     .split(/[\s,，]+/)
@@ -854,6 +855,7 @@ export function StaffView(props: ViewProps) {
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<StaffRole>('officer');
   const [divisions, setDivisions] = useState('');
+  const [venueId, setVenueId] = useState('');
   const [link, setLink] = useState<{ url: string; expiresAt: string; username: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const create = async (e: Event) => {
@@ -862,7 +864,10 @@ export function StaffView(props: ViewProps) {
       username: username.trim(),
       displayName: displayName.trim(),
       role,
-      divisionCodes: divisionList(divisions),
+      // A hospital account works at one approved hospital venue: its district is the jurisdiction.
+      ...(role === 'hospital'
+        ? { venueId: /^\d{1,15}$/.test(venueId.trim()) ? Number(venueId.trim()) : 0 }
+        : { divisionCodes: divisionList(divisions) }),
     });
     if (!result.ok) {
       setError(failureText(result.failure));
@@ -928,17 +933,28 @@ export function StaffView(props: ViewProps) {
             ))}
           </select>
         </Labelled>
-        <Labelled
-          id="staff-divisions"
-          label={t('console.staff.divisions')}
-          hint={t('console.staff.divisionsHint')}
-        >
-          <input
+        {role === 'hospital' ? (
+          <Labelled id="staff-venue" label={t('console.staff.venue')} hint={t('console.staff.venueHint')}>
+            <input
+              id="staff-venue"
+              inputMode="numeric"
+              value={venueId}
+              onInput={(e) => setVenueId(e.currentTarget.value)}
+            />
+          </Labelled>
+        ) : (
+          <Labelled
             id="staff-divisions"
-            value={divisions}
-            onInput={(e) => setDivisions(e.currentTarget.value)}
-          />
-        </Labelled>
+            label={t('console.staff.divisions')}
+            hint={t('console.staff.divisionsHint')}
+          >
+            <input
+              id="staff-divisions"
+              value={divisions}
+              onInput={(e) => setDivisions(e.currentTarget.value)}
+            />
+          </Labelled>
+        )}
         <button type="submit" class="button button--primary">
           {t('console.staff.createSubmit')}
         </button>
