@@ -290,7 +290,7 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
     const status = ERROR_STATUS[code];
     const databaseDown = !(error instanceof AppError) && code === 'service_unavailable';
     // An unreachable database is expected during a failover: a warning, not a failure of ours.
-    if (databaseDown) request.log.warn({ err: error }, 'database unavailable');
+    if (code === 'service_unavailable') request.log.warn({ err: error }, 'service unavailable');
     else if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
