@@ -235,7 +235,7 @@ function chownTree(target: string, user: ServiceUser | null): void {
 // Processes
 
 /** The variable every process of a cluster carries, naming its directory: how `down` finds strays. */
-const MARKER = 'HEALTHCODE_CLUSTER_DIR';
+const MARKER = 'HEALTHCODE_CLUSTER_MEMBER';
 
 function processState(pid: number): string | null {
   try {
@@ -257,16 +257,14 @@ export function isAlive(pid: number): boolean {
   return state !== null && state !== 'Z' && state !== 'X';
 }
 
-/** Whether `pid` is a process of the cluster in `dir` (not a stranger that reuses the number). */
+/**
+ * Whether `pid` is a process of the cluster in `dir` (not a stranger that reuses the number): it
+ * carries the marker, which every process started here passes on to its children (Patroni to
+ * PostgreSQL, PostgreSQL to its backends).
+ */
 function belongsTo(pid: number, dir: string): boolean {
   try {
-    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    if (environ.includes(`${MARKER}=${dir}`)) return true;
-  } catch {
-    // not readable: judge by the command line
-  }
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(dir);
+    return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${MARKER}=${dir}`);
   } catch {
     return false;
   }

@@ -9,7 +9,7 @@ import { CLUSTER_TOOLS } from '../../scripts/cluster/local-cluster.ts';
  * missing, its tests are reported as SKIPPED with the package to install — never as passed — and
  * under CI=true (.ci/run installs them all) a missing one fails the run instead.
  *
- * Each path can be pointed elsewhere (HEALTHCODE_CHROMIUM=/nowhere …), which is how the test of
+ * Each path can be pointed elsewhere (HEALTHCODE_CHROMIUM=/nowhere …, HEALTHCODE_PATRONI…), which is how the test of
  * this very rule simulates a machine without them.
  */
 export const MACHINE_TOOLS = {
