@@ -282,6 +282,25 @@ export function clusterProcesses(dir: string): number[] {
   return pids;
 }
 
+/** The directories of every cluster with live processes on this machine, with their PIDs. */
+export function markedClusters(): Map<string, number[]> {
+  const clusters = new Map<string, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ: string[];
+    try {
+      environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const marker = environ.find((e) => e.startsWith(`${MARKER}=`));
+    if (marker === undefined || !isAlive(Number(entry))) continue;
+    const dir = marker.slice(MARKER.length + 1);
+    clusters.set(dir, [...(clusters.get(dir) ?? []), Number(entry)]);
+  }
+  return clusters;
+}
+
 async function sleep(ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -583,7 +602,13 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterInfo> {
   }
   const taken: number[] = [];
   for (const port of allPorts(ports)) if (!(await portFree(port))) taken.push(port);
-  if (taken.length > 0) throw new ClusterError(`ports already in use on ${HOST}: ${taken.join(', ')}`);
+  if (taken.length > 0) {
+    const others = [...markedClusters().keys()].filter((d) => d !== dir);
+    const hint = others.map(
+      (d) => `; a cluster left in ${d} may hold them: HEALTHCODE_CLUSTER_DIR=${d} npm run cluster down`,
+    );
+    throw new ClusterError(`ports already in use on ${HOST}: ${taken.join(', ')}${hint.join('')}`);
+  }
 
   const state: ClusterState = { ports, processes: [] };
   writeState(dir, state);
@@ -738,6 +763,7 @@ async function bringUp(
       HAPROXY_API_PORT: String(ports.haproxyApi),
       HAPROXY_STATS_PORT: String(ports.haproxyStats),
       API_ERRORFILE_503: path.join(TEMPLATE_DIR, 'api-503.http'),
+      HAPROXY_SOCKET: path.join(haproxyDir, 'haproxy.sock'),
     }),
   );
   const checked = spawnSync(clusterToolPath('haproxy'), ['-c', '-q', '-f', haproxyConfig], {
