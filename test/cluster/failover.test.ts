@@ -47,6 +47,8 @@ interface Answer {
   readonly at: number;
   readonly status: number;
   readonly retryAfter: string | null;
+  /** A 503 from HAProxy itself (no API node in service), not from a node. */
+  readonly fromProxy: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,7 +97,7 @@ void test(
             }
             let status = 0;
             let retryAfter: string | null = null;
-            let body: { checkId?: string; clientCheckId?: string } = {};
+            let body: { checkId?: string; clientCheckId?: string; error?: { message?: string } } = {};
             try {
               const response = await fetch(`${apiUrl}/api/v1/venues/${venueId}/checks`, {
                 method: 'POST',
@@ -117,7 +119,8 @@ void test(
             } catch (error) {
               unexpected.push(`no answer: ${(error as Error).message}`);
             }
-            answers.push({ at: Date.now(), status, retryAfter });
+            const fromProxy = body.error?.message?.startsWith('No API node') === true;
+            answers.push({ at: Date.now(), status, retryAfter, fromProxy });
             if (status === 200 || status === 201) {
               assert.equal(body.clientCheckId, clientCheckId);
               assert.ok(typeof body.checkId === 'string');
@@ -174,7 +177,9 @@ void test(
           ...statuses,
         ]
           .map(([s, n]) => `${s === 0 ? 'none' : s}×${n}`)
-          .join(', ')}`,
+          .join(
+            ', ',
+          )} (${answers.filter((a) => a.fromProxy).length} of the 503s from HAProxy, no node in service)`,
       );
       console.log(
         `# failover: writes unavailable ${(longestGap / 1000).toFixed(1)} s; first ack ${((firstAfter - killedAt) / 1000).toFixed(1)} s after SIGKILL; ${acknowledged.size} checks acknowledged`,
@@ -228,7 +233,7 @@ void test(
       );
       const rewound = fs
         .readFileSync(path.join(dir, 'logs', `${oldLeader}.log`), 'utf8')
-        .includes('pg_rewind');
+        .includes('running pg_rewind from');
       t.diagnostic(`${oldLeader} ${rewound ? 'was rewound with pg_rewind' : 'rejoined without pg_rewind'}`);
 
       // Both API nodes rode through it.
