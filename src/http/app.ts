@@ -12,6 +12,7 @@ import type { Platform } from '../use-cases/platform.ts';
 import type { EpochMs, FieldIssue } from '../domain/types.ts';
 import { formatChinaTime } from '../domain/china-time.ts';
 import { ErrorBody } from '../contracts/common.ts';
+import { isDatabaseUnavailable } from '../storage/unavailable.ts';
 import { registerAccess } from './access.ts';
 import { registerTextBoundary } from './text-boundary.ts';
 import { registerRoutes } from './routes/index.ts';
@@ -52,6 +53,12 @@ function schemaIssues(error: FastifyError): FieldIssue[] {
   });
 }
 
+/**
+ * Retry-After of a request refused because the database could not be reached (issue 12): a
+ * PostgreSQL failover under Patroni takes a few seconds, so the retry comes back soon.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 function classify(error: FastifyError): { code: ErrorCode; message: string; issues: FieldIssue[] } {
   if (error instanceof AppError)
     return { code: error.code, message: error.message, issues: [...error.issues] };
@@ -84,6 +91,13 @@ function classify(error: FastifyError): { code: ErrorCode; message: string; issu
     return { code: 'body_too_large', message: 'The request is too large.', issues: [] };
   if (error.statusCode === 415)
     return { code: 'unsupported_media_type', message: 'Unsupported content type.', issues: [] };
+  if (isDatabaseUnavailable(error)) {
+    return {
+      code: 'service_unavailable',
+      message: `The database cannot be reached for the moment (a failover takes a few seconds). Nothing was acknowledged: send the same request again after ${DATABASE_RETRY_AFTER_SECONDS} s, with the same clientCheckId where it has one.`,
+      issues: [],
+    };
+  }
   return {
     code: 'internal_error',
     message: 'Something went wrong on our side; it has been logged.',
@@ -274,9 +288,14 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { code, message, issues } = classify(error);
     const status = ERROR_STATUS[code];
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const databaseDown = !(error instanceof AppError) && code === 'service_unavailable';
+    // An unreachable database is expected during a failover: a warning, not a failure of ours.
+    if (code === 'service_unavailable') request.log.warn({ err: error }, 'service unavailable');
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof AppError && error.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+    } else if (databaseDown) {
+      void reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     }
     if (request.routeOptions.config.oauthErrors === true) {
       if (status === 401) void reply.header('www-authenticate', 'Basic realm="channels"');

@@ -9,6 +9,7 @@ import type { Tables } from './schema.ts';
 import { migrateTo } from './migrations/index.ts';
 import { FileDatasync, WalSync } from './wal-sync.ts';
 import { BatchLoader } from './batch-loader.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -258,16 +259,34 @@ const PG_NUMERIC = 1700;
  */
 function namingClient(client: pg.PoolClient): pg.PoolClient {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  // A connection that failed as an unreachable database does (a failover, a restart) is never
+  // handed out again: Kysely releases its connections without the error, so it is kept here and
+  // given to release(), which then destroys the connection instead of pooling it. pg-pool already
+  // drops connections whose socket closed; this also covers one that still answers but is no use,
+  // e.g. to a demoted primary (read_only_sql_transaction).
+  let broken: Error | undefined;
+  const watch = (result: unknown): unknown => {
+    if (result instanceof Promise) {
+      return result.catch((error: unknown) => {
+        if (error instanceof Error && isDatabaseUnavailable(error)) broken = error;
+        throw error;
+      });
+    }
+    return result;
+  };
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop === 'query') {
         return (text: unknown, values?: unknown) => {
           if (typeof text === 'string' && /^\s*(select|insert|update|delete|with)\b/i.test(text)) {
             const name = 'k' + createHash('sha1').update(text).digest('base64url').slice(0, 20);
-            return query({ name, text, values });
+            return watch(query({ name, text, values }));
           }
-          return query(text, values);
+          return watch(query(text, values));
         };
+      }
+      if (prop === 'release') {
+        return (error?: Error | boolean) => target.release(error ?? broken);
       }
       return Reflect.get(target, prop, receiver) as unknown;
     },
@@ -331,6 +350,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 16,
+    // During a failover a connection attempt may hang (a proxy with no primary behind it yet, a
+    // machine that vanished): a request waits at most this long, then answers 503 and is retried.
+    connectionTimeoutMillis: 10_000,
+    // A primary whose machine died sends no reset: TCP keepalive finds the dead connection.
+    keepAlive: true,
     // Times are int8 epoch milliseconds, far inside Number's exact range.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -340,6 +364,16 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     },
     ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle connection whose server went away (primary killed, failover, restart) is reported as
+  // an 'error' event on the pool, and an EventEmitter's unheard 'error' ends the process. pg-pool
+  // has already removed that connection; the next query opens a new one, to whichever server is
+  // primary by then. Nothing else is to be done, so it is only heard.
+  pool.on('error', () => undefined);
+  // A connection that is checked out (inside a transaction, or between Kysely's queries) reports
+  // its broken socket as an 'error' event of its own, besides failing its queries, and pg-pool
+  // listens only to idle ones: without a listener that too would end the process. The queries
+  // fail and the connection, no longer queryable, is destroyed when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const wrappedPool = new Proxy(pool, {
     get(target, prop, receiver) {
       if (prop === 'connect') {
@@ -445,6 +479,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       const perStatement = Math.floor(65535 / columns.length);
       return async (rows: readonly (readonly unknown[])[]) => {
         let inserted = 0;
+        let failed: unknown;
         const client = await pool.connect();
         try {
           await client.query('begin');
@@ -456,10 +491,12 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
           }
           await client.query('commit');
         } catch (error) {
+          failed = error;
           await client.query('rollback').catch(() => undefined);
           throw error;
         } finally {
-          client.release();
+          // A connection that broke (even during COMMIT, whose outcome is then unknown) is destroyed.
+          client.release(failed instanceof Error && isDatabaseUnavailable(failed) ? failed : undefined);
         }
         return inserted;
       };

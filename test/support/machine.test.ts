@@ -7,10 +7,13 @@ import { describe, test } from 'node:test';
  * at nothing) `npm test` says what is missing, reports the browser tests as skipped and passes;
  * under CI=true the same run fails.
  */
-function runWithout(env: Record<string, string>): { status: number | null; out: string } {
+function runWithout(
+  env: Record<string, string>,
+  file = 'test/e2e/resident.test.ts',
+): { status: number | null; out: string } {
   // The child is a run of its own, not a subtest of this one.
   const { NODE_TEST_CONTEXT: _, ...parent } = process.env;
-  const r = spawnSync('bash', ['scripts/test.sh', 'test/e2e/resident.test.ts'], {
+  const r = spawnSync('bash', ['scripts/test.sh', file], {
     encoding: 'utf8',
     env: { ...parent, CI: '', ...env },
     timeout: 120_000,
@@ -32,6 +35,28 @@ void describe('tests that need machine packages', () => {
   void test('under CI=true a missing package fails the run', () => {
     const { status, out } = runWithout({ HEALTHCODE_CHROMIUM: '/nonexistent/chromium', CI: 'true' });
     assert.match(out, /MISSING machine packages: chromium/);
+    assert.notEqual(status, 0, out);
+  });
+
+  // Issue 12: the failover test needs Patroni, etcd and HAProxy (and PostgreSQL 15's binaries).
+  void test('without Patroni: the failover test is skipped with the apt-get line, the run passes', () => {
+    const { status, out } = runWithout(
+      { HEALTHCODE_PATRONI: '/nonexistent/patroni' },
+      'test/cluster/failover.test.ts',
+    );
+    assert.match(out, /NOTICE: missing machine packages: patroni\b/);
+    assert.match(out, /apt-get install patroni/);
+    assert.match(out, /ℹ skipped 1/);
+    assert.match(out, /ℹ fail 0/);
+    assert.equal(status, 0, out);
+  });
+
+  void test('without Patroni under CI=true the failover test fails the run', () => {
+    const { status, out } = runWithout(
+      { HEALTHCODE_PATRONI: '/nonexistent/patroni', CI: 'true' },
+      'test/cluster/failover.test.ts',
+    );
+    assert.match(out, /MISSING machine packages: patroni/);
     assert.notEqual(status, 0, out);
   });
 });

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
+import { CLUSTER_TOOLS } from '../../scripts/cluster/local-cluster.ts';
 
 /**
  * The machine packages some tests need (issue 8, finding 11). Like PostgreSQL: where one is
  * missing, its tests are reported as SKIPPED with the package to install — never as passed — and
  * under CI=true (.ci/run installs them all) a missing one fails the run instead.
  *
- * Each path can be pointed elsewhere (HEALTHCODE_CHROMIUM=/nowhere …), which is how the test of
+ * Each path can be pointed elsewhere (HEALTHCODE_CHROMIUM=/nowhere …, HEALTHCODE_PATRONI…), which is how the test of
  * this very rule simulates a machine without them.
  */
 export const MACHINE_TOOLS = {
@@ -18,6 +19,8 @@ export const MACHINE_TOOLS = {
   pdftotext: { env: 'HEALTHCODE_PDFTOTEXT', path: '/usr/bin/pdftotext', debian: 'poppler-utils' },
   pdfinfo: { env: 'HEALTHCODE_PDFINFO', path: '/usr/bin/pdfinfo', debian: 'poppler-utils' },
   pdffonts: { env: 'HEALTHCODE_PDFFONTS', path: '/usr/bin/pdffonts', debian: 'poppler-utils' },
+  // The local cluster (issue 12): Patroni, etcd, HAProxy and PostgreSQL 15's own binaries.
+  ...CLUSTER_TOOLS,
 } as const;
 
 export type MachineTool = keyof typeof MACHINE_TOOLS;
