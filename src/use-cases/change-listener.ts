@@ -1,4 +1,4 @@
-import { ChangeListener, type Change } from '../storage/change-feed.ts';
+import { ChangeListener, type Change, type ChangeListenerOptions } from '../storage/change-feed.ts';
 import type { Platform } from './platform.ts';
 import { deliverAnnouncedReport, resyncReportStreams } from './reports.ts';
 
@@ -41,7 +41,11 @@ function forgetCachedSharedData(p: Platform): void {
  * retried with backoff, never fatal; after it comes back the caches are re-read and the report
  * streams poll. Platform.close() stops it. The server starts it; CLI commands have no need.
  */
-export function startChangeListener(p: Platform): void {
+export function startChangeListener(
+  p: Platform,
+  /** Reconnect and ping timings (tests shorten or lengthen them); the defaults suit production. */
+  options: Omit<ChangeListenerOptions, 'origin'> = {},
+): void {
   if (p.changes.listener !== null || p.database.dedicatedClient === null) return;
   let lostSince: number | null = null;
   const listener = new ChangeListener(
@@ -70,7 +74,7 @@ export function startChangeListener(p: Platform): void {
         );
       },
     },
-    { origin: p.changes.origin },
+    { ...options, origin: p.changes.origin },
   );
   p.changes.listener = listener;
   listener.start();
