@@ -223,7 +223,7 @@ describe('the change feed on PostgreSQL', await dialectSuiteOptions('postgres'),
       const lost = await r.until((e) => e.type === 'lost');
       assert.equal(frozen, 1);
       const event = r.events[lost];
-      assert.ok(event?.type === 'lost' && /ping/.test(event.message), JSON.stringify(event));
+      assert.ok(event?.type === 'lost' && /did not come back/.test(event.message), JSON.stringify(event));
       const again = await r.until((e) => e.type === 'listening', lost);
       await publishChange(a, 'node-a', { kind: 'signing_keys' });
       await r.until((e) => e.type === 'change' && e.change.kind === 'signing_keys', again);
@@ -234,6 +234,36 @@ describe('the change feed on PostgreSQL', await dialectSuiteOptions('postgres'),
         server.destroy();
       }
       await new Promise((resolve) => relay.close(resolve));
+    }
+  });
+
+  test('a connection that takes LISTEN but delivers nothing (a pooler in transaction mode) never counts as listening', async () => {
+    // The server takes LISTEN, but no notification reaches the client, as through a pooler that
+    // hands the server connection to someone else after each statement.
+    class Deaf extends pg.Client {
+      override emit(event: string | symbol, ...args: unknown[]): boolean {
+        return event === 'notification' ? false : super.emit(event, ...args);
+      }
+    }
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const deaf: Database = { ...b, dedicatedClient: () => new Deaf({ connectionString: url.toString() }) };
+    const r = recorder();
+    const listener = new ChangeListener(deaf, r.handlers, {
+      origin: 'n',
+      minRetryMs: 50,
+      pingTimeoutMs: 200,
+    });
+    try {
+      listener.start();
+      const lost = await r.until((e) => e.type === 'lost');
+      const event = r.events[lost];
+      assert.ok(event?.type === 'lost' && /did not come back/.test(event.message), JSON.stringify(event));
+      await r.until((e) => e.type === 'lost', lost + 1);
+      assert.equal(listener.listening, false);
+      assert.ok(!r.events.some((e) => e.type === 'listening'), JSON.stringify(r.events));
+    } finally {
+      await listener.close();
     }
   });
 });

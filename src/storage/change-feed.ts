@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Database } from './database.ts';
@@ -76,8 +77,10 @@ export interface ChangeListenerOptions {
   readonly minRetryMs?: number;
   readonly maxRetryMs?: number;
   /**
-   * A `select 1` on the connection this often: a server that vanished without closing the socket
-   * (a machine lost, a partition) shows as a ping unanswered within pingTimeoutMs.
+   * This often the connection NOTIFYs itself and waits for it to come back, within pingTimeoutMs
+   * (once also before it counts as listening). That finds a server that vanished without closing
+   * the socket (a machine lost, a partition), and a path that does not deliver notifications at
+   * all (a pooler in transaction mode), which a `select 1` would not.
    */
   readonly pingMs?: number;
   readonly pingTimeoutMs?: number;
@@ -105,6 +108,7 @@ export class ChangeListener {
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pinging = false;
+  private echoWaiting: { token: string; resolve: () => void } | null = null;
 
   constructor(
     private readonly database: Database,
@@ -144,6 +148,11 @@ export class ChangeListener {
     client.on('end', () => fail(new Error('the listening connection to the database ended')));
     client.on('notification', (message) => {
       if (this.client !== client || message.channel !== this.channel) return;
+      const echo = this.echoWaiting;
+      if (echo !== null && message.payload?.includes(echo.token) === true) {
+        echo.resolve();
+        return;
+      }
       const parsed = parseChange(message.payload);
       if (parsed === null || parsed.origin === this.origin) return;
       try {
@@ -162,6 +171,8 @@ export class ChangeListener {
       this.channel = row.channel;
       this.pid = row.pid;
       await client.query(`listen "${row.channel}"`);
+      // Listening counts once a notification has made the round trip.
+      await this.echo(client);
     } catch (error) {
       fail(error instanceof Error ? error : new Error(String(error)));
       return;
@@ -184,22 +195,44 @@ export class ChangeListener {
     // One at a time: a ping still waiting is the one that times out.
     if (this.pinging) return;
     this.pinging = true;
+    try {
+      await this.echo(client);
+    } catch (error) {
+      this.drop(client, error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.pinging = false;
+    }
+  }
+
+  /** NOTIFYs this connection's own channel and waits for it to arrive here, within pingTimeoutMs. */
+  private async echo(client: pg.Client): Promise<void> {
+    const token = randomUUID();
+    const heard = new Promise<void>((resolve) => {
+      this.echoWaiting = { token, resolve };
+    });
+    const sent = client.query('select pg_notify($1, $2)', [
+      this.channel,
+      JSON.stringify({ o: this.origin, k: 'echo', t: token }),
+    ]);
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        client.query('select 1'),
+        Promise.all([sent, heard]),
         new Promise((_, reject) => {
           timer = setTimeout(
-            () => reject(new Error(`the database did not answer a ping within ${this.pingTimeoutMs} ms`)),
+            () =>
+              reject(
+                new Error(
+                  `a notification sent on the listening connection did not come back within ${this.pingTimeoutMs} ms`,
+                ),
+              ),
             this.pingTimeoutMs,
           );
         }),
       ]);
-    } catch (error) {
-      this.drop(client, error instanceof Error ? error : new Error(String(error)));
     } finally {
       clearTimeout(timer);
-      this.pinging = false;
+      if (this.echoWaiting?.token === token) this.echoWaiting = null;
     }
   }
 
