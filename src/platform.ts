@@ -14,6 +14,8 @@ import { getOrCreateSecret } from './storage/secrets.ts';
 import { sealStoredValues } from './storage/sealed-values.ts';
 import { ValueSealer } from './storage/sealing.ts';
 import { visitInserter, type VisitRecord } from './storage/venues.ts';
+import { stopChangeListener } from './use-cases/change-listener.ts';
+import { createChangesState } from './use-cases/changes.ts';
 import { createCheckpointState, drainCheckpoint } from './use-cases/checkpoint.ts';
 import { systemClock, type Clock } from './use-cases/clock.ts';
 import { ensureActiveKey, Keyring } from './use-cases/keyring.ts';
@@ -118,7 +120,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     checkpoint: createCheckpointState(database, metrics),
     sessions: createSessionCache(),
     reports: createReportsState(),
+    changes: createChangesState(),
     async close() {
+      await stopChangeListener(platform);
       while (background.size > 0) await Promise.all([...background]);
       await drainCheckpoint(platform);
       await closeReports(platform);

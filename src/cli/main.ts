@@ -11,6 +11,8 @@ import { resealStoredValues, sealStoredValues } from '../storage/sealed-values.t
 import { verifyAuditChain } from '../storage/audit.ts';
 import { systemClock } from '../use-cases/clock.ts';
 import { generateSigningKey, rotateSigningKey } from '../use-cases/keyring.ts';
+import { announceOn } from '../use-cases/changes.ts';
+import { stderrLogger } from '../use-cases/platform.ts';
 import { revokeKeyAndReissuePlaceCodes } from '../use-cases/venues.ts';
 import { createPlatform } from '../platform.ts';
 import { seedDemoData } from '../use-cases/demo.ts';
@@ -119,6 +121,8 @@ keys
     const sealer = new ValueSealer(c.keyEncryptionKey);
     await sealStoredValues(database.db, sealer);
     const kid = await generateSigningKey(database.db, sealer, 'next', systemClock.now());
+    // Running nodes publish it at once (PostgreSQL), not at their next re-read.
+    await announceOn(database, `cli-${process.pid}`, { kind: 'signing_keys' }, stderrLogger);
     await database.close();
     console.log(`generated key ${kid} (next); run "healthcode keys rotate" to start signing with it`);
   });
@@ -133,6 +137,8 @@ keys
     const sealer = new ValueSealer(c.keyEncryptionKey);
     await sealStoredValues(database.db, sealer);
     const r = await rotateSigningKey(database.db, sealer, systemClock.now());
+    // Running nodes sign with the new key at once (PostgreSQL), not at their next re-read.
+    await announceOn(database, `cli-${process.pid}`, { kind: 'signing_keys' }, stderrLogger);
     await database.close();
     console.log(`active key: ${r.activated}${r.retired === null ? '' : `; retired: ${r.retired}`}`);
   });

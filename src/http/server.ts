@@ -6,6 +6,7 @@ import type { Platform } from '../use-cases/platform.ts';
 import { DEMO_RESIDENTS, DEMO_CHANNEL, DEMO_STAFF, seedDemoData } from '../use-cases/demo.ts';
 import { startScheduler } from '../use-cases/scheduler.ts';
 import { startReportDelivery } from '../use-cases/reports.ts';
+import { startChangeListener } from '../use-cases/change-listener.ts';
 import { sqliteFileIn } from '../storage/database.ts';
 import { buildApp } from './app.ts';
 
@@ -39,11 +40,20 @@ function banner(config: Config, url: string, p: Platform): string {
 }
 
 /** Starts the platform and listens; closes gracefully on SIGINT/SIGTERM (in-flight requests finish, queued records are written). */
-export async function startServer(config: Config): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startServer(
+  config: Config,
+  /** `webRoot: null` serves the API only (tests that start API nodes without building the web app). */
+  options: { webRoot?: string | null } = {},
+): Promise<{ url: string; close: () => Promise<void> }> {
   const platform = await createPlatform(config);
   platform.metrics.collectProcessMetrics();
+  // Other API nodes' changes to policies, risk areas, keys, and their reports (PostgreSQL).
+  startChangeListener(platform);
   if (config.mode === 'demo') await seedDemoData(platform);
-  const app = await buildApp(platform, { webRoot: WEB_ROOT, logger: { level: config.logLevel } });
+  const app = await buildApp(platform, {
+    webRoot: options.webRoot === undefined ? WEB_ROOT : options.webRoot,
+    logger: { level: config.logLevel },
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -70,6 +70,12 @@ export interface Database {
    * loop (see WalSync), at once when nothing changed; PostgreSQL: at once (its commit is durable).
    */
   durable(): Promise<void>;
+  /**
+   * PostgreSQL: a new client outside the pool with the pool's settings (the same server and
+   * search_path), not yet connected, for a connection of its own (the change feed's LISTEN,
+   * change-feed.ts). null on SQLite.
+   */
+  readonly dedicatedClient: (() => pg.Client) | null;
   close(): Promise<void>;
 }
 
@@ -187,6 +193,7 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
   return {
     dialect: 'sqlite',
     db,
+    dedicatedClient: null,
     durable: () => (walSync === null ? Promise.resolve() : walSync.sync()),
     prepareFirst<Row>(text: string) {
       const get = committedFirst<Row>(raw, text);
@@ -403,6 +410,12 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   return {
     dialect: 'postgres',
     db,
+    dedicatedClient: () =>
+      new pg.Client({
+        connectionString: options.url,
+        keepAlive: true,
+        ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
+      }),
     durable: () => Promise.resolve(),
     prepareFirst<Row>(text: string) {
       let n = 0;

@@ -11,7 +11,6 @@ import { maskName } from '../domain/identity/index.ts';
 import type { HealthStatus } from '../domain/health-status.ts';
 import { MINUTE_MS, type EpochMs } from '../domain/types.ts';
 import {
-  DEFAULT_CHECKPOINT_POLICY,
   decideCheck,
   refusalReasonText,
   validateCheckpointPolicy,
@@ -26,7 +25,7 @@ import {
   type CheckRecord,
   type PendingCheck,
 } from '../storage/checkpoint-checks.ts';
-import { findCheckpointPolicyInForce, insertCheckpointPolicy } from '../storage/checkpoint-policies.ts';
+import { insertCheckpointPolicy } from '../storage/checkpoint-policies.ts';
 import { GroupCommitWriter } from '../storage/group-commit.ts';
 import { findStaffVenue, findVenue, type VenueRow } from '../storage/venues.ts';
 import { authorize } from './access.ts';
@@ -36,6 +35,8 @@ import type { Database } from '../storage/database.ts';
 import type { Metrics } from './metrics.ts';
 import type { Platform } from './platform.ts';
 import { createReport, reportKindOf } from './reports.ts';
+import { announce } from './changes.ts';
+import { CheckpointPolicyCache } from './shared-caches.ts';
 import type { Principal } from './sign-in.ts';
 import { requireVenue, requireVenueReader, timeWindow } from './venues.ts';
 
@@ -60,7 +61,7 @@ const randomPool = {
 export const OFFLINE_QUEUE_MAX_MS = 72 * 60 * MINUTE_MS;
 /** A checkpoint device's clock may run this far ahead of the server's. */
 export const CHECK_CLOCK_SKEW_MS = 2 * MINUTE_MS;
-/** Rarely changing shared data (venues, the policy) is re-read after this long on each node. */
+/** Venues are re-read after this long on each node. */
 const CACHE_MS = 2_000;
 
 // ---------------------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ export interface CheckpointState {
   readonly venues: Map<number, { venue: VenueRow; at: number }>;
   /** Staff id → the venue they check at. A staff account's venue never changes, so this never goes stale. */
   readonly staffVenues: Map<number, number | null>;
-  policy: { policy: CheckpointPolicy; at: number } | null;
+  readonly policy: CheckpointPolicyCache;
 }
 
 export function createCheckpointState(database: Database, metrics: Metrics): CheckpointState {
@@ -86,7 +87,7 @@ export function createCheckpointState(database: Database, metrics: Metrics): Che
     ),
     venues: new Map(),
     staffVenues: new Map(),
-    policy: null,
+    policy: new CheckpointPolicyCache(database.db),
   };
 }
 
@@ -190,23 +191,12 @@ export async function verifyCode(
 // ---------------------------------------------------------------------------------------------
 // The checkpoint policy (S12)
 
-/** The checkpoint policy in force (cached for a few seconds per node); the default when none was published. */
+/**
+ * The checkpoint policy in force (cached per node: a publish through another node reaches it at once
+ * on PostgreSQL, within seconds on SQLite); the default when none was published.
+ */
 export async function checkpointPolicy(p: Platform, now: EpochMs): Promise<CheckpointPolicy> {
-  const s = stateOf(p);
-  if (s.policy !== null && now - s.policy.at < CACHE_MS) return s.policy.policy;
-  const row = await findCheckpointPolicyInForce(p.db, now);
-  let policy = DEFAULT_CHECKPOINT_POLICY;
-  if (row !== null) {
-    const checked = validateCheckpointPolicy(row.body);
-    // Validated on publish; failing here means the table was edited by hand.
-    if (!checked.ok)
-      throw new Error(
-        `stored checkpoint policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`,
-      );
-    policy = checked.value;
-  }
-  s.policy = { policy, at: now };
-  return policy;
+  return stateOf(p).policy.current(now);
 }
 
 export async function getCheckpointPolicy(p: Platform, principal: Principal): Promise<CheckpointPolicy> {
@@ -238,7 +228,8 @@ export async function publishCheckpointPolicy(
       `Checkpoint policy version ${policy.version} exists; publish a new version.`,
     );
   }
-  stateOf(p).policy = null;
+  stateOf(p).policy.invalidate();
+  await announce(p, { kind: 'checkpoint_policies' });
   await p.auditLog.write({
     at: now,
     actorKind: 'staff',

@@ -10,6 +10,7 @@ import { submitApplication } from './application.ts';
 import { hashChannelSecret } from './channels.ts';
 import { addResidentFact } from './facts.ts';
 import { hashPassword } from './passwords.ts';
+import { announce } from './changes.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { addVenueStaff, approveVenue, registerVenue } from './venues.ts';
@@ -134,6 +135,7 @@ export async function seedDemoData(p: Platform): Promise<{ created: boolean }> {
     createdBy: null,
   });
   p.riskAreas.invalidate();
+  await announce(p, { kind: 'risk_areas' });
   const admin = await findStaffByUsername(p.db, 'admin');
   if (admin === null) throw new Error('demo admin missing');
   const adminPrincipal: Principal = {

@@ -45,7 +45,8 @@ interface Entry {
 
 /**
  * The platform's signing keys, cached in-process and re-read every few seconds so a rotation made on
- * one node reaches the others; an unknown kid triggers an immediate re-read.
+ * one node reaches the others (on PostgreSQL at once: the change feed calls invalidate); an unknown
+ * kid triggers an immediate re-read.
  */
 export class Keyring {
   private entries = new Map<string, Entry>();
@@ -54,6 +55,11 @@ export class Keyring {
   private activeKid: string | null = null;
   private loadedAt = -Infinity;
   private loading: Promise<void> | null = null;
+  /** Bumped by invalidate: a read that began before a change must not count as fresh after it. */
+  private generation = 0;
+  /** Reads started and the newest applied: an older read finishing late must not undo a newer one. */
+  private reads = 0;
+  private applied = 0;
 
   constructor(
     private readonly db: Db,
@@ -67,6 +73,8 @@ export class Keyring {
    * a new key that does not open here is left out and logged, not fatal.
    */
   async load(now: number): Promise<void> {
+    const generation = this.generation;
+    const read = ++this.reads;
     const rows = await listSigningKeyInfo(this.db);
     const next = new Map<string, Entry>();
     let active: string | null = null;
@@ -100,9 +108,22 @@ export class Keyring {
       });
       if (row.status === 'active') active = row.kid;
     }
+    if (read < this.applied) return;
+    this.applied = read;
     this.entries = next;
     this.activeKid = active;
-    this.loadedAt = now;
+    // Read before an invalidate: used, but re-read at the next call.
+    if (generation === this.generation) this.loadedAt = now;
+  }
+
+  /**
+   * The key table changed (announced by another node or the CLI, or the change feed reconnected):
+   * the next use re-reads it, and a read already under way is not taken as fresh.
+   */
+  invalidate(): void {
+    this.generation += 1;
+    this.loadedAt = -Infinity;
+    this.loading = null;
   }
 
   /** Whether `refresh(now)` would have nothing to do: hot paths skip the await. */
@@ -130,9 +151,12 @@ export class Keyring {
   /** Re-reads the key table when the cache is older than a few seconds. */
   async refresh(now: number, force = false): Promise<void> {
     if (!force && now - this.loadedAt < REFRESH_MS) return;
-    this.loading ??= this.load(now).finally(() => {
-      this.loading = null;
-    });
+    if (this.loading === null) {
+      const loading = this.load(now).finally(() => {
+        if (this.loading === loading) this.loading = null;
+      });
+      this.loading = loading;
+    }
     await this.loading;
   }
 

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Operational metrics (P9) in the Prometheus text format, served at GET /metrics. Counts and
@@ -17,6 +17,9 @@ export class Metrics {
   private readonly reports: CachedCounter;
   private readonly batchRows: Histogram<'writer'>;
   private readonly batchDurable: Histogram<'writer'>;
+  private readonly changesHeard: CachedCounter;
+  private readonly changeFeedLosses: Counter;
+  private readonly changeFeedListening: Gauge;
   private defaultsStarted = false;
 
   constructor() {
@@ -66,6 +69,24 @@ export class Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
+    this.changesHeard = new CachedCounter(
+      new Counter({
+        name: 'healthcode_changes_heard_total',
+        help: 'Changes announced by other API nodes and heard on this one (PostgreSQL LISTEN), by kind.',
+        labelNames: ['kind'],
+        registers,
+      }),
+    );
+    this.changeFeedLosses = new Counter({
+      name: 'healthcode_change_feed_losses_total',
+      help: 'Times the change feed’s listening connection failed or dropped (it reconnects by itself).',
+      registers,
+    });
+    this.changeFeedListening = new Gauge({
+      name: 'healthcode_change_feed_listening',
+      help: '1 while this node listens for other nodes’ changes; 0 while reconnecting (caches then rely on their timed re-read). Absent on SQLite.',
+      registers,
+    });
   }
 
   /** Process metrics (CPU, memory, event-loop delay, GC): for the serving process only. */
@@ -95,6 +116,15 @@ export class Metrics {
 
   report(kind: string): void {
     this.reports.inc(kind);
+  }
+
+  changeHeard(kind: string): void {
+    this.changesHeard.inc(kind);
+  }
+
+  changeFeed(listening: boolean): void {
+    if (!listening) this.changeFeedLosses.inc();
+    this.changeFeedListening.set(listening ? 1 : 0);
   }
 
   /** For GroupCommitWriter's `observe` option. */

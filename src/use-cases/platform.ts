@@ -4,6 +4,7 @@ import type { GroupCommitWriter } from '../storage/group-commit.ts';
 import type { AuditEntry, VerificationRecord } from '../storage/audit.ts';
 import type { ValueSealer } from '../storage/sealing.ts';
 import type { VisitRecord } from '../storage/venues.ts';
+import type { ChangesState } from './changes.ts';
 import type { CheckpointState } from './checkpoint.ts';
 import type { Clock } from './clock.ts';
 import type { Keyring } from './keyring.ts';
@@ -45,8 +46,11 @@ export interface Platform {
   readonly sessions: SessionCache;
   /** This node's report streams and webhook (use-cases/reports.ts). */
   readonly reports: ReportsState;
+  /** This node's part in the change feed between API nodes (use-cases/changes.ts). */
+  readonly changes: ChangesState;
   /**
-   * Finishes background work, stores everything acknowledged, ends report streams and closes the
+   * Stops listening to other nodes' changes, finishes background work, stores everything
+   * acknowledged, ends report streams and closes the
    * database if the platform opened it (a database passed to createPlatform is the caller's).
    */
   close(): Promise<void>;

@@ -13,6 +13,7 @@ import { residentColoursAfter } from '../storage/residents.ts';
 import { loadColourContext, loadResidentFacts } from './colour.ts';
 import { AppError, invalid } from './errors.ts';
 import { authorize } from './access.ts';
+import { announce } from './changes.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessEveryone, type SweepResult } from './sweep.ts';
@@ -199,6 +200,7 @@ export async function publishPolicy(
     note: note === '' ? null : note.slice(0, 1000),
   });
   p.policies.invalidate();
+  await announce(p, { kind: 'policies' });
   await recordStaffAction(p, admin, 'publish_policy', { version: policy.version, effectiveFrom }, now);
   const listed = await listPolicies(p, principal);
   const published = listed.find((v) => v.version === policy.version);
@@ -266,6 +268,7 @@ export async function rollbackPolicy(
     },
   );
   p.policies.invalidate();
+  await announce(p, { kind: 'policies' });
   await recordStaffAction(
     p,
     admin,

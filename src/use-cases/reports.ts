@@ -20,6 +20,7 @@ import type { ReportResponse } from '../contracts/reports.ts';
 import { authorize } from './access.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
+import { announce } from './changes.ts';
 
 const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms as EpochMs));
 
@@ -86,7 +87,8 @@ export function reportKindOf(reasons: readonly string[]): ReportKind | null {
 
 /**
  * Stores the report of a check (once per check, whatever retries happen) and delivers it at once to
- * the streams of this node and to the webhook; streams on other nodes find it by polling.
+ * the streams of this node and to the webhook. Streams on other nodes get it from the change feed
+ * at once (PostgreSQL), or find it by polling (SQLite, or while their feed reconnects).
  */
 export async function createReport(
   p: Platform,
@@ -107,7 +109,32 @@ export async function createReport(
   const row = await findReport(p.db, id);
   if (row !== null) s.hub.emit('report', row);
   s.webhook?.kick();
+  await announce(p, { kind: 'report', id });
   return id;
+}
+
+/**
+ * A report another node created and announced (the change feed): read once for this node and
+ * handed to its open streams, which keep only their jurisdiction's. Nothing is read when no stream
+ * is open. A failed read is left to the streams' fallback poll.
+ */
+export async function deliverAnnouncedReport(p: Platform, reportId: number): Promise<void> {
+  const s = p.reports;
+  if (s.streams.size === 0) return;
+  try {
+    const row = await findReport(p.db, reportId);
+    if (row !== null) s.hub.emit('report', row);
+  } catch {
+    // The database is briefly unreachable: the streams' poll finds it.
+  }
+}
+
+/**
+ * The change feed dropped or came back: announcements may have been missed, so every stream polls
+ * now, and goes on at the pace that suits the feed's state.
+ */
+export function resyncReportStreams(p: Platform): void {
+  p.reports.hub.emit('resync');
 }
 
 /** Reports per page at most; page back with `before` = the `nextBefore` of the previous page. */
@@ -185,8 +212,16 @@ export async function acknowledgeReport(
 // ---------------------------------------------------------------------------------------------
 // The live stream (server-sent events)
 
-/** How often a stream looks for reports made on other API nodes. */
+/**
+ * How often a stream looks for reports made on other API nodes when it cannot hear of them: on
+ * SQLite (several processes on one file), and on PostgreSQL while the change feed is not listening.
+ */
 export const STREAM_POLL_MS = 500;
+/**
+ * How often it looks while the change feed listens (announced reports arrive at once): only a
+ * report whose announcement was lost — its node died between commit and NOTIFY — waits for this.
+ */
+export const STREAM_FALLBACK_POLL_MS = 5_000;
 /** Ids this far below the highest one seen are looked at again: a PostgreSQL id may commit late. */
 const POLL_OVERLAP = 64;
 
@@ -196,7 +231,8 @@ export interface ReportStream {
 
 /**
  * Follows the reports of an officer's jurisdiction from `afterId` (or from now): those made on this
- * node at once, those of other nodes within STREAM_POLL_MS. `send` gets each report exactly once.
+ * node at once, those of other nodes at once when the change feed listens (PostgreSQL), else within
+ * STREAM_POLL_MS. `send` gets each report exactly once.
  */
 export async function openReportStream(
   p: Platform,
@@ -251,12 +287,30 @@ export async function openReportStream(
     }
   };
   await poll();
-  const timer = setInterval(() => void poll(), STREAM_POLL_MS);
+  // One loop per stream: wait, poll, again. A resync (the feed dropped or came back) ends the wait.
+  let wake: (() => void) | null = null;
+  void (async () => {
+    while (!closed) {
+      const ms = p.changes.listener?.listening === true ? STREAM_FALLBACK_POLL_MS : STREAM_POLL_MS;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+      await poll();
+    }
+  })();
+  const onResync = () => wake?.();
+  s.hub.on('resync', onResync);
   const close = () => {
     if (closed) return;
     closed = true;
-    clearInterval(timer);
+    wake?.();
     s.hub.off('report', onReport);
+    s.hub.off('resync', onResync);
     s.streams.delete(shutdown);
   };
   const shutdown = () => {

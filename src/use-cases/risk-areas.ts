@@ -8,6 +8,7 @@ import { residentsWithStaysIn } from '../storage/records.ts';
 import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { authorize } from './access.ts';
+import { announce } from './changes.ts';
 import type { Platform } from './platform.ts';
 import type { Principal } from './sign-in.ts';
 import { inBackground, reassessResidents, type SweepResult } from './sweep.ts';
@@ -98,6 +99,7 @@ export async function declareRiskArea(
     createdBy: admin.staffId,
   });
   p.riskAreas.invalidate();
+  await announce(p, { kind: 'risk_areas' });
   await recordStaffAction(
     p,
     admin,
@@ -150,6 +152,7 @@ export async function liftRiskArea(
     throw new AppError('risk_area_already_lifted', 'This area was lifted by someone else a moment ago.');
   }
   p.riskAreas.invalidate();
+  await announce(p, { kind: 'risk_areas' });
   await recordStaffAction(p, admin, 'lift_risk_area', { riskAreaId, at }, now);
   return startSweep(p, await getRiskArea(p, riskAreaId), area.division_code);
 }

@@ -1,10 +1,21 @@
 import { DEFAULT_POLICY, validatePolicy, type Policy } from '../domain/colour/index.ts';
 import type { RiskArea } from '../domain/colour/facts.ts';
+import {
+  DEFAULT_CHECKPOINT_POLICY,
+  validateCheckpointPolicy,
+  type CheckpointPolicy,
+} from '../domain/venues/index.ts';
+import { findCheckpointPolicyInForce } from '../storage/checkpoint-policies.ts';
 import type { Db } from '../storage/database.ts';
 import { findPolicyInForce } from '../storage/policies.ts';
 import { listRiskAreas, riskAreasChangedAt } from '../storage/risk-areas.ts';
 
-/** In-process caches of rarely changing shared data are re-read after this long (ms), so every node sees a change within seconds. */
+/**
+ * In-process caches of rarely changing shared data are re-read after this long (ms), so every node
+ * sees a change within seconds. On PostgreSQL a change made through another node also drops the
+ * copy at once (the change feed, use-cases/change-listener.ts); this re-read is the fallback there,
+ * and SQLite's way.
+ */
 const SHARED_CACHE_MS = 2_000;
 
 export class TimedCache<T> {
@@ -41,8 +52,8 @@ export class TimedCache<T> {
     return this.loading;
   }
   /**
-   * Drop the cached value on this node at once (another node's change arrives within
-   * SHARED_CACHE_MS). A load already under way may have read the old data: callers after this get
+   * Drop the cached value at once: a change made on this node, or announced by another (else it
+   * arrives within SHARED_CACHE_MS). A load already under way may have read the old data: callers after this get
    * a new load, and the old one's result is not kept.
    */
   invalidate(): void {
@@ -100,6 +111,34 @@ export class RiskAreaCache {
   /** `changedAt` when the cached copy is fresh; undefined means call `changedAt`. */
   peekChangedAt(now: number): number | undefined {
     return this.cache.peek(now)?.changedAt;
+  }
+  invalidate(): void {
+    this.cache.invalidate();
+  }
+}
+
+/** The checkpoint policy in force (S12), or the default when none was published. */
+export class CheckpointPolicyCache {
+  private readonly cache: TimedCache<CheckpointPolicy>;
+  private nowRef = 0;
+  constructor(db: Db) {
+    this.cache = new TimedCache(async () => {
+      const row = await findCheckpointPolicyInForce(db, this.nowRef);
+      if (row === null) return DEFAULT_CHECKPOINT_POLICY;
+      const checked = validateCheckpointPolicy(row.body);
+      // Validated on publish; failing here means the table was edited by hand.
+      if (!checked.ok)
+        throw new Error(
+          `stored checkpoint policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`,
+        );
+      return checked.value;
+    });
+  }
+  async current(now: number): Promise<CheckpointPolicy> {
+    const fresh = this.cache.peek(now);
+    if (fresh !== undefined) return fresh;
+    this.nowRef = now;
+    return this.cache.get(now);
   }
   invalidate(): void {
     this.cache.invalidate();

@@ -33,6 +33,7 @@ import { AppError, invalid } from './errors.ts';
 import { jurisdictionCovers } from '../domain/jurisdiction.ts';
 import { spoofingText } from '../domain/text.ts';
 import { revokeSigningKey } from './keyring.ts';
+import { announce } from './changes.ts';
 import { getMyCode } from './health-code.ts';
 import { hashPassword } from './passwords.ts';
 import type { Platform } from './platform.ts';
@@ -522,6 +523,8 @@ export async function revokeKeyAndReissuePlaceCodes(
 ): Promise<{ kid: string; reissued: ReissuedPlaceCode[] }> {
   // Revoked first: a leaked key stops being honoured before anything else happens.
   await revokeSigningKey(p.db, kid, p.clock.now());
+  p.keyring.invalidate();
+  await announce(p, { kind: 'signing_keys' });
   return { kid, reissued: await reissuePlaceCodesSignedBy(p, kid) };
 }
 
