@@ -132,7 +132,12 @@ function writeSection(marker: string, section: string): void {
   if (start === -1) updated = existing.trimEnd() + '\n\n' + section;
   else {
     const next = existing.indexOf('\n## ', start + marker.length);
-    updated = existing.slice(0, start) + section + (next === -1 ? '' : existing.slice(next + 1));
+    // A blank line before the next section: without it Markdown reads its heading into this text.
+    updated =
+      existing.slice(0, start) +
+      section.trimEnd() +
+      '\n' +
+      (next === -1 ? '' : '\n' + existing.slice(next + 1));
   }
   fs.writeFileSync(file, updated.startsWith('# Benchmarks') ? updated : header + updated);
   console.log(`wrote ${file} (${marker.replace('## ', '')})`);
