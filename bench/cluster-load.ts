@@ -106,7 +106,29 @@ function tree(procs: Map<number, ProcInfo>, root: number): number[] {
   return out.filter((pid) => procs.has(pid));
 }
 
-type Tier = 'api' | 'haproxy' | NodeName;
+/**
+ * `control`: Patroni's own processes and etcd (the cluster's background, not per request);
+ * `pg1/walwriter` etc.: one role of a PostgreSQL node's processes (see pgRole).
+ */
+type Tier = 'api' | 'haproxy' | 'control' | NodeName | `${NodeName}/${PgRole}`;
+
+/** The PostgreSQL processes that are one process each (their work cannot spread over cores), and the rest. */
+type PgRole = 'startup' | 'walreceiver' | 'walsender' | 'walwriter' | 'backend' | 'other';
+
+/** What a PostgreSQL process is, from the title it sets (`postgres: healthcode: walwriter`). */
+function pgRole(pid: number): PgRole {
+  let title: string;
+  try {
+    title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return 'other';
+  }
+  for (const role of ['startup', 'walreceiver', 'walsender', 'walwriter'] as const) {
+    if (title.includes(`: ${role}`) || title.includes(` ${role} `)) return role;
+  }
+  // A client backend names its client's address: "postgres: healthcode: user db 127.0.0.1(51234) idle".
+  return /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]/.test(title) ? 'backend' : 'other';
+}
 
 /**
  * CPU ticks per tier, per PID (so a backend that starts or ends during the window counts only what
@@ -123,23 +145,35 @@ function snapshot(cluster: ClusterInfo, dir: string): Map<Tier, Map<number, numb
   for (const p of cluster.processes) {
     if (p.kind === 'api') add('api', tree(procs, p.pid));
     if (p.kind === 'haproxy') add('haproxy', tree(procs, p.pid));
+    // Patroni's own process only: PostgreSQL, its child, is counted per node below.
+    if (p.kind === 'patroni') add('control', [p.pid]);
+    if (p.kind === 'etcd') add('control', tree(procs, p.pid));
   }
   for (const node of NODE_NAMES) {
     const pid = postmasterPid(dir, node);
-    if (pid !== null) add(node, tree(procs, pid));
+    if (pid === null) continue;
+    const pids = tree(procs, pid);
+    add(node, pids);
+    for (const child of pids) add(`${node}/${pgRole(child)}`, [child]);
   }
   return out;
 }
 
+/** CPU seconds per tier between two snapshots, and the busiest single process of each. */
 function cpuSecondsBetween(
   before: Map<Tier, Map<number, number>>,
   after: Map<Tier, Map<number, number>>,
-): Map<Tier, number> {
-  const out = new Map<Tier, number>();
+): Map<Tier, { seconds: number; busiest: number }> {
+  const out = new Map<Tier, { seconds: number; busiest: number }>();
   for (const [tier, pids] of after) {
     let ticks = 0;
-    for (const [pid, t] of pids) ticks += t - (before.get(tier)?.get(pid) ?? 0);
-    out.set(tier, ticks / TICKS);
+    let busiest = 0;
+    for (const [pid, t] of pids) {
+      const used = t - (before.get(tier)?.get(pid) ?? 0);
+      ticks += used;
+      busiest = Math.max(busiest, used);
+    }
+    out.set(tier, { seconds: ticks / TICKS, busiest: busiest / TICKS });
   }
   return out;
 }
@@ -287,6 +321,8 @@ interface Scenario {
   readonly cpuUs: Record<string, number>;
   /** Share of one core used, per tier. */
   readonly cpuShare: Record<string, number>;
+  /** CPU µs per request of the busiest single process of each tier. */
+  readonly busiestUs: Record<string, number>;
   readonly wal: { bytes: number; records: number; syncs: number; writes: number; commits: number };
   readonly statements: { calls: number; ms: number; top: Statement[] } | null;
   readonly backends: number;
@@ -305,9 +341,11 @@ async function run(
   if (stats.statements !== null) await stats.statements.query('select pg_stat_statements_reset()');
   const c0 = await pgCounters(stats.counters);
   const s0 = snapshot(cluster, dir);
+  const u0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: SECONDS });
   const seconds = (performance.now() - t0) / 1000;
+  const u1 = process.cpuUsage(u0);
   const s1 = snapshot(cluster, dir);
   const c1 = await pgCounters(stats.counters);
   const statements = await topStatements(stats.statements);
@@ -315,11 +353,15 @@ async function run(
   const total = r.requests.total;
   const cpuUs: Record<string, number> = {};
   const cpuShare: Record<string, number> = {};
-  for (const [tier, s] of cpu) {
+  const busiestUs: Record<string, number> = {};
+  for (const [tier, { seconds: s, busiest }] of cpu) {
     const label = tier === primary ? `${tier} (primary)` : tier;
     cpuUs[label] = total === 0 ? 0 : (s * 1e6) / total;
     cpuShare[label] = s / seconds;
+    busiestUs[label] = total === 0 ? 0 : (busiest * 1e6) / total;
   }
+  // The load generator (this process: autocannon) shares the cores too.
+  cpuShare['load generator'] = (u1.user + u1.system) / 1e6 / seconds;
   const m: Scenario = {
     name,
     kind,
@@ -333,6 +375,7 @@ async function run(
     seconds,
     cpuUs,
     cpuShare,
+    busiestUs,
     wal: {
       bytes: c1.walBytes - c0.walBytes,
       records: c1.walRecords - c0.walRecords,
@@ -347,6 +390,7 @@ async function run(
     `${name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}, errors ${m.errors}; CPU µs/req ${Object.entries(
       cpuUs,
     )
+      .filter(([k]) => !k.includes('/'))
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
       .join(', ')}; WAL syncs ${m.wal.syncs}, commits ${m.wal.commits}`,
   );
@@ -411,6 +455,7 @@ async function main(): Promise<Json> {
     );
     const setting = (n: string) => settings.rows.find((r) => r.name === n)?.setting ?? '?';
 
+    const syncStandby = (members.find((m) => m.role === 'sync_standby')?.name ?? null) as NodeName | null;
     log(`seeding ${RESIDENTS} residents through ${cluster.apiUrl}`);
     const seededAt = Date.now();
     const residents = await seedResidents(cluster.apiUrl, RESIDENTS);
@@ -481,6 +526,7 @@ async function main(): Promise<Json> {
       section: section({
         results,
         primary,
+        syncStandby,
         members: describeMembers(await patroniMembers(cluster.ports)),
         reused: reused !== null,
         upSeconds,
@@ -517,6 +563,7 @@ const f1 = (x: number) => x.toFixed(1);
 function section(r: {
   results: Scenario[];
   primary: NodeName;
+  syncStandby: NodeName | null;
   members: string;
   reused: boolean;
   upSeconds: number;
@@ -569,9 +616,17 @@ function section(r: {
     const cpu = tiers.map((t) => f0(us(s, t))).join(' | ');
     return `| ${s.name} | ${f0(s.rps)} | ${s.p50} | ${s.p99} | ${s.non2xx + s.errors} | ${cpu} |`;
   });
-  const shareRows = r.results.map(
-    (s) => `| ${s.name} | ${tiers.map((t) => `${f0(100 * (s.cpuShare[t] ?? 0))} %`).join(' | ')} |`,
-  );
+  const shareTiers = [...tiers, 'control', 'load generator'];
+  const shareName = (t: string) =>
+    t === 'control'
+      ? 'Patroni ×3 + etcd'
+      : t === 'load generator'
+        ? 'load generator (autocannon)'
+        : tierName(t);
+  const shareRows = r.results.map((s) => {
+    const shares = shareTiers.map((t) => s.cpuShare[t] ?? 0);
+    return `| ${s.name} | ${shares.map((x) => `${f0(100 * x)} %`).join(' | ')} | ${f0(100 * shares.reduce((a, x) => a + x, 0))} % |`;
+  });
   const walRows = r.results.map(
     (s) =>
       `| ${s.name} | ${f1(perReq(s, s.wal.commits))} | ${f0(perReq(s, s.wal.bytes))} | ${f1(perReq(s, s.wal.records))} | ${f0(syncsMeasured(s))} | ${f1(s.wal.syncs === 0 ? 0 : s.total / s.wal.syncs)} | ${s.statements === null ? '—' : f1(perReq(s, s.statements.calls))} | ${s.statements === null ? '—' : f0((1000 * s.statements.ms) / Math.max(1, s.total))} |`,
@@ -588,6 +643,27 @@ function section(r: {
             .join('; ')}`,
         ],
   );
+  const singles: [string, string][] = [
+    ['primary: WAL writer', `${r.primary}/walwriter`],
+    ['primary: WAL sender (the busier of the two)', `${r.primary}/walsender`],
+    ...(r.syncStandby === null
+      ? []
+      : ([
+          ['synchronous standby: WAL receiver', `${r.syncStandby}/walreceiver`],
+          ['synchronous standby: startup (WAL replay)', `${r.syncStandby}/startup`],
+        ] as [string, string][])),
+  ];
+  const busiest = (s: Scenario, t: string) => s.busiestUs[t] ?? 0;
+  const singlePeak = (t: string) =>
+    (TARGET_SCANS * Math.max(busiest(verify, t), busiest(check, t)) + TARGET_DISPLAYS * busiest(display, t)) /
+    1e6;
+  const singleRows = singles.map(
+    ([name, t]) =>
+      `| ${name} | ${f1(busiest(verify, t))} | ${f1(busiest(check, t))} | ${f1(busiest(display, t))} | ${f0(100 * singlePeak(t))} % |`,
+  );
+  const worstSingle = singles
+    .map(([name, t]) => ({ name, peak: singlePeak(t) }))
+    .sort((a, b) => b.peak - a.peak)[0] ?? { name: '?', peak: 0 };
   const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
   const maxConnectionsNeeded = apiNodes * 16;
   return [
@@ -601,10 +677,10 @@ function section(r: {
     `|---|---:|---:|---:|---:|${tiers.map(() => '---:').join('|')}|`,
     ...rows,
     '',
-    'Share of one core each tier used during the row:',
+    'Share of one core each part used during the row (what is missing from 200 % went to other work on the machine, or was idle):',
     '',
-    `| scenario | ${tiers.map(tierName).join(' | ')} |`,
-    `|---|${tiers.map(() => '---:').join('|')}|`,
+    `| scenario | ${shareTiers.map(shareName).join(' | ')} | sum (the machine has 200 %) |`,
+    `|---|${shareTiers.map(() => '---:').join('|')}|---:|`,
     ...shareRows,
     '',
     `On the primary (pg_stat_database, pg_stat_wal, ${r.statementsNote.startsWith('pg_stat_statements: on') ? 'pg_stat_statements' : 'no pg_stat_statements'}):`,
@@ -617,6 +693,12 @@ function section(r: {
       ? []
       : ['The dearest statements (by total execution time, wall clock):', '', ...topLines, '']),
     `${r.statementsNote}. Statement time is execution time in the backend (wall clock, includes waiting for locks), not CPU; the CPU columns above are the ones the model uses.`,
+    '',
+    'PostgreSQL processes that are one process each — their work cannot spread over cores, however large the machine (CPU µs per request of the busiest such process):',
+    '',
+    '| process | verifyCode | recordCheckpointCheck | getMyCode | one core at the peak (no headroom) |',
+    '|---|---:|---:|---:|---:|',
+    ...singleRows,
     '',
     '### The province model',
     '',
@@ -633,7 +715,7 @@ function section(r: {
     '',
     `- **WAL fsync and the synchronous round trip.** Every acknowledged scan waits for a WAL flush on the primary and for the synchronous standby to confirm it (synchronous_commit on). Here the checks were batched by the platform's group commit (${f1(check.wal.syncs === 0 ? 0 : check.total / check.wal.syncs)} requests per WAL fsync for recordCheckpointCheck in this run, ${f0(syncsMeasured(check))} fsyncs/s). At ${TARGET_SCANS.toLocaleString('en')} scans/s and the same batching that is ${f0(check.wal.syncs === 0 ? 0 : (TARGET_SCANS * check.wal.syncs) / check.total)} fsyncs/s — within what an NVMe device with power-loss protection sustains (tens of thousands a second), far beyond a disk without it (a few hundred); and each group waits one network round trip to the standby (0.1–0.5 ms within a data centre), which is why batches grow as the load grows instead of the rate falling. The standby must be in the same data centre (another rack or room), the third node may be farther and asynchronous.`,
     `- **Connections.** ${apiNodes} API nodes × 2 processes × a pool of 16 = ${f0(maxConnectionsNeeded * 2)} server connections against max_connections ${r.settings.maxConnections} here: raise max_connections (each backend costs a few MiB), or lower the pool per process — group commit needs few connections, since one transaction carries many requests — or put pgbouncer in session mode between them (transaction mode breaks LISTEN/NOTIFY, which the change feed uses, and 1.18 lacks prepared statements there).`,
-    `- **WAL volume and replication.** ${f1(walBytesPerSec / 2 ** 20)} MiB/s of WAL is ${f0((walBytesPerSec * 86_400) / 2 ** 30)} GiB a day to archive and to stream to each standby: the network between primary and standby (≥ 10 Gbit/s) and the WAL archive's bandwidth are sized from it, and the standby's replay (one process, single-threaded) must keep up — ${f0(standbyCores)} cores of standby work at the peak, most of it that replay and the WAL receiver.`,
+    `- **WAL volume and replication.** ${f1(walBytesPerSec / 2 ** 20)} MiB/s of WAL is ${f0((walBytesPerSec * 3_600) / 2 ** 30)} GiB an hour at the peak rate to archive and to stream to each standby: the network between primary and standby (≥ 10 Gbit/s) and the WAL archive's bandwidth are sized from it, and the standby's replay (the startup process, one process) must keep up. Of the single processes in the table above, the busiest at the peak would be the ${worstSingle.name} at ${f0(100 * worstSingle.peak)} % of one core${worstSingle.peak >= 0.5 ? ' — more than half a core, so it, not the number of cores, limits one primary first' : ' — under half a core, so it is not the first limit'}.`,
     `- **Displays need not reach the primary.** getMyCode wrote ${f0(perReq(display, display.wal.bytes))} bytes of WAL per request here (its ${f1(perReq(display, display.wal.commits))} transactions per request are reads: the session, the resident, the policy); those reads could go to the replicas (HAProxy's replica port) once the platform routes reads there, taking ${f1(coresFor(0, us(display, primaryLabel)))} of the primary's ${f1(pgCores)} cores off it and leaving it to the scans.`,
     `- **Beyond one primary.** Scans grow with the province's doors, not with its people; past roughly ${f0((128 / HEADROOM) * (1e6 / Math.max(1, scanUs(primaryLabel))))} scans/s at these costs (and no displays) even a 128-core primary is at half its capacity, and the tables that grow by 10⁸ rows a day would be split by city (one cluster per city or group of cities, the resident's home division choosing the cluster).`,
     '',
