@@ -118,7 +118,9 @@ async function measure(
 }
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
-const SUITES = (process.env['BENCH_SUITES'] ?? 'core,imports,risk-areas,sign-in-storm,web-load').split(',');
+const SUITES = (
+  process.env['BENCH_SUITES'] ?? 'core,imports,risk-areas,sign-in-storm,web-load,cluster'
+).split(',');
 console.log(`machine: ${machine}`);
 
 /** Replaces (or appends) the section of docs/benchmarks.md that starts with `marker`. */
@@ -458,3 +460,9 @@ if (SUITES.includes('imports')) await imports();
 if (SUITES.includes('risk-areas')) await riskAreas();
 if (SUITES.includes('sign-in-storm')) await signInStorm();
 if (SUITES.includes('web-load')) await webLoad();
+if (SUITES.includes('cluster')) {
+  // Issue 12 item 6 (bench/cluster-load.ts): on every core, as the cluster's processes must not share core 1.
+  const r = runJson<{ marker?: string; section?: string; skipped?: string }>(['bench/cluster-load.ts']);
+  if (r.marker !== undefined && r.section !== undefined) writeSection(r.marker, r.section);
+  else console.log(`cluster: skipped (${r.skipped ?? 'no result'})`);
+}
