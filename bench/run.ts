@@ -37,11 +37,14 @@ if (hasTaskset && process.env['BENCH_PINNED'] !== '1') {
   process.exit(r.status ?? 1);
 }
 
-async function startServer(script: string): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
+async function startServer(
+  script: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
   const args = ['--import', 'tsx', script];
   const child = hasTaskset
-    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const stdout = child.stdout;
   if (stdout === null) throw new Error('no stdout');
   const line = await new Promise<string>((resolve, reject) => {
@@ -92,12 +95,13 @@ async function measure(
     /** Per-request bodies (e.g. a fresh idempotency key each time). */
     requests?: autocannon.Request[];
   },
+  timing: { readonly warmUp: number; readonly seconds: number } = { warmUp: 2, seconds: SECONDS },
 ): Promise<Measured> {
   // Warm-up: let V8 optimise and the statement caches fill before measuring.
-  await autocannon({ ...opts, connections: CONNECTIONS, duration: 2 });
+  await autocannon({ ...opts, connections: CONNECTIONS, duration: timing.warmUp });
   const cpuBefore = cpuSeconds(server.pid);
   const startedAt = performance.now();
-  const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: SECONDS });
+  const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: timing.seconds });
   const elapsed = (performance.now() - startedAt) / 1000;
   const cpuAfter = cpuSeconds(server.pid);
   const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
@@ -118,7 +122,9 @@ async function measure(
 }
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
-const SUITES = (process.env['BENCH_SUITES'] ?? 'core,imports,risk-areas,sign-in-storm,web-load').split(',');
+const SUITES = (process.env['BENCH_SUITES'] ?? 'core,floor,imports,risk-areas,sign-in-storm,web-load').split(
+  ',',
+);
 console.log(`machine: ${machine}`);
 
 /** Replaces (or appends) the section of docs/benchmarks.md that starts with `marker`. */
@@ -166,67 +172,14 @@ async function core(): Promise<void> {
       }),
     );
     baseline.child.kill('SIGTERM');
-    const u = `http://127.0.0.1:${String(platform.info['port'])}`;
     // Requests go round the bench residents: each scan reads a different row, as at a real door.
-    const codes = platform.info['codes'] as string[];
-    residentCount = codes.length;
-    const residentTokens = platform.info['residentTokens'] as string[];
-    let nextCode = 0;
-    const anyCode = (): string => codes[nextCode++ % codes.length] ?? '';
-    let nextResident = 0;
-    results.push(
-      await measure(`verifyCode (${String(platform.info['database'])})`, platform.child, {
-        url: `${u}/api/v1/verifications`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${String(platform.info['staffToken'])}`,
-        },
-        requests: [
-          { setupRequest: (request) => ({ ...request, body: JSON.stringify({ code: anyCode() }) }) },
-        ],
-      }),
-    );
-    results.push(
-      await measure(`getMyCode (${String(platform.info['database'])})`, platform.child, {
-        url: `${u}/api/v1/me/code`,
-        requests: [
-          {
-            setupRequest: (request) => ({
-              ...request,
-              headers: {
-                ...request.headers,
-                authorization: `Bearer ${residentTokens[nextResident++ % residentTokens.length] ?? ''}`,
-              },
-            }),
-          },
-        ],
-      }),
-    );
+    const calls = platformCalls(platform.info);
+    residentCount = calls.residents;
+    const at = `(${String(platform.info['database'])})`;
+    results.push(await measure(`verifyCode ${at}`, platform.child, calls.verifyCode));
+    results.push(await measure(`getMyCode ${at}`, platform.child, calls.getMyCode));
     // Each request a new check (fresh clientCheckId), stored durably before it is answered.
-    const checkBody = (): string =>
-      JSON.stringify({
-        // As the checkpoint page makes them: time-ordered UUIDs (v7).
-        clientCheckId: uuid7(Date.now(), randomBytes(10)),
-        code: anyCode(),
-        temperature: 36.5,
-        maskWorn: true,
-      });
-    results.push(
-      await measure(`recordCheckpointCheck (${String(platform.info['database'])})`, platform.child, {
-        url: `${u}/api/v1/venues/${String(platform.info['venueId'])}/checks`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${String(platform.info['gateToken'])}`,
-        },
-        requests: [
-          {
-            setupRequest: (request) => ({ ...request, body: checkBody() }),
-          },
-        ],
-      }),
-    );
+    results.push(await measure(`recordCheckpointCheck ${at}`, platform.child, calls.recordCheckpointCheck));
   } finally {
     baseline.child.kill('SIGTERM');
     platform.child.kill('SIGTERM');
@@ -254,6 +207,154 @@ async function core(): Promise<void> {
     '',
   ].join('\n');
   writeSection(coreMarker, section);
+}
+
+/** The three platform calls of the bench, going round the bench residents as at a real door. */
+function platformCalls(info: Record<string, unknown>) {
+  const u = `http://127.0.0.1:${String(info['port'])}`;
+  const codes = info['codes'] as string[];
+  const residentTokens = info['residentTokens'] as string[];
+  let nextCode = 0;
+  const anyCode = (): string => codes[nextCode++ % codes.length] ?? '';
+  let nextResident = 0;
+  // Each check new (fresh clientCheckId, time-ordered as the checkpoint page makes them).
+  const checkBody = (): string =>
+    JSON.stringify({
+      clientCheckId: uuid7(Date.now(), randomBytes(10)),
+      code: anyCode(),
+      temperature: 36.5,
+      maskWorn: true,
+    });
+  return {
+    residents: codes.length,
+    verifyCode: {
+      url: `${u}/api/v1/verifications`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${String(info['staffToken'])}` },
+      requests: [
+        { setupRequest: (r: autocannon.Request) => ({ ...r, body: JSON.stringify({ code: anyCode() }) }) },
+      ],
+    },
+    getMyCode: {
+      url: `${u}/api/v1/me/code`,
+      requests: [
+        {
+          setupRequest: (r: autocannon.Request) => ({
+            ...r,
+            headers: {
+              ...r.headers,
+              authorization: `Bearer ${residentTokens[nextResident++ % residentTokens.length] ?? ''}`,
+            },
+          }),
+        },
+      ],
+    },
+    recordCheckpointCheck: {
+      url: `${u}/api/v1/venues/${String(info['venueId'])}/checks`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${String(info['gateToken'])}` },
+      requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: checkBody() }) }],
+    },
+  };
+}
+
+/** Issue 12 item 5: the ratios' targets, of the floor's requests/s. */
+const FLOOR_TARGETS = { verifyCode: 0.8, recordCheckpointCheck: 0.7, getMyCode: 0.5 } as const;
+
+/**
+ * Issue 12 item 5: the platform's verifyCode, recordCheckpointCheck and getMyCode against the floor
+ * of an online scan (bench/servers/floor.ts), same client, concurrency and run, on SQLite and on
+ * PostgreSQL. The floor is measured before and after the three, and the ratios are of their mean.
+ */
+async function floor(): Promise<void> {
+  const databases = (process.env['BENCH_FLOOR_DATABASES'] ?? 'sqlite,postgres').split(',');
+  const pgUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const timing = {
+    warmUp: Number(process.env['BENCH_FLOOR_WARMUP'] ?? '2'),
+    seconds: Number(process.env['BENCH_FLOOR_SECONDS'] ?? '5'),
+  };
+  for (const database of databases) {
+    const load = os.loadavg();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env['DATABASE_URL'];
+    delete env['FLOOR_DATABASE_URL'];
+    if (database === 'postgres') Object.assign(env, { DATABASE_URL: pgUrl, FLOOR_DATABASE_URL: pgUrl });
+    else if (database !== 'sqlite') throw new Error(`BENCH_FLOOR_DATABASES: unknown database ${database}`);
+    console.log(
+      `floor (${database}): ${CONNECTIONS} connections, ${timing.seconds} s per row after a ${timing.warmUp} s warm-up; load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    );
+    const floorServer = await startServer('bench/servers/floor.ts', env);
+    const platform = await startServer('bench/servers/platform.ts', env);
+    const rows: { measured: Measured; target?: number }[] = [];
+    let residents = 0;
+    try {
+      const floorCodes = floorServer.info['codes'] as string[];
+      let next = 0;
+      const floorCall = {
+        url: `http://127.0.0.1:${String(floorServer.info['port'])}/scan`,
+        method: 'POST' as const,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${String(floorServer.info['token'])}`,
+        },
+        requests: [
+          {
+            setupRequest: (r: autocannon.Request) => ({
+              ...r,
+              body: JSON.stringify({ code: floorCodes[next++ % floorCodes.length] ?? '' }),
+            }),
+          },
+        ],
+      };
+      const calls = platformCalls(platform.info);
+      residents = calls.residents;
+      const at = `(${database})`;
+      rows.push({ measured: await measure(`floor ${at}, before`, floorServer.child, floorCall, timing) });
+      for (const name of ['verifyCode', 'recordCheckpointCheck', 'getMyCode'] as const) {
+        rows.push({
+          measured: await measure(`${name} ${at}`, platform.child, calls[name], timing),
+          target: FLOOR_TARGETS[name],
+        });
+      }
+      rows.push({ measured: await measure(`floor ${at}, after`, floorServer.child, floorCall, timing) });
+    } finally {
+      floorServer.child.kill('SIGTERM');
+      platform.child.kill('SIGTERM');
+    }
+    const floors = rows.filter((r) => r.target === undefined).map((r) => r.measured);
+    const floorRps = floors.reduce((sum, m) => sum + m.rps, 0) / floors.length;
+    const floorCpus = floors.map((m) => m.cpuUs).filter((x): x is number => x !== null);
+    const floorCpu = floorCpus.length === 0 ? null : floorCpus.reduce((a, b) => a + b, 0) / floorCpus.length;
+    const ratioLines: string[] = [];
+    const table = rows.map(({ measured: m, target }) => {
+      const ratio = m.rps / floorRps;
+      if (target !== undefined) {
+        const line = `${m.name}: ${ratio.toFixed(2)} of the floor (target ≥ ${target.toFixed(2)}: ${ratio >= target ? 'met' : 'NOT met'})`;
+        console.log(line);
+        ratioLines.push(line);
+      }
+      return `| ${m.name} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.cpuUs === null ? '—' : m.cpuUs.toFixed(1)} | ${m.cpuShare === null ? '—' : `${(100 * m.cpuShare).toFixed(0)} %`} | ${target === undefined ? '—' : `**${ratio.toFixed(2)}**`} | ${target === undefined ? '—' : `≥ ${target.toFixed(2)} ${ratio >= target ? 'met' : 'not met'}`} | ${m.cpuUs === null || floorCpu === null || target === undefined ? '—' : (floorCpu / m.cpuUs).toFixed(2)} | ${m.non2xx + m.errors} |`;
+    });
+    const spread =
+      floors.length === 2 ? Math.abs((floors[0]?.rps ?? 0) - (floors[1]?.rps ?? 0)) / floorRps : 0;
+    const label = database === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    const marker = `## Floor and ratios (issue 12), ${label}`;
+    writeSection(
+      marker,
+      [
+        `${marker} (${new Date().toISOString().slice(0, 10)})`,
+        '',
+        `Machine: ${machine}. Command: \`${database === 'postgres' && process.env['DATABASE_URL'] !== undefined ? 'DATABASE_URL=… ' : ''}BENCH_SUITES=floor npm run bench\` (\`BENCH_FLOOR_DATABASES\`, \`BENCH_FLOOR_SECONDS\`, \`BENCH_FLOOR_WARMUP\` choose the databases and the times). Load average when it started: ${load.map((l) => l.toFixed(2)).join(', ')}. ${CONNECTIONS} connections, ${timing.seconds} s per row after a ${timing.warmUp} s warm-up, one autocannon in the bench process; ${hasTaskset ? 'both servers on core 0, autocannon on core 1' : 'no CPU pinning'}${database === 'postgres' ? '; PostgreSQL 15 on the same machine, unpinned, sharing both cores' : ''}. The floor (\`bench/servers/floor.ts\`) is a bare Fastify POST doing only the irreducible work of an online scan, with none of the platform's code: SHA-256 of the bearer token and one primary-key read of its sessions table, an HMAC-SHA-256 online tag checked in constant time, one primary-key read of the resident's row, and one row appended through a group commit, answered once durable (${database === 'sqlite' ? 'SQLite WAL, synchronous=NORMAL, fdatasync of the -wal file coalesced, as the platform' : 'PostgreSQL with synchronous_commit=on, a multi-row insert per batch'}). It is measured before and after the platform's three calls; the ratios are of the mean of the two (${floorRps.toFixed(0)} req/s; the two differ by ${(100 * spread).toFixed(0)} %). The platform runs in production mode; its calls go round ${residents} residents (\`BENCH_RESIDENTS\`), the floor's round as many rows.`,
+        '',
+        '| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | server CPU | ratio of the floor (req/s) | target | floor CPU / its CPU | non-2xx + errors |',
+        '|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+        ...table,
+        '',
+        ...ratioLines.map((l) => `- ${l}`),
+        '',
+      ].join('\n'),
+    );
+  }
 }
 
 interface ImportRun {
@@ -449,6 +550,7 @@ async function webLoad(): Promise<void> {
 }
 
 if (SUITES.includes('core')) await core();
+if (SUITES.includes('floor')) await floor();
 if (SUITES.includes('imports')) await imports();
 if (SUITES.includes('risk-areas')) await riskAreas();
 if (SUITES.includes('sign-in-storm')) await signInStorm();

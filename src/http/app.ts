@@ -5,7 +5,6 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import helmet from '@fastify/helmet';
 import { ERROR_STATUS, type ErrorCode } from '../contracts/errors.ts';
 import { AppError } from '../use-cases/errors.ts';
 import type { Platform } from '../use-cases/platform.ts';
@@ -14,6 +13,7 @@ import { formatChinaTime } from '../domain/china-time.ts';
 import { ErrorBody } from '../contracts/common.ts';
 import { registerAccess } from './access.ts';
 import { registerTextBoundary } from './text-boundary.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerRoutes } from './routes/index.ts';
 
 /** bytes; the largest legitimate body (an application with full history) is about 5 KB. */
@@ -202,9 +202,9 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   app.addSchema(ErrorBody);
   registerTextBoundary(app);
 
-  // Security headers from a maintained plugin. HSTS is sent always: browsers ignore it over
-  // plain HTTP, and behind TLS it is what keeps residents on HTTPS.
-  await app.register(helmet, {
+  // Security headers from a maintained library (helmet), computed once at start. HSTS is sent
+  // always: browsers ignore it over plain HTTP, and behind TLS it is what keeps residents on HTTPS.
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     referrerPolicy: { policy: 'no-referrer' },
     frameguard: { action: 'deny' },
