@@ -212,35 +212,42 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   });
   // Every answer names its request; API answers (personal data) are never cached unless a route
   // says otherwise (e.g. the public keys).
-  app.addHook('onRequest', async (request, reply) => {
+  // (Hooks on every request take `done` rather than being async: no promise per request.)
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+    done();
   });
 
   // P9: every answered request counted by route pattern (never the raw URL, which may name people).
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     p.metrics.request(
       request.method,
       request.routeOptions.url ?? 'unmatched',
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   // P7: a crash loses no acknowledged write. Mutating requests that succeeded wait, before their
   // answer goes out, until what they committed survives power loss (a coalesced WAL sync on SQLite,
   // nothing on PostgreSQL). Routes whose writes go through a durable group-commit writer say so
   // with `config: { durableWrites: true }` and skip the second wait.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const config = request.routeOptions.config;
     if (
       (reply.statusCode < 400 || (reply.statusCode < 500 && config.durableRefusals === true)) &&
       !READ_ONLY_METHODS.has(request.method) &&
       config.durableWrites !== true
     ) {
-      await p.database.durable();
+      p.database.durable().then(
+        () => done(null, payload),
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
+      return;
     }
-    return payload;
+    done(null, payload);
   });
 
   registerAccess(app, p);
