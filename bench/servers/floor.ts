@@ -19,7 +19,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pathToFileURL } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
@@ -283,70 +284,93 @@ function groupCommit(store: Store): (row: Scan) => Promise<void> {
     });
 }
 
-const store = (await openStore()) as Store & Seedable;
-const token = randomBytes(32).toString('base64url');
-const expSec = Math.floor(now() / 1000) + 3600;
-const colours = ['green', 'green', 'green', 'yellow', 'red'];
-await store.seed(
-  [[hashToken(token), 1, now() + 24 * 3600_000]],
-  Array.from({ length: RESIDENTS }, (_, i) => [
-    i + 1,
-    `居民${i + 1}`,
-    colours[i % colours.length] ?? 'green',
-  ]),
-);
-const codes = Array.from({ length: RESIDENTS }, (_, i) => makeCode(i + 1, expSec));
-const append = groupCommit(store);
+export interface Floor {
+  readonly app: FastifyInstance;
+  readonly database: 'sqlite' | 'postgres';
+  /** A valid bearer token and a valid code for each resident row. */
+  readonly token: string;
+  readonly codes: readonly string[];
+  close(): Promise<void>;
+}
 
-const app = Fastify({
-  logger: false,
-  bodyLimit: 64 * 1024,
-  ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
-});
-const BEARER = /^Bearer ([A-Za-z0-9_-]{20,100})$/;
-const CODE = /^F1\.([0-9]{1,15})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
-app.post<{ Body: { code: string } }>(
-  '/scan',
-  {
-    schema: {
-      body: Type.Object(
-        { code: Type.String({ minLength: 1, maxLength: 1024 }) },
-        { additionalProperties: false },
-      ),
-      response: { 200: Type.Object({ valid: Type.Boolean(), colour: Type.String(), name: Type.String() }) },
+/** The floor's app and its data (FLOOR_DATABASE_URL or SQLite in a temp dir); not listening. */
+export async function createFloor(): Promise<Floor> {
+  const store = (await openStore()) as Store & Seedable;
+  const token = randomBytes(32).toString('base64url');
+  const expSec = Math.floor(now() / 1000) + 3600;
+  const colours = ['green', 'green', 'green', 'yellow', 'red'];
+  await store.seed(
+    [[hashToken(token), 1, now() + 24 * 3600_000]],
+    Array.from({ length: RESIDENTS }, (_, i) => [
+      i + 1,
+      `居民${i + 1}`,
+      colours[i % colours.length] ?? 'green',
+    ]),
+  );
+  const codes = Array.from({ length: RESIDENTS }, (_, i) => makeCode(i + 1, expSec));
+  const append = groupCommit(store);
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  });
+  const BEARER = /^Bearer ([A-Za-z0-9_-]{20,100})$/;
+  const CODE = /^F1\.([0-9]{1,15})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})$/;
+  app.post<{ Body: { code: string } }>(
+    '/scan',
+    {
+      schema: {
+        body: Type.Object(
+          { code: Type.String({ minLength: 1, maxLength: 1024 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ valid: Type.Boolean(), colour: Type.String(), name: Type.String() }) },
+      },
     },
-  },
-  async (request, reply) => {
-    const bearer = BEARER.exec(request.headers.authorization ?? '');
-    const session = bearer?.[1] === undefined ? undefined : await store.session(hashToken(bearer[1]));
-    const at = now();
-    if (session === undefined || session.expires_at <= at) return reply.code(401).send();
-    const code = CODE.exec(request.body.code);
-    if (code === null) return reply.code(400).send();
-    const [, id, exp, tag] = code;
-    const claims = `F1.${id}.${exp}`;
-    const given = Buffer.from(tag ?? '', 'base64url');
-    if (given.length !== 16 || !timingSafeEqual(tagOf(claims), given) || Number(exp) * 1000 <= at)
-      return reply.code(422).send();
-    const resident = await store.resident(Number(id));
-    if (resident === undefined) return reply.code(422).send();
-    await append([at, session.account_id, resident.id, resident.colour]);
-    return { valid: true, colour: resident.colour, name: resident.name };
-  },
-);
-await app.listen({ host: '127.0.0.1', port: 0 });
-const address = app.server.address();
-process.stdout.write(
-  JSON.stringify({
-    port: typeof address === 'object' && address !== null ? address.port : 0,
+    async (request, reply) => {
+      const bearer = BEARER.exec(request.headers.authorization ?? '');
+      const session = bearer?.[1] === undefined ? undefined : await store.session(hashToken(bearer[1]));
+      const at = now();
+      if (session === undefined || session.expires_at <= at) return reply.code(401).send();
+      const code = CODE.exec(request.body.code);
+      if (code === null) return reply.code(400).send();
+      const [, id, exp, tag] = code;
+      const claims = `F1.${id}.${exp}`;
+      const given = Buffer.from(tag ?? '', 'base64url');
+      if (given.length !== 16 || !timingSafeEqual(tagOf(claims), given) || Number(exp) * 1000 <= at)
+        return reply.code(422).send();
+      const resident = await store.resident(Number(id));
+      if (resident === undefined) return reply.code(422).send();
+      await append([at, session.account_id, resident.id, resident.colour]);
+      return { valid: true, colour: resident.colour, name: resident.name };
+    },
+  );
+  return {
+    app,
     database: store.name,
     token,
     codes,
-  }) + '\n',
-);
-process.on('SIGTERM', () => {
-  void app
-    .close()
-    .then(() => store.close())
-    .then(() => process.exit(0));
-});
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const floor = await createFloor();
+  await floor.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = floor.app.server.address();
+  process.stdout.write(
+    JSON.stringify({
+      port: typeof address === 'object' && address !== null ? address.port : 0,
+      database: floor.database,
+      token: floor.token,
+      codes: floor.codes,
+    }) + '\n',
+  );
+  process.on('SIGTERM', () => {
+    void floor.close().then(() => process.exit(0));
+  });
+}
