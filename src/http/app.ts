@@ -204,20 +204,22 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
 
   // Security headers from a maintained library (helmet), computed once at start. HSTS is sent
   // always: browsers ignore it over plain HTTP, and behind TLS it is what keeps residents on HTTPS.
-  registerSecurityHeaders(app, {
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    referrerPolicy: { policy: 'no-referrer' },
-    frameguard: { action: 'deny' },
-    crossOriginEmbedderPolicy: false,
-  });
   // Every answer names its request; API answers (personal data) are never cached unless a route
-  // says otherwise (e.g. the public keys).
-  // (Hooks on every request take `done` rather than being async: no promise per request.)
-  app.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
-    done();
-  });
+  // says otherwise (e.g. the public keys). (Hooks on every request take `done` rather than being
+  // async: no promise per request.)
+  registerSecurityHeaders(
+    app,
+    {
+      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+      referrerPolicy: { policy: 'no-referrer' },
+      frameguard: { action: 'deny' },
+      crossOriginEmbedderPolicy: false,
+    },
+    (request, reply) => {
+      void reply.header('x-request-id', request.id);
+      if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+    },
+  );
 
   // P9: every answered request counted by route pattern (never the raw URL, which may name people).
   app.addHook('onResponse', (request, reply, done) => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /**
@@ -29,12 +29,18 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): ReadonlyMap<str
 /**
  * Every answer carries helmet's security headers for `options` (as @fastify/helmet's global mode
  * did: set on the raw response when the request arrives, so a route may still override one).
+ * `alsoOnRequest` runs in the same hook, one hook fewer on every request.
  */
-export function registerSecurityHeaders(app: FastifyInstance, options: Readonly<HelmetOptions>): void {
+export function registerSecurityHeaders(
+  app: FastifyInstance,
+  options: Readonly<HelmetOptions>,
+  alsoOnRequest?: (request: FastifyRequest, reply: FastifyReply) => void,
+): void {
   const headers = [...helmetHeaders(options)];
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const raw = reply.raw;
     for (const [name, value] of headers) raw.setHeader(name, value);
+    alsoOnRequest?.(request, reply);
     done();
   });
 }
