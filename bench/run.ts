@@ -37,11 +37,14 @@ if (hasTaskset && process.env['BENCH_PINNED'] !== '1') {
   process.exit(r.status ?? 1);
 }
 
-async function startServer(script: string): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
+async function startServer(
+  script: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
   const args = ['--import', 'tsx', script];
   const child = hasTaskset
-    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const stdout = child.stdout;
   if (stdout === null) throw new Error('no stdout');
   const line = await new Promise<string>((resolve, reject) => {
@@ -92,12 +95,13 @@ async function measure(
     /** Per-request bodies (e.g. a fresh idempotency key each time). */
     requests?: autocannon.Request[];
   },
+  timing: { readonly warmUp: number; readonly seconds: number } = { warmUp: 2, seconds: SECONDS },
 ): Promise<Measured> {
   // Warm-up: let V8 optimise and the statement caches fill before measuring.
-  await autocannon({ ...opts, connections: CONNECTIONS, duration: 2 });
+  await autocannon({ ...opts, connections: CONNECTIONS, duration: timing.warmUp });
   const cpuBefore = cpuSeconds(server.pid);
   const startedAt = performance.now();
-  const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: SECONDS });
+  const r = await autocannon({ ...opts, connections: CONNECTIONS, duration: timing.seconds });
   const elapsed = (performance.now() - startedAt) / 1000;
   const cpuAfter = cpuSeconds(server.pid);
   const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
@@ -119,7 +123,7 @@ async function measure(
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 const SUITES = (
-  process.env['BENCH_SUITES'] ?? 'core,imports,risk-areas,sign-in-storm,web-load,cluster'
+  process.env['BENCH_SUITES'] ?? 'core,floor,imports,risk-areas,sign-in-storm,web-load,cluster'
 ).split(',');
 console.log(`machine: ${machine}`);
 
@@ -173,67 +177,14 @@ async function core(): Promise<void> {
       }),
     );
     baseline.child.kill('SIGTERM');
-    const u = `http://127.0.0.1:${String(platform.info['port'])}`;
     // Requests go round the bench residents: each scan reads a different row, as at a real door.
-    const codes = platform.info['codes'] as string[];
-    residentCount = codes.length;
-    const residentTokens = platform.info['residentTokens'] as string[];
-    let nextCode = 0;
-    const anyCode = (): string => codes[nextCode++ % codes.length] ?? '';
-    let nextResident = 0;
-    results.push(
-      await measure(`verifyCode (${String(platform.info['database'])})`, platform.child, {
-        url: `${u}/api/v1/verifications`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${String(platform.info['staffToken'])}`,
-        },
-        requests: [
-          { setupRequest: (request) => ({ ...request, body: JSON.stringify({ code: anyCode() }) }) },
-        ],
-      }),
-    );
-    results.push(
-      await measure(`getMyCode (${String(platform.info['database'])})`, platform.child, {
-        url: `${u}/api/v1/me/code`,
-        requests: [
-          {
-            setupRequest: (request) => ({
-              ...request,
-              headers: {
-                ...request.headers,
-                authorization: `Bearer ${residentTokens[nextResident++ % residentTokens.length] ?? ''}`,
-              },
-            }),
-          },
-        ],
-      }),
-    );
+    const calls = platformCalls(platform.info);
+    residentCount = calls.residents;
+    const at = `(${String(platform.info['database'])})`;
+    results.push(await measure(`verifyCode ${at}`, platform.child, calls.verifyCode));
+    results.push(await measure(`getMyCode ${at}`, platform.child, calls.getMyCode));
     // Each request a new check (fresh clientCheckId), stored durably before it is answered.
-    const checkBody = (): string =>
-      JSON.stringify({
-        // As the checkpoint page makes them: time-ordered UUIDs (v7).
-        clientCheckId: uuid7(Date.now(), randomBytes(10)),
-        code: anyCode(),
-        temperature: 36.5,
-        maskWorn: true,
-      });
-    results.push(
-      await measure(`recordCheckpointCheck (${String(platform.info['database'])})`, platform.child, {
-        url: `${u}/api/v1/venues/${String(platform.info['venueId'])}/checks`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${String(platform.info['gateToken'])}`,
-        },
-        requests: [
-          {
-            setupRequest: (request) => ({ ...request, body: checkBody() }),
-          },
-        ],
-      }),
-    );
+    results.push(await measure(`recordCheckpointCheck ${at}`, platform.child, calls.recordCheckpointCheck));
   } finally {
     baseline.child.kill('SIGTERM');
     platform.child.kill('SIGTERM');
@@ -261,6 +212,186 @@ async function core(): Promise<void> {
     '',
   ].join('\n');
   writeSection(coreMarker, section);
+}
+
+/** The three platform calls of the bench, going round the bench residents as at a real door. */
+function platformCalls(info: Record<string, unknown>) {
+  const u = `http://127.0.0.1:${String(info['port'])}`;
+  const codes = info['codes'] as string[];
+  const residentTokens = info['residentTokens'] as string[];
+  let nextCode = 0;
+  const anyCode = (): string => codes[nextCode++ % codes.length] ?? '';
+  let nextResident = 0;
+  // Each check new (fresh clientCheckId, time-ordered as the checkpoint page makes them).
+  const checkBody = (): string =>
+    JSON.stringify({
+      clientCheckId: uuid7(Date.now(), randomBytes(10)),
+      code: anyCode(),
+      temperature: 36.5,
+      maskWorn: true,
+    });
+  return {
+    residents: codes.length,
+    verifyCode: {
+      url: `${u}/api/v1/verifications`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${String(info['staffToken'])}` },
+      requests: [
+        { setupRequest: (r: autocannon.Request) => ({ ...r, body: JSON.stringify({ code: anyCode() }) }) },
+      ],
+    },
+    getMyCode: {
+      url: `${u}/api/v1/me/code`,
+      requests: [
+        {
+          setupRequest: (r: autocannon.Request) => ({
+            ...r,
+            headers: {
+              ...r.headers,
+              authorization: `Bearer ${residentTokens[nextResident++ % residentTokens.length] ?? ''}`,
+            },
+          }),
+        },
+      ],
+    },
+    recordCheckpointCheck: {
+      url: `${u}/api/v1/venues/${String(info['venueId'])}/checks`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${String(info['gateToken'])}` },
+      requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: checkBody() }) }],
+    },
+  };
+}
+
+/** Issue 12 item 5: the ratios' targets, of the floor's requests/s. */
+const FLOOR_TARGETS = { verifyCode: 0.8, recordCheckpointCheck: 0.7, getMyCode: 0.5 } as const;
+
+/**
+ * Issue 12 item 5: the platform's verifyCode, recordCheckpointCheck and getMyCode against the floor
+ * of an online scan (bench/servers/floor.ts), same client, concurrency and run, on SQLite and on
+ * PostgreSQL. The floor is measured before and after each call, and each call's ratio is of the two
+ * floors beside it; the rounds repeat that, and the ratio reported is their median.
+ */
+async function floor(): Promise<void> {
+  const databases = (process.env['BENCH_FLOOR_DATABASES'] ?? 'sqlite,postgres').split(',');
+  const pgUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const seconds = Number(process.env['BENCH_FLOOR_SECONDS'] ?? '4');
+  const rounds = Number(process.env['BENCH_FLOOR_ROUNDS'] ?? '2');
+  const median = (xs: readonly number[]) => {
+    const sorted = [...xs].sort((x, y) => x - y);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  };
+  const names = ['verifyCode', 'recordCheckpointCheck', 'getMyCode'] as const;
+  for (const database of databases) {
+    const load = os.loadavg();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env['DATABASE_URL'];
+    delete env['FLOOR_DATABASE_URL'];
+    if (database === 'postgres') Object.assign(env, { DATABASE_URL: pgUrl, FLOOR_DATABASE_URL: pgUrl });
+    else if (database !== 'sqlite') throw new Error(`BENCH_FLOOR_DATABASES: unknown database ${database}`);
+    console.log(
+      `floor (${database}): ${CONNECTIONS} connections, ${rounds} rounds of ${seconds} s per row; load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    );
+    const floorServer = await startServer('bench/servers/floor.ts', env);
+    const platform = await startServer('bench/servers/platform.ts', env);
+    const rows: { measured: Measured; round: number; name?: (typeof names)[number] }[] = [];
+    let residents = 0;
+    try {
+      const floorCodes = floorServer.info['codes'] as string[];
+      let next = 0;
+      const floorCall = {
+        url: `http://127.0.0.1:${String(floorServer.info['port'])}/scan`,
+        method: 'POST' as const,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${String(floorServer.info['token'])}`,
+        },
+        requests: [
+          {
+            setupRequest: (r: autocannon.Request) => ({
+              ...r,
+              body: JSON.stringify({ code: floorCodes[next++ % floorCodes.length] ?? '' }),
+            }),
+          },
+        ],
+      };
+      const calls = platformCalls(platform.info);
+      residents = calls.residents;
+      const at = `(${database})`;
+      for (let round = 1; round <= rounds; round++) {
+        // A longer warm-up the first time, while V8 optimises and the caches fill.
+        const timing = { warmUp: round === 1 ? 2 : 1, seconds };
+        const label = rounds > 1 ? `, round ${round}` : '';
+        rows.push({
+          measured: await measure(`floor ${at}${label}`, floorServer.child, floorCall, timing),
+          round,
+        });
+        for (const name of names) {
+          rows.push({
+            measured: await measure(`${name} ${at}${label}`, platform.child, calls[name], timing),
+            round,
+            name,
+          });
+          rows.push({
+            measured: await measure(`floor ${at}${label}`, floorServer.child, floorCall, timing),
+            round,
+          });
+        }
+      }
+    } finally {
+      floorServer.child.kill('SIGTERM');
+      platform.child.kill('SIGTERM');
+    }
+    // Each call against the two floors measured beside it.
+    const ratios = rows.map(({ measured: m, name }, i) => {
+      if (name === undefined) return null;
+      const around = [rows[i - 1]?.measured, rows[i + 1]?.measured].filter((x) => x !== undefined);
+      const floorRps = around.reduce((sum, f) => sum + f.rps, 0) / around.length;
+      const cpus = around.map((f) => f.cpuUs).filter((x): x is number => x !== null);
+      const floorCpu =
+        cpus.length === 0 || m.cpuUs === null ? null : cpus.reduce((x, y) => x + y, 0) / cpus.length;
+      return {
+        rps: m.rps / floorRps,
+        cpu: floorCpu === null || m.cpuUs === null ? null : floorCpu / m.cpuUs,
+        floorRps,
+      };
+    });
+    const floors = rows.filter((r) => r.name === undefined).map((r) => r.measured.rps);
+    const floorMean = floors.reduce((x, y) => x + y, 0) / floors.length;
+    const spread = (Math.max(...floors) - Math.min(...floors)) / floorMean;
+    const table = rows.map(({ measured: m, name }, i) => {
+      const r = ratios[i];
+      const target = name === undefined ? undefined : FLOOR_TARGETS[name];
+      return `| ${m.name} | ${m.rps.toFixed(0)} | ${m.p50} | ${m.p99} | ${m.cpuUs === null ? '—' : m.cpuUs.toFixed(1)} | ${m.cpuShare === null ? '—' : `${(100 * m.cpuShare).toFixed(0)} %`} | ${r === null || r === undefined ? '—' : r.rps.toFixed(2)} | ${r?.cpu === null || r?.cpu === undefined ? '—' : r.cpu.toFixed(2)} | ${target === undefined ? '—' : `≥ ${target.toFixed(2)}`} | ${m.non2xx + m.errors} |`;
+    });
+    const summary = names.map((name) => {
+      const mine = ratios.filter((r, i): r is NonNullable<typeof r> => r !== null && rows[i]?.name === name);
+      const rps = median(mine.map((r) => r.rps));
+      const cpus = mine.map((r) => r.cpu).filter((x): x is number => x !== null);
+      const target = FLOOR_TARGETS[name];
+      const line = `${name} on ${database}: **${rps.toFixed(2)}** of the floor's requests/s (median of ${mine.length}: ${mine.map((r) => r.rps.toFixed(2)).join(', ')}) — target ≥ ${target.toFixed(2)}, ${rps >= target ? 'met' : 'not met'}; server CPU per request, floor's over its: ${cpus.length === 0 ? '—' : median(cpus).toFixed(2)}`;
+      console.log(line.replaceAll('**', ''));
+      return `- ${line}`;
+    });
+    const label = database === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    const marker = `## Floor and ratios (issue 12), ${label}`;
+    writeSection(
+      marker,
+      [
+        `${marker} (${new Date().toISOString().slice(0, 10)})`,
+        '',
+        `Machine: ${machine}. Command: \`BENCH_SUITES=floor npm run bench\` (\`BENCH_FLOOR_DATABASES\`, \`BENCH_FLOOR_ROUNDS\`, \`BENCH_FLOOR_SECONDS\`; PostgreSQL at \`DATABASE_URL\` or ${pgUrl.replace(/\/\/[^@]*@/, '//')}). Load average when it started: ${load.map((l) => l.toFixed(2)).join(', ')}. ${CONNECTIONS} connections, ${rounds} round${rounds === 1 ? '' : 's'}, ${seconds} s per row after a warm-up (2 s in the first round, 1 s after), one autocannon in the bench process; ${hasTaskset ? 'both servers on core 0, autocannon on core 1' : 'no CPU pinning'}${database === 'postgres' ? '; PostgreSQL 15 on the same machine, unpinned, sharing both cores' : ''}. The floor (\`bench/servers/floor.ts\`) is a bare Fastify POST doing only the irreducible work of an online scan, with none of the platform's code: SHA-256 of the bearer token and one primary-key read of its sessions table, an HMAC-SHA-256 online tag checked in constant time, one primary-key read of the resident's row, and one row appended through a group commit, answered once durable (${database === 'sqlite' ? 'SQLite WAL, synchronous=NORMAL, an fdatasync of the -wal file, coalesced, as the platform' : 'synchronous_commit=on, one multi-row insert per batch; its reads of one event-loop turn go as one `= any($1)` query per table, as the platform batches its resident reads'}). The floor is measured before and after each call and each ratio is against the two beside it (the floors averaged ${floorMean.toFixed(0)} req/s and spread over ${(100 * spread).toFixed(0)} % of that: the machine is shared). The platform runs in production mode; its calls go round ${residents} residents (\`BENCH_RESIDENTS\`), the floor's round as many rows.`,
+        '',
+        ...summary,
+        '',
+        '| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | server CPU | req/s over the floors beside it | their CPU/req over its | target | non-2xx + errors |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+        ...table,
+        '',
+      ].join('\n'),
+    );
+  }
 }
 
 interface ImportRun {
@@ -456,6 +587,7 @@ async function webLoad(): Promise<void> {
 }
 
 if (SUITES.includes('core')) await core();
+if (SUITES.includes('floor')) await floor();
 if (SUITES.includes('imports')) await imports();
 if (SUITES.includes('risk-areas')) await riskAreas();
 if (SUITES.includes('sign-in-storm')) await signInStorm();

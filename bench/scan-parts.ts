@@ -1,17 +1,18 @@
 /**
  * What the parts of a scan cost, in process, without HTTP: `node --import tsx bench/scan-parts.ts`
  * (pinned with `taskset -c 0` for steadier figures). Each line is the mean over many calls after a
- * warm-up; the last two run 50 calls at once, as 50 connections do, so group commit batches them.
+ * warm-up; the two scans that write run 50 calls at once, as 50 connections do, so group commit
+ * batches them. The last lines are the parts of a display.
  * Prints only: the figures are quoted, with this command, in docs/benchmarks.md.
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { maskName } from '../src/domain/identity/index.ts';
-import { verifyHealthCode } from '../src/domain/token/index.ts';
+import { encodeHealthCode, verifyHealthCode } from '../src/domain/token/index.ts';
 import { uuid7 } from '../src/domain/uuid7.ts';
 import { findResidentForCheck } from '../src/storage/residents.ts';
 import { recordCheckpointCheck } from '../src/use-cases/checkpoint.ts';
-import { checkPersonalCode } from '../src/use-cases/health-code.ts';
+import { checkPersonalCode, getMyCode } from '../src/use-cases/health-code.ts';
 import { verifyCode } from '../src/use-cases/checkpoint.ts';
 import { authenticate } from '../src/use-cases/sign-in.ts';
 import { setUpBenchPlatform } from './servers/bench-platform.ts';
@@ -58,4 +59,14 @@ await time('recordCheckpointCheck, 50 at once (+ check row)', N / 2, 50, () =>
     maskWorn: true,
   }),
 );
+// Displays (issue 12): the signature is made once per code and minute, then reused.
+const account = await authenticate(p, bench.residentToken);
+if (account.kind !== 'resident') throw new Error('bench resident is not a resident');
+const parsed = verifyHealthCode(code, p.keyring.lookup, now);
+if (!parsed.ok) throw new Error('the bench code does not parse');
+const key = p.keyring.activeKey();
+await time('encodeHealthCode (Ed25519 signature, online tag)', N / 10, 1, () =>
+  encodeHealthCode(parsed.claims, key),
+);
+await time('getMyCode, signed code reused (same minute)', N / 2, 1, () => getMyCode(p, account.accountId));
 await bench.dispose();

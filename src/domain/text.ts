@@ -14,8 +14,13 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 /** Bidi embeddings, overrides, isolates and marks; zero-width space, joiners, word joiner, BOM. */
 const SPOOFING = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/;
 
+/** Any NUL or surrogate at all: one quick scan, so the common plain string skips the exact test. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const MAYBE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
+
 /** Why a string cannot be stored as text, or null when it can. */
 export function unstorableText(value: string): string | null {
+  if (!MAYBE_UNSTORABLE.test(value)) return null;
   const m = UNSTORABLE.exec(value);
   if (m === null) return null;
   return m[0] === '\u0000' ? 'contains a NUL character' : 'contains a lone UTF-16 surrogate';

@@ -5,7 +5,6 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import helmet from '@fastify/helmet';
 import { ERROR_STATUS, type ErrorCode } from '../contracts/errors.ts';
 import { AppError } from '../use-cases/errors.ts';
 import type { Platform } from '../use-cases/platform.ts';
@@ -15,6 +14,7 @@ import { ErrorBody } from '../contracts/common.ts';
 import { isDatabaseUnavailable } from '../storage/unavailable.ts';
 import { registerAccess } from './access.ts';
 import { registerTextBoundary } from './text-boundary.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerRoutes } from './routes/index.ts';
 
 /** bytes; the largest legitimate body (an application with full history) is about 5 KB. */
@@ -216,45 +216,54 @@ export async function buildApp(p: Platform, options: AppOptions = {}): Promise<F
   app.addSchema(ErrorBody);
   registerTextBoundary(app);
 
-  // Security headers from a maintained plugin. HSTS is sent always: browsers ignore it over
-  // plain HTTP, and behind TLS it is what keeps residents on HTTPS.
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    referrerPolicy: { policy: 'no-referrer' },
-    frameguard: { action: 'deny' },
-    crossOriginEmbedderPolicy: false,
-  });
+  // Security headers from a maintained library (helmet), computed once at start. HSTS is sent
+  // always: browsers ignore it over plain HTTP, and behind TLS it is what keeps residents on HTTPS.
   // Every answer names its request; API answers (personal data) are never cached unless a route
-  // says otherwise (e.g. the public keys).
-  app.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
-  });
+  // says otherwise (e.g. the public keys). (Hooks on every request take `done` rather than being
+  // async: no promise per request.)
+  registerSecurityHeaders(
+    app,
+    {
+      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+      referrerPolicy: { policy: 'no-referrer' },
+      frameguard: { action: 'deny' },
+      crossOriginEmbedderPolicy: false,
+    },
+    (request, reply) => {
+      void reply.header('x-request-id', request.id);
+      if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+    },
+  );
 
   // P9: every answered request counted by route pattern (never the raw URL, which may name people).
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     p.metrics.request(
       request.method,
       request.routeOptions.url ?? 'unmatched',
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   // P7: a crash loses no acknowledged write. Mutating requests that succeeded wait, before their
   // answer goes out, until what they committed survives power loss (a coalesced WAL sync on SQLite,
   // nothing on PostgreSQL). Routes whose writes go through a durable group-commit writer say so
   // with `config: { durableWrites: true }` and skip the second wait.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const config = request.routeOptions.config;
     if (
       (reply.statusCode < 400 || (reply.statusCode < 500 && config.durableRefusals === true)) &&
       !READ_ONLY_METHODS.has(request.method) &&
       config.durableWrites !== true
     ) {
-      await p.database.durable();
+      p.database.durable().then(
+        () => done(null, payload),
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
+      return;
     }
-    return payload;
+    done(null, payload);
   });
 
   registerAccess(app, p);

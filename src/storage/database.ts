@@ -491,6 +491,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       // PostgreSQL takes at most 65535 parameters per statement.
       const perStatement = Math.floor(65535 / columns.length);
       return async (rows: readonly (readonly unknown[])[]) => {
+        if (rows.length === 0) return 0;
+        if (rows.length <= perStatement) {
+          // One statement is atomic on its own: one round trip instead of begin, insert, commit.
+          let n = 0;
+          const values = rows.map(() => `(${columns.map(() => `$${++n}`).join(', ')})`).join(', ');
+          return (await pool.query(head + values + tail, rows.flat())).rowCount ?? 0;
+        }
         let inserted = 0;
         let failed: unknown;
         const client = await pool.connect();

@@ -33,23 +33,25 @@ void describe('GroupCommitWriter', () => {
     assert.deepEqual(batches, [[1, 2, 3]]);
   });
 
-  void test('with durable: acknowledged only once durable, while the next batch already commits', async () => {
+  void test('with durable: acknowledged only once durable; rows written meanwhile commit together once it is', async () => {
     const batches: number[][] = [];
     const d = manualDurable();
     const writer = new GroupCommitWriter<number>(async (rows) => void batches.push([...rows]), {
       durable: d.durable,
-      windowMs: 0,
     });
     const first = track(writer.write(1));
     await turns(5);
     assert.deepEqual(batches, [[1]], 'committed');
     assert.equal(first.done, false, 'not acknowledged before it is durable');
     const second = track(writer.write(2));
+    await turns(3);
+    const third = track(writer.write(3));
     await turns(5);
-    assert.deepEqual(batches, [[1], [2]], 'the next batch commits while the first waits for its sync');
+    assert.deepEqual(batches, [[1]], 'the next batch waits for the first one’s sync');
     d.waiting[0]?.resolve();
-    await turns(2);
+    await turns(5);
     assert.equal(first.done, true);
+    assert.deepEqual(batches, [[1], [2, 3]], 'then what gathered commits as one batch');
     assert.equal(second.done, false);
     const drained = track(writer.drain());
     await turns(5);
@@ -57,7 +59,39 @@ void describe('GroupCommitWriter', () => {
     d.waiting[1]?.resolve();
     await turns(5);
     assert.equal(second.done, true);
+    assert.equal(third.done, true);
     assert.equal(drained.done, true);
+  });
+
+  void test('a full batch commits without waiting for the sync in progress', async () => {
+    const batches: number[][] = [];
+    const d = manualDurable();
+    const writer = new GroupCommitWriter<number>(async (rows) => void batches.push([...rows]), {
+      durable: d.durable,
+      maxBatch: 2,
+    });
+    void writer.write(1);
+    await turns(5);
+    void writer.write(2);
+    void writer.write(3);
+    await turns(5);
+    assert.deepEqual(batches, [[1], [2, 3]]);
+    d.waiting[0]?.resolve();
+    d.waiting[1]?.resolve();
+    await writer.drain();
+  });
+
+  void test('a window spaces commits (with a timer)', async () => {
+    const batches: number[][] = [];
+    const writer = new GroupCommitWriter<number>(async (rows) => void batches.push([...rows]), {
+      windowMs: 50,
+    });
+    await writer.write(1);
+    const second = writer.write(2);
+    await turns(5);
+    assert.deepEqual(batches, [[1]], 'the second commit waits for the window');
+    await second;
+    assert.deepEqual(batches, [[1], [2]]);
   });
 
   void test('a failed store or a failed sync fails the writers of that batch only', async () => {

@@ -3,13 +3,16 @@ import { performance } from 'node:perf_hooks';
 export interface GroupCommitOptions {
   /**
    * Resolves once what has been stored survives power loss (`Database.durable`). Awaited after
-   * each commit and before its writers hear back, while the next batch may already commit, so the
-   * syncs of consecutive batches overlap instead of queueing the commits behind them.
+   * each commit and before its writers hear back. While a batch waits for it, the rows written
+   * meanwhile gather into the next batch, which commits when the sync is done (or when it is full).
    */
   readonly durable?: () => Promise<void>;
   /** Rows per transaction at most. */
   readonly maxBatch?: number;
-  /** ms between commits under load; an idle system commits on the next turn of the loop. */
+  /**
+   * ms at least between commits (0, the default: none). A batch waits for it with a timer, never by
+   * spinning the event loop.
+   */
   readonly windowMs?: number;
   /** Told each stored batch's size and the seconds from closing it to committed (and durable). */
   readonly observe?: (rows: number, seconds: number) => void;
@@ -21,9 +24,13 @@ export interface GroupCommitOptions {
  * acknowledged write is durable, yet a busy checkpoint endpoint pays one commit and one sync per
  * batch, not per scan.
  *
- * A batch is closed when the event loop comes round (setImmediate) and at least `windowMs` has
- * passed since the previous commit, or when it is full. Waiting on the loop rather than on a timer
- * keeps the process busy serving other requests while a batch fills, instead of sleeping.
+ * A batch is closed when the event loop comes round (setImmediate) — every row written in that turn
+ * goes in it — unless the previous batch is still waiting for its sync: then the rows gather until
+ * that sync is done (or the batch is full). A row written meanwhile could not be acknowledged
+ * before the next sync anyway (syncs are coalesced, see WalSync), so this costs no latency and
+ * saves the commits — each a write of the pages it touched to the WAL — that would otherwise land
+ * between two syncs. (Issue 12: waiting for a time window by re-queueing setImmediate spun the
+ * event loop and cost ≈ 10 µs of CPU per verification under load.)
  */
 export class GroupCommitWriter<T> {
   private pending: { row: T; resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -40,7 +47,7 @@ export class GroupCommitWriter<T> {
     private readonly options: GroupCommitOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 500;
-    this.windowMs = options.windowMs ?? 0.5;
+    this.windowMs = options.windowMs ?? 0;
   }
 
   write(row: T): Promise<void> {
@@ -52,14 +59,22 @@ export class GroupCommitWriter<T> {
 
   private schedule(): void {
     if (this.scheduled || this.flushing) return;
+    // While the previous batch syncs, rows gather; its end schedules the next (see flush).
+    if (this.syncing > 0 && this.pending.length < this.maxBatch) return;
     this.scheduled = true;
     setImmediate(() => this.tick());
   }
 
   private tick(): void {
     const full = this.pending.length >= this.maxBatch;
-    if (!full && performance.now() - this.lastFlushAt < this.windowMs) {
-      setImmediate(() => this.tick());
+    if (!full && this.syncing > 0) {
+      // Closed when the sync in progress is done (see flush).
+      this.scheduled = false;
+      return;
+    }
+    const wait = this.windowMs - (performance.now() - this.lastFlushAt);
+    if (!full && wait > 0) {
+      setTimeout(() => this.tick(), wait);
       return;
     }
     this.scheduled = false;
@@ -99,6 +114,7 @@ export class GroupCommitWriter<T> {
       for (const p of batch) p.reject(error);
     } finally {
       this.syncing--;
+      if (this.syncing === 0 && this.pending.length > 0) this.schedule();
     }
   }
 

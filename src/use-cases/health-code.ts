@@ -25,10 +25,28 @@ export const CODE_REFRESH_MS = MINUTE_MS;
 /** …and each one verifies for five minutes, so a phone that missed a refresh on a slow network still works. */
 export const CODE_LIFETIME_MS = 5 * MINUTE_MS;
 
+/** Codes signed this minute, by resident, at most this many (a map per platform). */
+export const SIGNED_CODE_CACHE_MAX = 100_000;
+
+interface SignedCode {
+  /** Every input of the token but the resident: kid, issuer, issue time, colour, badge. */
+  readonly inputs: string;
+  readonly code: string;
+}
+
+const signedCodes = new WeakMap<Platform, Map<number, SignedCode>>();
+
 /**
  * A resident's code for the current minute. The token is a pure function of (resident, minute,
  * colour, key), so getMyCode and getMyCodeImage in the same minute return the same text, and any
  * API node returns the same one.
+ *
+ * Signing (Ed25519, ≈ 50 µs) is the costliest step of a display, and a resident's app asks again
+ * within the minute (each open, the image, a proxy); since the token is deterministic (RFC 8032
+ * signatures, an HMAC nonce) the text signed once is kept, keyed by resident, and reused while every
+ * input is the same: the kid, issue time, colour and badge are the cache key, so a new colour, a
+ * revocation (which moves the issue time), a rotated key or the next minute sign anew. The colour
+ * is still judged now on every call; only the signing is saved.
  */
 export async function currentCode(p: Platform, resident: Resident, now: EpochMs) {
   const fresh = await ensureFreshColour(p, resident, now);
@@ -36,8 +54,18 @@ export async function currentCode(p: Platform, resident: Resident, now: EpochMs)
   const minute = Math.floor(now / CODE_REFRESH_MS) * CODE_REFRESH_MS;
   // A revocation inside the current minute must not hand back a revoked token.
   const issuedAt = Math.max(minute, Math.ceil(resident.codesValidAfter / 1000) * 1000) as EpochMs;
-  await p.keyring.refresh(now);
+  if (!p.keyring.isFresh(now)) await p.keyring.refresh(now);
   const key = p.keyring.activeKey();
+  const badge = badgeClaims(resident.healthStatus);
+  const inputs = `${key.kid}|${p.config.issuer}|${issuedAt}|${stored.colour}|${badge.testSampledAt ?? ''}|${badge.vaccineDoses ?? ''}`;
+  let cache = signedCodes.get(p);
+  if (cache === undefined) {
+    cache = new Map();
+    signedCodes.set(p, cache);
+  }
+  const cached = cache.get(resident.id);
+  if (cached !== undefined && cached.inputs === inputs)
+    return { code: cached.code, stored, issuedAt, minute };
   const iatSec = Math.floor(issuedAt / 1000);
   // Deterministic nonce: unlinkable across minutes, identical within one.
   const nonce = createHmac('sha256', key.subjectKey)
@@ -52,10 +80,19 @@ export async function currentCode(p: Platform, resident: Resident, now: EpochMs)
       issuedAt,
       expiresAt: (issuedAt + CODE_LIFETIME_MS) as EpochMs,
       subject: sealSubject(key, resident.id, iatSec, nonce),
-      ...badgeClaims(resident.healthStatus),
+      ...badge,
     },
     key,
   );
+  // Bounded: past the limit the oldest entries go (a Map iterates in insertion order).
+  if (cached === undefined && cache.size >= SIGNED_CODE_CACHE_MAX) {
+    for (const id of cache.keys()) {
+      cache.delete(id);
+      if (cache.size < SIGNED_CODE_CACHE_MAX * 0.9) break;
+    }
+  }
+  cache.delete(resident.id);
+  cache.set(resident.id, { inputs, code });
   return { code, stored, issuedAt, minute };
 }
 

@@ -66,14 +66,19 @@ export class TimedCache<T> {
 export class PolicyCache {
   private readonly cache: TimedCache<Policy>;
   private nowRef = 0;
+  /** The last policy validated, by its body's JSON: re-read every few seconds, validated once. */
+  private validated: { text: string; policy: Policy } | null = null;
   constructor(db: Db) {
     this.cache = new TimedCache(async () => {
       const row = await findPolicyInForce(db, this.nowRef);
       if (row === null) return DEFAULT_POLICY;
+      const text = JSON.stringify(row.body);
+      if (this.validated?.text === text) return this.validated.policy;
       const checked = validatePolicy(row.body);
       // A stored policy was validated on publish; failing here means the table was edited by hand.
       if (!checked.ok)
         throw new Error(`stored policy ${row.version} is invalid: ${checked.issues[0]?.message ?? ''}`);
+      this.validated = { text, policy: checked.value };
       return checked.value;
     });
   }

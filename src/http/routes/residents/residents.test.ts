@@ -16,6 +16,7 @@ import { hashPassword } from '../../../use-cases/passwords.ts';
 import { insertStaff } from '../../../storage/staff.ts';
 import { needsTools, runTool } from '../../../../test/support/machine.ts';
 import { revokeSigningKey, rotateSigningKey } from '../../../use-cases/keyring.ts';
+import { codeKid } from '../../../domain/token/index.ts';
 
 type Json = Record<string, unknown>;
 
@@ -293,6 +294,60 @@ for (const dialect of DIALECTS) {
         .where('action', '=', 'add_resident_fact')
         .execute();
       assert.equal(audit.length, 1);
+    });
+
+    test('within a minute a display reuses its signed code, but a new colour, a revocation or a new key sign anew (issue 12)', async () => {
+      await staffSignIns();
+      // All of this happens inside one minute of the clock.
+      t.clock.set(Math.floor(t.clock.now() / 60_000) * 60_000 + 1_000);
+      const first = String((await myCode(resident))['code']);
+      assert.equal(String((await myCode(resident))['code']), first);
+
+      const today = new Date(t.clock.now() + 8 * 3600_000).toISOString().slice(0, 10);
+      const add = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/facts',
+        headers: auth(officer),
+        payload: {
+          documentType: 'resident_id_card',
+          documentNumber: sampleApplication().documentNumber,
+          fact: { kind: 'confirmed', from: today },
+        },
+      });
+      assert.equal(add.statusCode, 201, add.body);
+      const recoloured = await myCode(resident);
+      assert.notEqual(recoloured['colour'], 'green');
+      assert.notEqual(String(recoloured['code']), first);
+      // The token carries the new colour, not the one signed a moment ago.
+      assert.equal((await verify(String(recoloured['code'])))['colourAtIssue'], recoloured['colour']);
+
+      // Codes issued before this instant are revoked: the display must not hand the cached one back.
+      const residentId = (
+        await t.platform.db
+          .selectFrom('residents')
+          .innerJoin('accounts', 'accounts.id', 'residents.account_id')
+          .select('residents.id')
+          .where('accounts.mobile', 'like', '%13800138000')
+          .executeTakeFirstOrThrow()
+      ).id;
+      t.clock.advance(1_000);
+      await t.platform.db
+        .updateTable('residents')
+        .set({ codes_valid_after: t.clock.now() })
+        .where('id', '=', residentId)
+        .execute();
+      const afterRevocation = String((await myCode(resident))['code']);
+      assert.notEqual(afterRevocation, String(recoloured['code']));
+      assert.equal((await verify(String(recoloured['code'])))['reason'], 'revoked');
+      assert.equal((await verify(afterRevocation))['valid'], true);
+
+      await rotateSigningKey(t.platform.db, t.platform.sealer, t.clock.now());
+      await t.platform.keyring.refresh(t.clock.now(), true);
+      const afterRotation = String((await myCode(resident))['code']);
+      assert.notEqual(afterRotation, afterRevocation);
+      const kid = t.platform.keyring.activeKey().kid;
+      assert.equal(codeKid(afterRotation), kid);
+      assert.equal((await verify(afterRotation))['valid'], true);
     });
   });
 }
