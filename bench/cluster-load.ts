@@ -40,6 +40,7 @@ import {
   patroniMembers,
   postmasterPid,
   type ClusterInfo,
+  clusterPorts,
   type ClusterPorts,
   type NodeName,
 } from '../scripts/cluster/local-cluster.ts';
@@ -57,18 +58,8 @@ const TARGET_SCANS = 50_000;
 const TARGET_DISPLAYS = 30_000;
 const HEADROOM = 2;
 
-/** Ports of its own, clear of `npm run cluster` (DEFAULT_PORTS) and the failover test (TEST_PORTS). */
-const BENCH_PORTS: ClusterPorts = {
-  etcdClient: 23792,
-  etcdPeer: 23802,
-  postgres: [54341, 54342, 54343],
-  patroni: [28028, 28029, 28030],
-  haproxyPrimary: 54340,
-  haproxyReplicas: 54344,
-  haproxyApi: 3120,
-  haproxyStats: 54349,
-  api: [3121, 3122],
-};
+/** Ports of its own, clear of `npm run cluster` (slot 0) and the failover test (slot 1). */
+const BENCH_PORTS: ClusterPorts = clusterPorts(2);
 
 const log = (line: string) => process.stderr.write(`cluster bench: ${line}\n`);
 const TICKS = 100; // USER_HZ on Linux

@@ -69,31 +69,31 @@ export interface ClusterPorts {
   readonly api: readonly [number, number];
 }
 
-/** `npm run cluster`: clear of the machine's own PostgreSQL (5432) and etcd defaults (2379/2380). */
-export const DEFAULT_PORTS: ClusterPorts = {
-  etcdClient: 23790,
-  etcdPeer: 23800,
-  postgres: [54321, 54322, 54323],
-  patroni: [28008, 28009, 28010],
-  haproxyPrimary: 54320,
-  haproxyReplicas: 54324,
-  haproxyApi: 3100,
-  haproxyStats: 54329,
-  api: [3101, 3102],
-};
+/**
+ * The ports of cluster number `slot` on one machine, ten apart so several run side by side: 0 is
+ * `npm run cluster` (clear of the machine's own PostgreSQL on 5432 and etcd's 2379/2380), 1 the
+ * failover test, 2 the cluster bench.
+ */
+export function clusterPorts(slot: number): ClusterPorts {
+  const o = 10 * slot;
+  return {
+    etcdClient: 23790 + slot,
+    etcdPeer: 23800 + slot,
+    postgres: [54321 + o, 54322 + o, 54323 + o],
+    patroni: [28008 + o, 28009 + o, 28010 + o],
+    haproxyPrimary: 54320 + o,
+    haproxyReplicas: 54324 + o,
+    haproxyApi: 3100 + o,
+    haproxyStats: 54329 + o,
+    api: [3101 + o, 3102 + o],
+  };
+}
+
+/** `npm run cluster`. */
+export const DEFAULT_PORTS: ClusterPorts = clusterPorts(0);
 
 /** The failover test's own ports, so it runs beside a cluster started by hand. */
-export const TEST_PORTS: ClusterPorts = {
-  etcdClient: 23791,
-  etcdPeer: 23801,
-  postgres: [54331, 54332, 54333],
-  patroni: [28018, 28019, 28020],
-  haproxyPrimary: 54330,
-  haproxyReplicas: 54334,
-  haproxyApi: 3110,
-  haproxyStats: 54339,
-  api: [3111, 3112],
-};
+export const TEST_PORTS: ClusterPorts = clusterPorts(1);
 
 const HOST = '127.0.0.1';
 const SCOPE = 'healthcode';
