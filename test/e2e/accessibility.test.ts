@@ -57,6 +57,20 @@ const lesser = new Set<string>();
 
 /** Runs axe on the page as it is now; returns the serious and critical violations, one text each. */
 async function axeProblems(page: Page, where: string): Promise<string[]> {
+  // Colours as they end, not half way through a transition (the family switcher's 0.15 s fade was
+  // once caught mid-way at a contrast of 3.96).
+  // Finite ones only (a spinner runs for ever), and at most a second.
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 1000)),
+    ]).then(() => undefined),
+  );
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async (tags) => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<unknown> } }).axe;
