@@ -249,7 +249,11 @@ staff
             role: opts.role,
             divisionCode: opts.division,
             venueId:
-              opts.venue === undefined ? undefined : /^\d{1,15}$/.test(opts.venue) ? Number(opts.venue) : 0,
+              opts.venue === undefined
+                ? undefined
+                : /^\d{1,15}$/.test(opts.venue)
+                  ? Number(opts.venue)
+                  : Number.NaN,
             displayName: opts.name,
             ...(password === undefined ? {} : { password }),
           },

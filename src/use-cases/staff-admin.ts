@@ -201,6 +201,13 @@ export async function createStaffAccount(
           message: 'Hospital staff work at one hospital: give its approved hospital venue (--venue).',
         }
       : null,
+    input.venueId !== undefined && !(Number.isSafeInteger(input.venueId) && input.venueId > 0)
+      ? {
+          path: 'venueId',
+          code: 'venue_invalid',
+          message: 'The venue is its id: a whole number (--venue 12).',
+        }
+      : null,
     !hospital && input.venueId !== undefined
       ? { path: 'venueId', code: 'venue_not_allowed', message: 'Only hospital staff are tied to a venue.' }
       : null,
